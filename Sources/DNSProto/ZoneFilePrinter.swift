@@ -1,0 +1,48 @@
+/// Writes records as a zone file that `ZoneFileParser` reads back to the same records.
+///
+/// The output is stable (the same set of records always prints the same way, whatever order
+/// it came in), so files written after edits diff cleanly: SOA first, then owners in canonical
+/// order (RFC 4034 §6.1), then by type, then by RDATA in canonical wire order (RFC 4034 §6.3).
+/// Owners are written relative to the origin and left blank when they repeat; the most common
+/// TTL becomes `$TTL` and is left off the records that have it.
+public enum ZoneFilePrinter {
+    /// The zone file text for `records`, with `$ORIGIN origin` first.
+    public static func print(_ records: [ResourceRecord], origin: DNSName) -> String {
+        var out = "$ORIGIN \(origin)\n"
+        let defaultTTL = mostCommonTTL(records)
+        if let defaultTTL { out += "$TTL \(defaultTTL)\n" }
+        var previousOwner: [UInt8]? = nil
+        for record in ordered(records) {
+            // Compare exact wire bytes, not case-insensitively, so a differently cased owner is
+            // written out and its case survives the round trip.
+            if record.name.wire != previousOwner {
+                out += record.name.relative(to: origin)
+                previousOwner = record.name.wire
+            }
+            out += "\t"
+            if record.ttl != defaultTTL { out += "\(record.ttl)\t" }
+            out += "\(record.recordClass)\t\(record.type)\t\(record.rdata.presentation(type: record.type))\n"
+        }
+        return out
+    }
+
+    /// `records` in printing order.
+    static func ordered(_ records: [ResourceRecord]) -> [ResourceRecord] {
+        let keyed = records.enumerated().map { (offset: $0.offset, record: $0.element, wire: $0.element.rdata.uncompressedWire) }
+        return keyed.sorted { lhs, rhs in
+            let leftSOA = lhs.record.type == .soa, rightSOA = rhs.record.type == .soa
+            if leftSOA != rightSOA { return leftSOA }
+            if lhs.record.name != rhs.record.name { return lhs.record.name < rhs.record.name }
+            if lhs.record.type != rhs.record.type { return lhs.record.type < rhs.record.type }
+            if lhs.wire != rhs.wire { return lhs.wire.lexicographicallyPrecedes(rhs.wire) }
+            return lhs.offset < rhs.offset
+        }.map(\.record)
+    }
+
+    /// The TTL most records have (the smallest on a tie); nil when there are no records.
+    static func mostCommonTTL(_ records: [ResourceRecord]) -> UInt32? {
+        var counts: [UInt32: Int] = [:]
+        for record in records { counts[record.ttl, default: 0] += 1 }
+        return counts.max { lhs, rhs in lhs.value != rhs.value ? lhs.value < rhs.value : lhs.key > rhs.key }?.key
+    }
+}

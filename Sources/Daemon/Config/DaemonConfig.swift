@@ -1,0 +1,103 @@
+import DNSProto
+import Foundation
+import Resolver
+import Yams
+
+/// The whole configuration, checked in full: listeners, limits, and server blocks with their
+/// plugins already built (zone files read and validated). A value of this type is safe to run.
+public struct DaemonConfig: Sendable {
+    public var source: String
+    public var listeners: [ListenAddress]
+    public var tcp: TCPSettings
+    /// The UDP payload size advertised in EDNS and the most sent over UDP.
+    public var ednsUDPSize: UInt16
+    /// Event loops (threads); 0 means one per core.
+    public var threads: Int
+    public var logLevel: String
+    public var blocks: [ServerBlock]
+
+    /// Limits for stream connections (RFC 7766 §6.2).
+    public struct TCPSettings: Sendable {
+        public var idleTimeout: Duration = .seconds(10)
+        public var maxConnections: Int = 1000
+    }
+
+    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log"]
+
+    /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
+    /// `baseDirectory`.
+    public static func parse(yaml: String, file: String, baseDirectory: String) throws -> DaemonConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ConfigError(file: file, line: 1, column: 1, key: "", message: "the configuration is empty")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw Self.locate(error, file: file)
+        }
+        let top = try ConfigNode(node: root, file: file, path: "").mapping(allowed: topLevelKeys)
+        var config = DaemonConfig(source: file, listeners: [], tcp: TCPSettings(), ednsUDPSize: 1232, threads: 0,
+                                  logLevel: "info", blocks: [])
+        guard let listen = top["listen"] else {
+            throw ConfigNode(node: root, file: file, path: "listen").error("missing 'listen' (e.g. listen: [udp://127.0.0.1:53])")
+        }
+        for entry in try listen.list() {
+            switch ListenAddress.parse(try entry.string()) {
+            case .success(let address): config.listeners.append(address)
+            case .failure(let failure): throw entry.error(failure.message)
+            }
+        }
+        if let tcp = top["tcp"] {
+            let keys = try tcp.mapping(allowed: ["idle_timeout", "max_connections"])
+            if let idle = keys["idle_timeout"] { config.tcp.idleTimeout = try idle.duration() }
+            if let max = keys["max_connections"] { config.tcp.maxConnections = try max.int(in: 1...1_000_000) }
+        }
+        if let size = top["edns_udp_size"] { config.ednsUDPSize = UInt16(try size.int(in: 512...4096)) }
+        if let threads = top["threads"] { config.threads = try threads.int(in: 0...256) }
+        if let log = top["log"] {
+            let keys = try log.mapping(allowed: ["level"])
+            if let level = keys["level"] {
+                let value = try level.string()
+                guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
+                    throw level.error("unknown log level '\(value)'")
+                }
+                config.logLevel = value
+            }
+        }
+        guard let servers = top["servers"] else {
+            throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")
+        }
+        let context = PluginBuildContext(baseDirectory: baseDirectory)
+        var seenZones: [DNSName: String] = [:]
+        for server in try servers.list() {
+            let block = try ServerBlockBuilder.build(server, context: context)
+            for zone in block.zones {
+                if let other = seenZones[zone] {
+                    throw server.error("zone \(zone) is already served by \(other)")
+                }
+                seenZones[zone] = server.path
+            }
+            config.blocks.append(block)
+        }
+        return config
+    }
+
+    /// Reads and parses a configuration file.
+    public static func load(path: String) throws -> DaemonConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: 0, column: 0, key: "", message: "cannot read the configuration file")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path, baseDirectory: base)
+    }
+
+    private static func locate(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "YAML: \(problem)")
+        default:
+            return ConfigError(file: file, line: 0, column: 0, key: "", message: "YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// The configuration dnsd runs when started without `--config`: loopback port 5353 over UDP
+/// and TCP, `localhost.` (RFC 6761 §6.3), its reverse zones, and a small demonstration zone
+/// `dnsd.internal.` to query. `dnsd --print-default-config` shows it as a starting point.
+public enum DefaultConfig {
+    public static let yaml = """
+    # dnsd built-in configuration (dnsd --print-default-config > dnsd.yaml to start your own).
+    listen: [udp://127.0.0.1:5353, tcp://127.0.0.1:5353]
+    tcp: {idle_timeout: 10s, max_connections: 1000}
+    servers:
+      - zones: [localhost.]
+        plugins:
+          - zone:
+              inline: |
+                $TTL 86400
+                @  IN SOA localhost. hostmaster.localhost. 1 3600 600 86400 3600
+                @  IN NS  localhost.
+                @  IN A    127.0.0.1
+                @  IN AAAA ::1
+                ; RFC 6761 6.3: every name below localhost. is loopback too
+                *  IN A    127.0.0.1
+                *  IN AAAA ::1
+      - zones: [127.in-addr.arpa.]
+        plugins:
+          - zone:
+              inline: |
+                $TTL 86400
+                @         IN SOA localhost. hostmaster.localhost. 1 3600 600 86400 3600
+                @         IN NS  localhost.
+                1.0.0     IN PTR localhost.
+      - zones: [1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.]
+        plugins:
+          - zone:
+              inline: |
+                $TTL 86400
+                @  IN SOA localhost. hostmaster.localhost. 1 3600 600 86400 3600
+                @  IN NS  localhost.
+                @  IN PTR localhost.
+      - zones: [dnsd.internal.]
+        plugins:
+          - zone:
+              inline: |
+                $TTL 300
+                @        IN SOA ns.dnsd.internal. hostmaster.dnsd.internal. (
+                                2026112201 ; serial
+                                1h         ; refresh
+                                15m        ; retry
+                                1w         ; expire
+                                5m )       ; negative TTL
+                         IN NS   ns
+                         IN MX   10 mail
+                         IN TXT  "v=spf1 mx -all"
+                ns       IN A    127.0.0.1
+                www      IN A    127.0.0.1
+                         IN AAAA ::1
+                mail     IN A    127.0.0.1
+                web      IN CNAME www
+                _dns._udp IN SRV 0 0 5353 ns
+                *.apps   IN A    127.0.0.1
+    """
+}

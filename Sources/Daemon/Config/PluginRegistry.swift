@@ -1,0 +1,36 @@
+import DNSProto
+import Resolver
+
+/// What plugin factories need besides their own YAML.
+struct PluginBuildContext: Sendable {
+    /// Directory of the configuration file; relative paths are resolved against it.
+    var baseDirectory: String
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
+    }
+}
+
+/// The plugins a server block can name, and how each is built from its YAML.
+enum PluginRegistry {
+    typealias Factory = @Sendable (ConfigNode, [DNSName], PluginBuildContext) throws -> any Plugin
+
+    static let factories: [String: Factory] = [
+        "zone": ZonePluginConfig.build,
+    ]
+
+    /// A plugin entry is a one-key mapping `{NAME: {settings}}`, or a bare `NAME`.
+    static func build(_ node: ConfigNode, zones: [DNSName], context: PluginBuildContext) throws -> any Plugin {
+        let known = Set(factories.keys)
+        if case .scalar = node.node {
+            let name = try node.string()
+            guard let factory = factories[name] else { throw node.error("unknown plugin '\(name)' (known: \(known.sorted().joined(separator: ", ")))") }
+            return try factory(ConfigNode(node: .mapping([:]), file: node.file, path: node.path + "." + name), zones, context)
+        }
+        let entries = try node.mapping(allowed: known)
+        guard entries.count == 1, let (name, settings) = entries.first, let factory = factories[name] else {
+            throw node.error("each plugin entry names exactly one plugin")
+        }
+        return try factory(settings, zones, context)
+    }
+}

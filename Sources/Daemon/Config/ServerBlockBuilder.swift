@@ -1,0 +1,24 @@
+import DNSProto
+import Resolver
+
+/// Builds one `servers:` entry: its zones and its plugin chain, in order.
+enum ServerBlockBuilder {
+    static func build(_ node: ConfigNode, context: PluginBuildContext) throws -> ServerBlock {
+        let keys = try node.mapping(allowed: ["zones", "plugins"])
+        guard let zonesNode = keys["zones"] else { throw node.error("missing 'zones' (e.g. zones: [example.com.])") }
+        var zones: [DNSName] = []
+        for entry in try zonesNode.list() {
+            let text = try entry.string()
+            do { zones.append(try DNSName(text.hasSuffix(".") ? text : text + ".")) } catch {
+                throw entry.error("'\(text)' is not a domain name: \(error)")
+            }
+        }
+        guard !zones.isEmpty else { throw zonesNode.error("a server block needs at least one zone") }
+        guard let pluginsNode = keys["plugins"] else { throw node.error("missing 'plugins' (the chain that answers)") }
+        var plugins: [any Plugin] = []
+        for entry in try pluginsNode.list() {
+            plugins.append(try PluginRegistry.build(entry, zones: zones, context: context))
+        }
+        return ServerBlock(zones: zones, plugins: plugins)
+    }
+}

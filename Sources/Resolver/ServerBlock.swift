@@ -1,0 +1,12 @@
+import DNSProto
+
+/// A CoreDNS-style server block: the zones it serves and its ordered plugin chain.
+public struct ServerBlock: Sendable {
+    public var zones: [DNSName]
+    public var plugins: [any Plugin]
+
+    public init(zones: [DNSName], plugins: [any Plugin]) {
+        self.zones = zones
+        self.plugins = plugins
+    }
+}

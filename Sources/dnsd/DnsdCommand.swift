@@ -1,0 +1,80 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `dnsd`: the resolver daemon's command line.
+@main
+struct DnsdCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dnsd",
+        abstract: "A caching, forwarding and authoritative DNS server.",
+        discussion: """
+        Without --config, dnsd runs its built-in configuration: UDP and TCP on 127.0.0.1:5353, \
+        answering localhost. and the demonstration zone dnsd.internal. (see --print-default-config).
+
+        Exit status: 0 after a clean shutdown (SIGTERM or SIGINT) or a passing --check-config; \
+        1 when the configuration or a zone file is invalid, with FILE:LINE:COLUMN and the reason \
+        on stderr; 2 for bad command-line arguments.
+        """,
+        version: DaemonVersion.string
+    )
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("YAML configuration file.", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .customLong("check-config"), help: ArgumentHelp("Check FILE (and the zone files it names), then exit.", valueName: "FILE"))
+    var checkConfig: String?
+
+    @Flag(name: .customLong("print-default-config"), help: "Print the built-in configuration and exit.")
+    var printDefaultConfig = false
+
+    @Option(name: .customLong("log-level"), help: "Override the log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String?
+
+    func run() async throws {
+        if printDefaultConfig {
+            print(DefaultConfig.yaml)
+            return
+        }
+        if let checkConfig {
+            do {
+                let loaded = try DaemonConfig.load(path: checkConfig)
+                print("\(checkConfig): OK (\(loaded.listeners.count) listeners, \(loaded.blocks.count) server blocks)")
+                return
+            } catch {
+                FileHandle.standardError.write(Data("dnsd: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        let loaded: DaemonConfig
+        do {
+            if let config {
+                loaded = try DaemonConfig.load(path: config)
+            } else {
+                loaded = try DaemonConfig.parse(yaml: DefaultConfig.yaml, file: "<built-in config>", baseDirectory: "")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("dnsd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "dnsd")
+        logger.info("starting dnsd \(DaemonVersion.string)", metadata: ["config": "\(config ?? "<built-in>")"])
+        let server = DNSServer(config: loaded, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("dnsd stopped: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// A real `dnsd` process serving Fixtures/example.test.zone on a free loopback port, started
+/// from the binary SwiftPM built next to the test bundle. Use `DnsdProcess.with { ... }`: it
+/// always stops the server and checks that SIGTERM made it exit 0.
+final class DnsdProcess {
+    /// The UDP and TCP port it listens on (127.0.0.1).
+    let port: UInt16
+    /// Scratch directory holding the config, the zone copy and the captured stderr.
+    let directory: URL
+    let configPath: String
+    let process: Process
+    private let stderrURL: URL
+    private let stderrHandle: FileHandle
+
+    /// Everything dnsd logged so far (swift-log writes to stderr).
+    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+
+    /// The YAML config the contract describes: one server block for example.test. whose zone
+    /// plugin reads `zoneFile` (relative paths are relative to the config file).
+    static func configText(port: UInt16, zoneFile: String = "example.test.zone") -> String {
+        """
+        # Written by the dnsd integration tests.
+        listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port)]
+        servers:
+          - zones: [example.test.]
+            plugins:
+              - zone: {file: \(zoneFile)}
+
+        """
+    }
+
+    /// Starts dnsd on a fresh port with the fixture zone, runs `body`, then stops dnsd with
+    /// SIGTERM and expects exit status 0, whether or not `body` threw.
+    static func with<T>(zone: String = "example.test.zone",
+                        sourceLocation: Testing.SourceLocation = #_sourceLocation,
+                        _ body: (DnsdProcess) throws -> T) throws -> T {
+        let dnsd = try start(zone: zone)
+        let result: T
+        do {
+            result = try body(dnsd)
+        } catch {
+            _ = try? dnsd.stop()
+            throw error
+        }
+        let status = try dnsd.stop()
+        #expect(status == 0, "dnsd did not exit 0 after SIGTERM\n\(dnsd.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// Writes the config, copies the zone fixture, starts dnsd and waits until it answers.
+    static func start(zone: String = "example.test.zone") throws -> DnsdProcess {
+        let directory = try Fixtures.scratchDirectory("dnsd")
+        try Fixtures.copy(zone, into: directory)
+        let port = try LoopbackPort.free()
+        let configPath = directory.appendingPathComponent("dnsd.yaml").path
+        try configText(port: port, zoneFile: zone).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory,
+                                   configPath: configPath, port: port)
+        do {
+            try dnsd.waitUntilAnswering()
+        } catch {
+            _ = try? dnsd.stop()
+            throw error
+        }
+        return dnsd
+    }
+
+    /// Launches dnsd with `arguments`; stderr goes to a file in `directory`.
+    init(arguments: [String], directory: URL, configPath: String, port: UInt16) throws {
+        self.port = port
+        self.directory = directory
+        self.configPath = configPath
+        stderrURL = directory.appendingPathComponent("dnsd.stderr")
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        stderrHandle = try FileHandle(forWritingTo: stderrURL)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary())
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stderrHandle
+        process.standardError = stderrHandle
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        try? stderrHandle.close()
+    }
+
+    /// Polls with a UDP SOA query until dnsd answers it, for at most `timeout` seconds.
+    func waitUntilAnswering(timeout: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var id: UInt16 = 0x4000
+        while Date() < deadline {
+            guard process.isRunning else {
+                throw IntegrationError("dnsd exited with status \(process.terminationStatus) before answering\n\(stderr)")
+            }
+            id &+= 1
+            if let socket = try? DNSSocket.udp(port: port, timeout: 0.2) {
+                try? socket.sendMessage(RawDNS.query(id: id, name: "example.test", type: RawDNS.typeSOA))
+                if let reply = socket.receiveMessage(), let header = RawHeader(reply), header.id == id, header.isResponse {
+                    return
+                }
+            }
+            usleep(100_000)
+        }
+        throw IntegrationError("dnsd did not answer on udp://127.0.0.1:\(port) within \(timeout) s\n\(stderr)")
+    }
+
+    /// Sends `signal` (SIGTERM by default) and waits for the exit; returns the exit status.
+    /// Throws when dnsd does not exit within `timeout` (it is then killed) or died of a signal.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM, timeout: Double = 10) throws -> Int32 {
+        if process.isRunning {
+            kill(process.processIdentifier, signal)
+        }
+        guard PeerTool.waitForExit(process, timeout: timeout) else {
+            kill(process.processIdentifier, SIGKILL)
+            _ = PeerTool.waitForExit(process, timeout: 5)
+            throw IntegrationError("dnsd did not exit within \(timeout) s of signal \(signal)\n\(stderr)")
+        }
+        guard process.terminationReason == .exit else {
+            throw IntegrationError("dnsd died of signal \(process.terminationStatus) instead of exiting\n\(stderr)")
+        }
+        return process.terminationStatus
+    }
+
+    /// Runs dnsd to completion (for --check-config, --version, configs that must fail).
+    static func runToCompletion(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+        try PeerTool.run(try binary(), arguments, timeout: timeout)
+    }
+
+    /// The dnsd executable: $DNSD_BINARY if set, else the `dnsd` SwiftPM put in the same build
+    /// directory as this test executable (.build/<triple>/<config>/).
+    static func binary() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["DNSD_BINARY"], !path.isEmpty {
+            return path
+        }
+        var candidates: [URL] = []
+        // /proc/self/exe is the test runner itself, wherever `swift test` launched it from.
+        let selfExe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        if selfExe.path != "/proc/self/exe" { candidates.append(selfExe) }
+        if let main = Bundle.main.executableURL { candidates.append(main.resolvingSymlinksInPath()) }
+        if let first = CommandLine.arguments.first {
+            candidates.append(URL(fileURLWithPath: first).resolvingSymlinksInPath())
+        }
+        for executable in candidates {
+            // Walk up a few levels: on macOS the runner sits inside an .xctest bundle.
+            var directory = executable.deletingLastPathComponent()
+            for _ in 0..<4 {
+                let dnsd = directory.appendingPathComponent("dnsd")
+                if FileManager.default.isExecutableFile(atPath: dnsd.path) {
+                    return dnsd.path
+                }
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        throw IntegrationError("""
+            no dnsd binary next to the test executable (looked near \(candidates.map(\.path))); \
+            `swift test` builds it, or set DNSD_BINARY
+            """)
+    }
+}
