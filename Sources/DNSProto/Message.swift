@@ -100,8 +100,7 @@ public struct Message: Sendable, Hashable {
         writer.writeU16(header.id)
         writer.writeU16(0)  // flags, patched below once TC is known
         writer.writeU16(UInt16(questions.count))
-        for _ in 0..<3 { writer.writeU16(0) }
-        writer.writeU16(0)
+        for _ in 0..<3 { writer.writeU16(0) }  // section counts, patched below
         for question in questions {
             writer.writeName(question.name)
             writer.writeU16(question.type.rawValue)

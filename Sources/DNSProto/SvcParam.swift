@@ -14,7 +14,7 @@ public struct SvcParamKey: RawRepresentable, Sendable, Hashable, Comparable, Cus
     public static let port = SvcParamKey(rawValue: 3)
     /// IPv4 addresses to try before the target's A records arrive (RFC 9460 §7.3).
     public static let ipv4Hint = SvcParamKey(rawValue: 4)
-    /// TLS Encrypted Client Hello configuration list (RFC 9849 / draft-ietf-tls-svcb-ech).
+    /// TLS Encrypted Client Hello configuration list (draft-ietf-tls-svcb-ech), base64 in text.
     public static let ech = SvcParamKey(rawValue: 5)
     /// IPv6 addresses to try before the target's AAAA records arrive (RFC 9460 §7.3).
     public static let ipv6Hint = SvcParamKey(rawValue: 6)

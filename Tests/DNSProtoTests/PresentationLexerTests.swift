@@ -1,6 +1,9 @@
 import Testing
 @testable import DNSProto
 
+/// DNSProto's location type; `SourceLocation` alone is ambiguous beside Testing's.
+private typealias Location = DNSProto.SourceLocation
+
 @Suite("PresentationLexer")
 struct PresentationLexerTests {
     private func texts(_ tokens: [PresentationToken]) -> [String] { tokens.map(\.text) }
@@ -73,30 +76,30 @@ struct PresentationLexerTests {
 
     @Test func unterminatedQuoteIsAnErrorAtTheQuote() {
         let error = presentationError { _ = try PresentationLexer.tokenize(line: #"TXT "abc \" def"#, file: "f") }
-        #expect(error == PresentationError("unterminated quoted string", at: SourceLocation(file: "f", line: 1, column: 5)))
+        #expect(error == PresentationError("unterminated quoted string", at: Location(file: "f", line: 1, column: 5)))
         // A quote may not run past its line, even inside parentheses.
         let multi = presentationError { _ = try lines("a ( \"one\ntwo\" )\n") }
-        #expect(multi == PresentationError("unterminated quoted string", at: SourceLocation(file: "t.zone", line: 1, column: 5)))
+        #expect(multi == PresentationError("unterminated quoted string", at: Location(file: "t.zone", line: 1, column: 5)))
     }
 
     @Test func strayCloseParenIsAnError() {
         let error = presentationError { _ = try PresentationLexer.tokenize(line: "a b ) c", file: "f") }
-        #expect(error == PresentationError("unbalanced ')'", at: SourceLocation(file: "f", line: 1, column: 5)))
+        #expect(error == PresentationError("unbalanced ')'", at: Location(file: "f", line: 1, column: 5)))
         let escaped = try? PresentationLexer.tokenize(line: #"a b \) c"#, file: "f")
         #expect(escaped.map(texts) == ["a", "b", #"\)"#, "c"])
     }
 
     @Test func unterminatedAndNestedOpenParen() {
         let open = presentationError { _ = try PresentationLexer.tokenize(line: "a ( b\nc", file: "f") }
-        #expect(open == PresentationError("unterminated '(' opened at line 1", at: SourceLocation(file: "f", line: 1, column: 3)))
+        #expect(open == PresentationError("unterminated '(' opened at line 1", at: Location(file: "f", line: 1, column: 3)))
         let nested = presentationError { _ = try PresentationLexer.tokenize(line: "a ( b ( c ) )", file: "f") }
-        #expect(nested?.location == SourceLocation(file: "f", line: 1, column: 7))
+        #expect(nested?.location == Location(file: "f", line: 1, column: 7))
         #expect(nested?.message.hasPrefix("nested '('") == true)
     }
 
     @Test func tokenizeRefusesASecondLine() {
         let error = presentationError { _ = try PresentationLexer.tokenize(line: "a b\n  c d", file: "f") }
-        #expect(error?.location == SourceLocation(file: "f", line: 2, column: 3))
+        #expect(error?.location == Location(file: "f", line: 2, column: 3))
         #expect(error?.message == "expected a single line of text, found another at line 2")
     }
 
@@ -106,10 +109,10 @@ struct PresentationLexerTests {
         #expect(result.map { texts($0.tokens) } == [["www", "A", "1.2.3.4"], ["AAAA", "::1"], ["x", "1", "2"], ["last"]])
         #expect(result.map(\.startsWithBlank) == [false, true, false, false])
         #expect(result.map(\.end) == [
-            SourceLocation(file: "t.zone", line: 3, column: 14),
-            SourceLocation(file: "t.zone", line: 4, column: 10),
-            SourceLocation(file: "t.zone", line: 8, column: 6),
-            SourceLocation(file: "t.zone", line: 9, column: 5),
+            Location(file: "t.zone", line: 3, column: 14),
+            Location(file: "t.zone", line: 4, column: 10),
+            Location(file: "t.zone", line: 8, column: 6),
+            Location(file: "t.zone", line: 9, column: 5),
         ])
     }
 

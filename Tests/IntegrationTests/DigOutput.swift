@@ -59,9 +59,16 @@ struct DigOutput {
         guard fields.count >= 4, let ttl = UInt32(fields[1]) else {
             throw IntegrationError("unreadable record line in dig output: \(line)")
         }
-        return DigRecord(owner: fields[0].lowercased(), ttl: ttl, recordClass: fields[2], type: fields[3],
-                         rdata: fields.dropFirst(4).joined(separator: " "))
+        var rdata = fields.dropFirst(4).joined(separator: " ")
+        // Compression may copy the qname's case into names inside RDATA; names compare
+        // case-insensitively (RFC 4343), text strings do not.
+        if namesOnlyRData.contains(fields[3]) { rdata = rdata.lowercased() }
+        return DigRecord(owner: fields[0].lowercased(), ttl: ttl, recordClass: fields[2], type: fields[3], rdata: rdata)
     }
+
+    /// Types whose RDATA text is names and numbers only, so lower-casing it is safe.
+    private static let namesOnlyRData: Set<String> = ["NS", "CNAME", "DNAME", "PTR", "MX", "SRV", "SOA"]
+
 
     /// Answer records of `type`, as rdata strings, sorted.
     func answers(_ type: String) -> [String] {
@@ -82,4 +89,14 @@ enum Dig {
         }
         return try DigOutput(result.stdout)
     }
+}
+
+/// The two classic DNS transports; each dig-based test runs over both.
+enum Transport: String, CaseIterable, CustomStringConvertible {
+    case udp, tcp
+
+    /// dig options selecting the transport (+ignore: show a TC answer instead of retrying).
+    var digOptions: [String] { self == .tcp ? ["+tcp"] : ["+notcp", "+ignore"] }
+
+    var description: String { rawValue }
 }

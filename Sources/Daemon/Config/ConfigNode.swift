@@ -1,7 +1,7 @@
 import Yams
 
 /// A YAML node with the file and key path it came from, so every error can say where.
-public struct ConfigNode: Sendable {
+public struct ConfigNode {
     public let node: Node
     public let file: String
     public let path: String

@@ -39,13 +39,13 @@ final class StreamQueryChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        let request = unwrapInboundIn(data)
         let queryContext = QueryContext(client: context.channel.remoteAddress, transport: transport, eventLoop: context.eventLoop)
-        switch queries.handle(Array(frame.readableBytesView), context: queryContext) {
+        switch queries.handle(Array(request.readableBytesView), context: queryContext) {
         case .drop:
             return
         case .respond(let bytes):
-            context.write(wrapOutboundOut(frame(bytes, context)), promise: nil)
+            context.write(wrapOutboundOut(Self.frame(bytes, context)), promise: nil)
         case .pending(let future):
             inFlight += 1
             let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -53,7 +53,7 @@ final class StreamQueryChannelHandler: ChannelInboundHandler {
                 let context = boundContext.value
                 inFlight -= 1
                 if case .success(let bytes?) = result {
-                    context.writeAndFlush(wrapOutboundOut(frame(bytes, context)), promise: nil)
+                    context.writeAndFlush(wrapOutboundOut(Self.frame(bytes, context)), promise: nil)
                 }
                 closeIfFinished(context)
             }
@@ -85,7 +85,7 @@ final class StreamQueryChannelHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func frame(_ bytes: [UInt8], _ context: ChannelHandlerContext) -> ByteBuffer {
+    private static func frame(_ bytes: [UInt8], _ context: ChannelHandlerContext) -> ByteBuffer {
         var buffer = context.channel.allocator.buffer(capacity: bytes.count + 2)
         buffer.writeInteger(UInt16(bytes.count))
         buffer.writeBytes(bytes)
