@@ -72,7 +72,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DNSProtoTests", dependencies: ["DNSProto"]),
-        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "DNSProto"]),
+        .testTarget(
+            name: "ResolverTests",
+            dependencies: ["Resolver", "DNSProto", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["DNSProto"],

@@ -70,24 +70,14 @@ public struct IPv6Address: RDataPayload, CustomStringConvertible {
                 groups.append(UInt16(truncatingIfNeeded: v4.value))
                 continue
             }
-            guard (1...4).contains(part.count) else { return nil }
-            var value: UInt16 = 0
-            for char in part {
-                guard let digit = hexValue(char) else { return nil }
-                value = value << 4 | UInt16(digit)
-            }
-            groups.append(value)
+            // Left-padded to four digits, a group is two octets of ordinary hex.
+            guard (1...4).contains(part.count),
+                  let octets = HexEncoding.decode(String(repeating: "0", count: 4 - part.count) + String(decoding: part, as: UTF8.self)),
+                  octets.count == 2
+            else { return nil }
+            groups.append(UInt16(octets[0]) << 8 | UInt16(octets[1]))
         }
         return groups
-    }
-
-    private static func hexValue(_ char: UInt8) -> UInt8? {
-        switch char {
-        case 48...57: return char - 48
-        case 65...70: return char - 55
-        case 97...102: return char - 87
-        default: return nil
-        }
     }
 
     /// The sixteen octets in network order.

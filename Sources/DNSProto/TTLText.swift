@@ -8,8 +8,9 @@ public enum TTLText {
         var number: UInt64? = nil
         for char in text.lowercased() {
             if let digit = char.wholeNumberValue, char.isASCII {
-                number = (number ?? 0) * 10 + UInt64(digit)
-                if number! > UInt64(Int32.max) { return nil }
+                let value = (number ?? 0) * 10 + UInt64(digit)
+                if value > UInt64(Int32.max) { return nil }
+                number = value
                 continue
             }
             let unit: UInt64

@@ -27,13 +27,15 @@ private func parse(
     try ZoneFileParser.parse(text: text, file: file, origin: try name(origin), defaultTTL: defaultTTL, include: include)
 }
 
-/// Asserts that parsing fails with exactly `message` at `line`:`column` of `file`.
+/// Asserts that parsing `text` (as `file`) fails with exactly `message` at `line`:`column` of
+/// `errorFile` (by default `file` itself).
 private func expectError(
     _ text: String,
     _ message: String,
     line: Int,
     column: Int,
     file: String = "t.zone",
+    errorFile: String? = nil,
     origin: String = "example.com.",
     include: ((String) throws -> String)? = nil,
     sourceLocation: Testing.SourceLocation = #_sourceLocation
@@ -42,7 +44,7 @@ private func expectError(
         let zone = try parse(text, file: file, origin: origin, include: include)
         Issue.record("parsed \(zone.records.count) records, expected: \(message)", sourceLocation: sourceLocation)
     } catch let error as PresentationError {
-        #expect(error == PresentationError(message, at: Location(file: file, line: line, column: column)), sourceLocation: sourceLocation)
+        #expect(error == PresentationError(message, at: Location(file: errorFile ?? file, line: line, column: column)), sourceLocation: sourceLocation)
     } catch {
         Issue.record("not a PresentationError: \(error)", sourceLocation: sourceLocation)
     }
@@ -235,18 +237,9 @@ struct ZoneFileTests {
             guard let text = files[path] else { throw FileNotFound() }
             return text
         }
+        // Starting from a.zone the loop is found in b.zone, and the error points there.
         expectError("$TTL 1\n$INCLUDE b.zone\n", "$INCLUDE loop: 'zones/./a.zone' is already being read",
-                    line: 2, column: 10, file: "zones/b.zone", include: load)
-        // Starting from a.zone the loop is found in b.zone, and the error says so.
-        do {
-            _ = try parse("$TTL 1\n$INCLUDE b.zone\n", file: "zones/a.zone", include: load)
-            Issue.record("include loop not detected")
-        } catch let error as PresentationError {
-            #expect(error == PresentationError("$INCLUDE loop: 'zones/./a.zone' is already being read",
-                                               at: Location(file: "zones/b.zone", line: 2, column: 10)))
-        } catch {
-            Issue.record("not a PresentationError: \(error)")
-        }
+                    line: 2, column: 10, file: "zones/a.zone", errorFile: "zones/b.zone", include: load)
         expectError("$INCLUDE self.zone\n", "$INCLUDE loop: 'zones/self.zone' is already being read",
                     line: 1, column: 10, file: "zones/self.zone", include: load)
     }
@@ -262,8 +255,8 @@ struct ZoneFileTests {
     @Test func includeDepthIsLimitedToSixteen() throws {
         let zone = try parse("$TTL 1\n$INCLUDE f1\n", file: "zones/f0", include: chain(last: 16))
         #expect(zone.locations == [Location(file: "zones/f16", line: 1, column: 1)])
-        expectError("$TTL 1\n$INCLUDE f1\n", "$INCLUDE depth over 16", line: 1, column: 1, file: "zones/f16",
-                    include: chain(last: 17))
+        expectError("$TTL 1\n$INCLUDE f1\n", "$INCLUDE depth over 16", line: 1, column: 1, file: "zones/f0",
+                    errorFile: "zones/f16", include: chain(last: 17))
     }
 
     @Test func unreadableIncludeIsAnErrorAtTheIncludeLine() {
@@ -372,7 +365,7 @@ struct ZoneFileTests {
     @Test func ownersOutsideTheZoneAreRefused() {
         expectError("$TTL 1\nx.other. A 192.0.2.1\n", "owner 'x.other.' is outside zone 'example.'", line: 2, column: 1, origin: "example.")
         expectError("$TTL 1\n$ORIGIN other.\nx A 192.0.2.1\n", "owner 'x.other.' is outside zone 'example.'", line: 3, column: 1, origin: "example.")
-        expectError("$TTL 1\nexample A 192.0.2.1\n", "owner 'example.example.' is outside zone 'example.'", line: 2, column: 1, origin: "example.")
+        expectError("$TTL 1\n$ORIGIN com.\n\n  ; indented comment\nx A 192.0.2.1\n", "owner 'x.com.' is outside zone 'example.'", line: 5, column: 1, origin: "example.")
     }
 
     @Test func lexicalErrorsCarryTheirLines() {
@@ -407,7 +400,7 @@ struct ZoneFileTests {
     @Test func printOrderIsCanonicalAndIndependentOfInputOrder() throws {
         let zone = try parse(Self.realistic)
         let text = ZoneFilePrinter.print(zone.records, origin: zone.origin)
-        #expect(ZoneFilePrinter.print(zone.records.reversed(), origin: zone.origin) == text)
+        #expect(ZoneFilePrinter.print(Array(zone.records.reversed()), origin: zone.origin) == text)
         let printed = try parse(text).records
         #expect(printed.map(\.name.description) == [
             "example.com.", "example.com.", "example.com.", "example.com.", "example.com.", "example.com.",

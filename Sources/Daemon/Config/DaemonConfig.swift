@@ -14,6 +14,7 @@ public struct DaemonConfig: Sendable {
     /// Event loops (threads); 0 means one per core.
     public var threads: Int
     public var logLevel: String
+    public var control: ControlSettings
     public var blocks: [ServerBlock]
 
     /// Limits for stream connections (RFC 7766 §6.2).
@@ -22,7 +23,7 @@ public struct DaemonConfig: Sendable {
         public var maxConnections: Int = 1000
     }
 
-    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log"]
+    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log", "control"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -38,7 +39,7 @@ public struct DaemonConfig: Sendable {
         }
         let top = try ConfigNode(node: root, file: file, path: "").mapping(allowed: topLevelKeys)
         var config = DaemonConfig(source: file, listeners: [], tcp: TCPSettings(), ednsUDPSize: 1232, threads: 0,
-                                  logLevel: "info", blocks: [])
+                                  logLevel: "info", control: ControlSettings(), blocks: [])
         guard let listen = top["listen"] else {
             throw ConfigNode(node: root, file: file, path: "listen").error("missing 'listen' (e.g. listen: [udp://127.0.0.1:53])")
         }
@@ -65,6 +66,7 @@ public struct DaemonConfig: Sendable {
                 config.logLevel = value
             }
         }
+        if let control = top["control"] { config.control = try ControlSettings.parse(control, baseDirectory: baseDirectory) }
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")
         }

@@ -1,0 +1,87 @@
+/// One parameter of a control method.
+public struct MethodParameter: Sendable, Hashable {
+    public var name: String
+    /// JSON type: string, integer, boolean, object, array.
+    public var type: String
+    public var required: Bool
+    public var summary: String
+
+    public init(_ name: String, _ type: String, required: Bool = true, _ summary: String) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.summary = summary
+    }
+}
+
+/// A control method's documentation: the one source for `system.methodHelp`,
+/// `dnsctl help`, docs/control.md and the console's command list.
+public struct MethodDescriptor: Sendable, Hashable {
+    public var name: String
+    public var summary: String
+    public var parameters: [MethodParameter]
+    /// Read-only methods may be called by the read-only role.
+    public var readOnly: Bool
+    /// An example call, as typed in a shell.
+    public var example: String
+    /// An example result (JSON).
+    public var exampleResult: String
+
+    public init(name: String, summary: String, parameters: [MethodParameter] = [], readOnly: Bool,
+                example: String, exampleResult: String) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.readOnly = readOnly
+        self.example = example
+        self.exampleResult = exampleResult
+    }
+
+    /// `name(param: type, [optional: type]) -> summary` as `system.methodSignature` reports it.
+    public var signature: String {
+        let params = parameters.map { $0.required ? "\($0.name): \($0.type)" : "[\($0.name): \($0.type)]" }
+        return "\(name)(\(params.joined(separator: ", ")))"
+    }
+
+    /// Multi-line help text.
+    public var help: String {
+        var lines = ["\(signature)\(readOnly ? "  (read-only)" : "")", "  \(summary)"]
+        for parameter in parameters {
+            lines.append("  \(parameter.name) (\(parameter.type)\(parameter.required ? "" : ", optional")): \(parameter.summary)")
+        }
+        lines.append("  example: \(example)")
+        lines.append("  result:  \(exampleResult)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Positional command-line arguments mapped onto parameter names, in order. The last
+    /// parameter of type array takes every remaining argument.
+    public func params(fromArguments arguments: [String]) throws -> JSONValue? {
+        if arguments.isEmpty { return nil }
+        var object: [String: JSONValue] = [:]
+        var remaining = arguments[...]
+        for parameter in parameters {
+            guard let first = remaining.first else { break }
+            if parameter.type == "array" {
+                object[parameter.name] = .array(remaining.map { .string($0) })
+                remaining = []
+                break
+            }
+            remaining = remaining.dropFirst()
+            switch parameter.type {
+            case "integer":
+                guard let value = Int(first) else { throw RPCError.badParams("\(parameter.name) must be an integer, not '\(first)'") }
+                object[parameter.name] = .int(value)
+            case "boolean":
+                guard let value = Bool(first.lowercased()) else { throw RPCError.badParams("\(parameter.name) must be true or false") }
+                object[parameter.name] = .bool(value)
+            default:
+                object[parameter.name] = .string(first)
+            }
+        }
+        guard remaining.isEmpty else {
+            throw RPCError.badParams("\(name) takes at most \(parameters.count) arguments: \(signature)")
+        }
+        return .object(object)
+    }
+}

@@ -1,0 +1,35 @@
+import ControlProto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `control:` section: where the JSON-RPC socket lives and who may open it.
+public struct ControlSettings: Sendable {
+    public var socketPath: String = ControlSocketPath.defaultPath
+    /// File mode of the socket; the group (if set) gets what the mode grants it.
+    public var mode: mode_t = 0o660
+    public var group: String?
+    public var maxConnections = 64
+    public var maxRequestBytes = 1 << 20
+    public var idleTimeout: Duration = .seconds(600)
+
+    static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ControlSettings {
+        var settings = ControlSettings()
+        let keys = try node.mapping(allowed: ["socket", "mode", "group", "max_connections", "max_request_bytes", "idle_timeout"])
+        if let socket = keys["socket"] {
+            let path = try socket.string()
+            guard !path.isEmpty else { throw socket.error("the socket path is empty") }
+            settings.socketPath = path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
+        }
+        if let mode = keys["mode"] {
+            let text = try mode.string()
+            guard let value = mode_t(text, radix: 8), value <= 0o777 else { throw mode.error("expected an octal mode like \"0660\", found '\(text)'") }
+            settings.mode = value
+        }
+        if let group = keys["group"] { settings.group = try group.string() }
+        if let max = keys["max_connections"] { settings.maxConnections = try max.int(in: 1...10_000) }
+        if let max = keys["max_request_bytes"] { settings.maxRequestBytes = try max.int(in: 1024...(64 << 20)) }
+        if let idle = keys["idle_timeout"] { settings.idleTimeout = try idle.duration() }
+        return settings
+    }
+}

@@ -1,0 +1,57 @@
+import ControlProto
+
+/// One control method: its catalog entry and what it does. One file per method under Methods/.
+protocol ControlMethod: Sendable {
+    var name: String { get }
+    func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue
+}
+
+/// What methods may read or act on.
+struct ControlContext: Sendable {
+    let state: DaemonState
+    let methods: ControlMethodTable
+}
+
+/// Typed access to a request's params with errors that name the parameter.
+struct ControlParams: Sendable {
+    let value: JSONValue?
+    let descriptor: MethodDescriptor
+
+    /// Params may be an object (by name) or an array (by position, in catalog order).
+    func lookup(_ name: String) -> JSONValue? {
+        switch value {
+        case .object(let object)?: return object[name]
+        case .array(let array)?:
+            guard let index = descriptor.parameters.firstIndex(where: { $0.name == name }), index < array.count else { return nil }
+            return array[index]
+        default: return nil
+        }
+    }
+
+    func string(_ name: String) throws -> String {
+        guard let value = lookup(name) else { throw RPCError.badParams("missing parameter '\(name)': \(descriptor.signature)") }
+        guard let text = value.stringValue else { throw RPCError.badParams("parameter '\(name)' must be a string") }
+        return text
+    }
+
+    func optionalString(_ name: String) throws -> String? {
+        guard lookup(name) != nil else { return nil }
+        return try string(name)
+    }
+}
+
+/// The methods the daemon serves, keyed by name; every catalog entry must have one.
+struct ControlMethodTable: Sendable {
+    let methods: [String: any ControlMethod]
+
+    init(_ list: [any ControlMethod]) {
+        methods = Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
+        let missing = MethodCatalog.all.map(\.name).filter { methods[$0] == nil }
+        precondition(missing.isEmpty, "catalog methods without a handler: \(missing)")  // a build mistake, not input
+    }
+
+    static let standard = ControlMethodTable([
+        ListMethodsMethod(), MethodHelpMethod(), MethodSignatureMethod(),
+        PingMethod(), VersionMethod(), UptimeMethod(),
+    ])
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The JSON-RPC control socket: binds it with the configured mode and group, and removes it
+/// again on shutdown.
+struct ControlServer {
+    let settings: ControlSettings
+    let dispatcher: ControlDispatcher
+
+    func bind(group: EventLoopGroup) async throws -> Channel {
+        let path = settings.socketPath
+        try ControlSocketBinder.prepare(path: path)
+        let dispatcher = self.dispatcher
+        let limiter = ConnectionLimiter(limit: settings.maxConnections)
+        let maxLength = settings.maxRequestBytes, idle = settings.idleTimeout
+        let channel = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
+                    try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))
+                    try handlers.addHandler(ControlConnectionHandler(dispatcher: dispatcher, limiter: limiter))
+                }
+            }
+            .bind(unixDomainSocketPath: path).get()
+        do {
+            try ControlSocketBinder.applyPermissions(path: path, mode: settings.mode, group: settings.group)
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        return channel
+    }
+
+    func remove() {
+        unlink(settings.socketPath)
+    }
+}

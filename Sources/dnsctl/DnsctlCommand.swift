@@ -1,0 +1,83 @@
+import ArgumentParser
+import ControlProto
+import Foundation
+
+/// `dnsctl METHOD [ARGS...]`: one control call, for shells, cron and deploy hooks.
+@main
+struct DnsctlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dnsctl",
+        abstract: "Call a method on a running dnsd over its control socket.",
+        discussion: """
+        Positional ARGS fill the method's parameters in order (see `dnsctl help METHOD`).
+        A string result is printed as is, anything else as JSON.
+
+        Exit status: 0 on success; 1 when dnsd answered with an error (printed on stderr); \
+        2 for bad usage; 3 when dnsd cannot be reached.
+
+        Methods:
+        \(MethodCatalog.all.map { "  \($0.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+        """,
+        version: "0.1.0"
+    )
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Control socket (default: $DNSD_SOCKET, else \(ControlSocketPath.defaultPath)).", valueName: "PATH"))
+    var socket: String?
+
+    @Option(help: "Seconds to wait for the answer.")
+    var timeout: Int = 30
+
+    @Flag(help: "Print the result as compact JSON, even for strings.")
+    var json = false
+
+    @Argument(help: "The method, e.g. core.uptime; or `help [METHOD]`.")
+    var method: String
+
+    @Argument(parsing: .allUnrecognized, help: "The method's parameters, in order.")
+    var arguments: [String] = []
+
+    func run() throws {
+        if method == "help" {
+            try printHelp(arguments.first)
+            return
+        }
+        guard let descriptor = MethodCatalog.descriptor(named: method) else {
+            fail("unknown method '\(method)'; `dnsctl help` lists them", code: 2)
+        }
+        let params: JSONValue?
+        do { params = try descriptor.params(fromArguments: arguments) } catch {
+            fail("\(error)\nusage: \(descriptor.example)", code: 2)
+        }
+        let path = ControlSocketPath.resolve(socket)
+        let result: JSONValue
+        do {
+            let client = try ControlClient(path: path, timeout: .seconds(timeout))
+            result = try client.call(method, params: params)
+        } catch let error as RPCError {
+            var text = "dnsctl: \(method): \(error.message)"
+            if let data = error.data { text += "\n" + data.prettyText }
+            fail(text, code: 1, prefixed: false)
+        } catch {
+            fail("\(error)", code: 3)
+        }
+        if !json, let text = result.stringValue {
+            print(text)
+        } else {
+            print(json ? result.jsonText : result.prettyText)
+        }
+    }
+
+    private func printHelp(_ name: String?) throws {
+        guard let name else {
+            print(Self.helpMessage())
+            return
+        }
+        guard let descriptor = MethodCatalog.descriptor(named: name) else { fail("unknown method '\(name)'", code: 2) }
+        print(descriptor.help)
+    }
+
+    private func fail(_ message: String, code: Int32, prefixed: Bool = true) -> Never {
+        FileHandle.standardError.write(Data(((prefixed ? "dnsctl: " : "") + message + "\n").utf8))
+        Foundation.exit(code)
+    }
+}
