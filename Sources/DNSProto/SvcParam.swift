@@ -1,7 +1,9 @@
 /// A SvcParamKey of SVCB and HTTPS records (RFC 9460 §14.3.2, the IANA "Service Parameter
 /// Keys" registry). Unregistered keys are kept and written `keyNNNNN`.
 public struct SvcParamKey: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The key number on the wire.
     public let rawValue: UInt16
+    /// Any key number; unregistered ones are fine.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Keys the client must understand to use the record (RFC 9460 §8).
@@ -44,6 +46,7 @@ public struct SvcParamKey: RawRepresentable, Sendable, Hashable, Comparable, Cus
         self.init(rawValue: value)
     }
 
+    /// Numeric order, the order keys take on the wire (RFC 9460 §2.2).
     public static func < (lhs: SvcParamKey, rhs: SvcParamKey) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
@@ -56,6 +59,7 @@ public enum SvcParam: Sendable, Hashable {
     case alpn([[UInt8]])
     /// No value.
     case noDefaultALPN
+    /// The TCP or UDP port to connect to instead of the scheme's default.
     case port(UInt16)
     /// At least one address.
     case ipv4Hint([IPv4Address])

@@ -10,10 +10,15 @@ public struct TypeBitmap: Sendable, Hashable, Sequence, CustomStringConvertible 
         self.types = Set(types)
     }
 
+    /// No types: legal, e.g. the NSEC3 of an empty non-terminal (RFC 5155 §7.1).
     public var isEmpty: Bool { types.isEmpty }
+    /// How many types are present.
     public var count: Int { types.count }
+    /// Whether `type` is present (a set lookup, not a scan).
     public func contains(_ type: RecordType) -> Bool { types.contains(type) }
+    /// Adds `type`.
     public mutating func insert(_ type: RecordType) { types.insert(type) }
+    /// Removes `type` if present.
     public mutating func remove(_ type: RecordType) { types.remove(type) }
 
     /// The types in ascending numeric order.
@@ -84,5 +89,6 @@ public struct TypeBitmap: Sendable, Hashable, Sequence, CustomStringConvertible 
     /// Mnemonics in ascending numeric order, separated by spaces; empty for no types.
     public var presentation: String { sorted.map(\.description).joined(separator: " ") }
 
+    /// Same as `presentation`.
     public var description: String { presentation }
 }

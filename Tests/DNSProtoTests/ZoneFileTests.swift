@@ -412,6 +412,18 @@ struct ZoneFileTests {
         #expect(printed[2].rdata == .ns(try name("ns1.example.com.")))
     }
 
+    @Test func printSortKeyAgreesWithCanonicalNameOrder() throws {
+        let names = try ["example.", "a.example.", "Z.a.example.", "z.example.", "\\001.z.example.", "*.z.example.",
+                         "\\000.example.", "\\000\\000.example.", "ab.example.", "a\\000.example.", "yljkjljk.a.example.",
+                         "zabc.a.example.", ".", "com.", "\\255.example.", "A.example."].map(name)
+        for left in names {
+            for right in names {
+                let byKey = ZoneFilePrinter.canonicalKey(left).lexicographicallyPrecedes(ZoneFilePrinter.canonicalKey(right))
+                #expect(byKey == (left < right), "\(left) < \(right)")
+            }
+        }
+    }
+
     @Test func printEscapesAwkwardOwnersAndKeepsTheirCase() throws {
         let records = [
             try record("a\\.b.example.com.", 60, try ipv4("192.0.2.1")),
