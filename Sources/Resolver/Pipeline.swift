@@ -25,24 +25,6 @@ public struct Pipeline: Sendable {
         guard let question = query.question, let block = block(for: question.name) else {
             return .respond(Message.response(to: query, rcode: .refused), .server)
         }
-        return run(block.plugins[...], query: query, context: context)
-    }
-
-    private func run(_ plugins: ArraySlice<any Plugin>, query: Message, context: QueryContext) -> PluginOutcome {
-        guard let plugin = plugins.first else {
-            return .respond(Message.response(to: query, rcode: .refused), .server)
-        }
-        switch plugin.handle(query, context: context) {
-        case .respond(let message, let source):
-            return .respond(message, source)
-        case .next:
-            return run(plugins.dropFirst(), query: query, context: context)
-        case .pending(let future):
-            let rest = plugins.dropFirst()
-            return .pending(future.map { outcome in
-                if case .next = outcome { return run(rest, query: query, context: context) }
-                return outcome
-            })
-        }
+        return PluginChain(block.plugins[...]).run(query, context: context)
     }
 }

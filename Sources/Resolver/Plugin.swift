@@ -25,18 +25,35 @@ public enum AnswerSource: Sendable, Hashable, CustomStringConvertible {
 public enum PluginOutcome: Sendable {
     /// A complete response (header flags, rcode and sections set by the plugin).
     case respond(Message, AnswerSource)
-    /// Not mine: ask the next plugin in the chain (CoreDNS's `fallthrough`).
-    case next
-    /// The answer will come later (upstream I/O); the future completes on the query's loop.
+    /// The answer will come later (upstream I/O); the future may complete on any loop.
     case pending(EventLoopFuture<PluginOutcome>)
 }
 
 /// One step of a server block's chain (hosts, zone, cache, forward, ...).
 ///
+/// As in CoreDNS, a plugin either answers or hands the query to `next` (the rest of the
+/// chain), and may look at what `next` answered (the cache stores it, for example).
 /// `handle` runs on the event loop that received the query, so it must not block; plugins
 /// that do I/O return `.pending`.
 public protocol Plugin: Sendable {
     /// The name used in configuration and logs, e.g. `zone`.
     var name: String { get }
-    func handle(_ query: Message, context: QueryContext) -> PluginOutcome
+    func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome
+}
+
+/// The plugins after the current one. Running an empty chain answers REFUSED: nothing in
+/// this server block can answer the name.
+public struct PluginChain: Sendable {
+    let plugins: ArraySlice<any Plugin>
+
+    public init(_ plugins: ArraySlice<any Plugin>) { self.plugins = plugins }
+
+    public var isEmpty: Bool { plugins.isEmpty }
+
+    public func run(_ query: Message, context: QueryContext) -> PluginOutcome {
+        guard let plugin = plugins.first else {
+            return .respond(Message.response(to: query, rcode: .refused), .server)
+        }
+        return plugin.handle(query, context: context, next: PluginChain(plugins.dropFirst()))
+    }
 }

@@ -63,8 +63,6 @@ public struct QueryHandler: Sendable {
         switch outcome {
         case .respond(let message, _):
             return respond(message, query: query, context: context)
-        case .next:
-            return respond(Message.response(to: query, rcode: .refused), query: query, context: context)
         case .pending(let future):
             return .pending(future.flatMap { outcome in
                 switch finish(outcome, query: query, context: context) {

@@ -31,7 +31,7 @@ final class DNSSocket {
         let fd = socket(AF_INET, type, 0)
         guard fd >= 0 else { throw IntegrationError("socket() failed: errno \(errno)") }
         let socket = DNSSocket(fd: fd, isTCP: isTCP)
-        var interval = timeval(tv_sec: Int(timeout), tv_usec: Int32((timeout - Double(Int(timeout))) * 1_000_000))
+        var interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
         var address = SocketAddress.loopback(port: port)

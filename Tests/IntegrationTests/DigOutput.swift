@@ -69,7 +69,6 @@ struct DigOutput {
     /// Types whose RDATA text is names and numbers only, so lower-casing it is safe.
     private static let namesOnlyRData: Set<String> = ["NS", "CNAME", "DNAME", "PTR", "MX", "SRV", "SOA"]
 
-
     /// Answer records of `type`, as rdata strings, sorted.
     func answers(_ type: String) -> [String] {
         answer.filter { $0.type == type }.map(\.rdata).sorted()

@@ -18,11 +18,14 @@ final class DnsdProcess {
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
     /// The YAML config the contract describes: one server block for example.test. whose zone
-    /// plugin reads `zoneFile` (relative paths are relative to the config file).
+    /// plugin reads `zoneFile` (relative paths are relative to the config file). Each instance
+    /// gets its own control socket beside the config: the default path is shared by every
+    /// dnsd on the machine, and tests run many at once.
     static func configText(port: UInt16, zoneFile: String = "example.test.zone") -> String {
         """
         # Written by the dnsd integration tests.
         listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port)]
+        control: {socket: control.sock}
         servers:
           - zones: [example.test.]
             plugins:

@@ -15,8 +15,10 @@ public final class ZonePlugin: Plugin, Sendable {
         self.zone = zone
     }
 
-    public func handle(_ query: Message, context: QueryContext) -> PluginOutcome {
-        guard let question = query.question, question.name.isSubdomain(of: zone.origin) else { return .next }
+    public func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome {
+        guard let question = query.question, question.name.isSubdomain(of: zone.origin) else {
+            return next.run(query, context: context)
+        }
         guard question.recordClass == zone.soa.recordClass || question.recordClass == .any else {
             return .respond(Message.response(to: query, rcode: .refused), .zone(zone.origin))
         }

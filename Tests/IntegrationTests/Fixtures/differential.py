@@ -9,6 +9,12 @@ compared: rcode, the AA/TC/RD/RA flags, EDNS presence/version/payload, and each 
 set of (owner name lower-cased, TTL, class, type, rdata text). Sections are compared as sets
 because RFC 1035 gives no order inside a section and servers differ in it.
 
+One thing is not compared strictly: in an authoritative answer (AA set), A/AAAA records in
+the additional section for names that the answer's NS, MX or SRV records point at. Adding them
+is optional (RFC 1035 section 4.3.2 step 6, RFC 2181 section 5.4.1) and servers differ on it
+(NSD's minimal-responses omits them), so they are set aside on both sides before comparing.
+Referral glue (AA clear) is always compared.
+
 Prints every difference, then "N passed, M failed"; exits 1 when anything differs or a server
 did not answer, 0 when all cases match, 2 on bad usage.
 """
@@ -21,6 +27,7 @@ import dns.message
 import dns.name
 import dns.query
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.zone
@@ -128,6 +135,13 @@ def ask(server, qname, qtype, tcp, payload, rd):
         return f"{type(error).__name__}: {error}"
 
 
+def canonical_text(rdata):
+    """RDATA text with embedded names lower-cased (RFC 4034 section 6.2): compression can copy
+    the qname's case into them, and names compare case-insensitively (RFC 4343)."""
+    wire = rdata.to_digestable()
+    return dns.rdata.from_wire(rdata.rdclass, rdata.rdtype, wire, 0, len(wire)).to_text()
+
+
 def section_set(rrsets):
     items = set()
     for rrset in rrsets:
@@ -138,10 +152,24 @@ def section_set(rrsets):
                     rrset.ttl,
                     dns.rdataclass.to_text(rrset.rdclass),
                     dns.rdatatype.to_text(rrset.rdtype),
-                    rdata.to_text(),
+                    canonical_text(rdata),
                 )
             )
     return items
+
+
+def optional_additional(response):
+    """Additional-section address records that are optional extras of an authoritative answer."""
+    if not response.flags & dns.flags.AA:
+        return set()
+    targets = set()
+    for rrset in response.answer:
+        for rdata in rrset:
+            if rrset.rdtype in (dns.rdatatype.NS, dns.rdatatype.MX, dns.rdatatype.SRV):
+                target = rdata.target if rrset.rdtype != dns.rdatatype.MX else rdata.exchange
+                targets.add(target.to_text().lower())
+    return {item for item in section_set(response.additional)
+            if item[3] in ("A", "AAAA") and item[0] in targets}
 
 
 def summary(response):
@@ -153,7 +181,7 @@ def summary(response):
         "question": section_set_question(response.question),
         "answer": section_set(response.answer),
         "authority": section_set(response.authority),
-        "additional": section_set(response.additional),
+        "additional": section_set(response.additional) - optional_additional(response),
     }
 
 
