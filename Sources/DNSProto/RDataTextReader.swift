@@ -14,11 +14,11 @@ public struct RDataTextReader: Sendable {
         self.endLocation = endLocation
     }
 
-    /// Tokenizes a single line of text (no parentheses or comments), for `zone.add`-style
-    /// inputs and tests. Quotes and escapes behave as in zone files.
+    /// Tokenizes one logical line of text (parentheses and `;` comments allowed), for
+    /// `zone.add`-style inputs and tests. Quotes and escapes behave as in zone files.
     public init(line: String, origin: DNSName = .root, file: String = "<text>") throws {
         let tokens = try PresentationLexer.tokenize(line: line, file: file)
-        let end = SourceLocation(file: file, line: 1, column: line.utf8.count + 1)
+        let end = SourceLocation(file: file, line: 1, column: line.unicodeScalars.count + 1)
         self.init(tokens: tokens, origin: origin, endLocation: end)
     }
 

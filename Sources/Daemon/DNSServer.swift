@@ -8,23 +8,30 @@ import ServiceLifecycle
 /// The running resolver: event loops, listeners and the query pipeline, as a
 /// service-lifecycle `Service` that stops cleanly on SIGTERM/SIGINT.
 public final class DNSServer: Service, Sendable {
-    private let config: DaemonConfig
+    public let runtime: DaemonRuntime
     private let logger: Logger
 
-    public init(config: DaemonConfig, logger: Logger) {
-        self.config = config
+    public init(runtime: DaemonRuntime, logger: Logger) {
+        self.runtime = runtime
         self.logger = logger
     }
 
     public func run() async throws {
+        let config = runtime.config
         let threads = config.threads > 0 ? config.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let pipeline = Pipeline(blocks: config.blocks)
-        let factory = ListenerFactory(group: group, queries: QueryHandler(pipeline: pipeline, maxUDPPayload: config.ednsUDPSize),
-                                      tcp: config.tcp, limiter: ConnectionLimiter(limit: config.tcp.maxConnections))
+        let queries = QueryHandler(pipeline: runtime.pipeline, maxUDPPayload: config.ednsUDPSize,
+                                   observers: [runtime.counters, runtime.events])
+        let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp,
+                                      limiter: ConnectionLimiter(limit: config.tcp.maxConnections))
         var channels: [Channel] = []
-        var controlServer: ControlServer?
-        defer { controlServer?.remove() }
+        let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard))
+        var controlBound = false
+        defer { if controlBound { control.remove() } }
+        let hangup = SignalWatcher(signal: SIGHUP) { [runtime, logger] in
+            do { _ = try runtime.reload() } catch { logger.error("reload on SIGHUP failed, keeping the running configuration: \(error)") }
+        }
+        defer { hangup.cancel() }
         do {
             for address in config.listeners {
                 let bound: [Channel]
@@ -36,11 +43,8 @@ public final class DNSServer: Service, Sendable {
                 if let port = bound.first?.localAddress?.port { shown.port = port }
                 logger.info("listening on \(shown)", metadata: ["sockets": "\(bound.count)"])
             }
-            let state = DaemonState(started: Date(), configSource: config.source)
-            let control = ControlServer(settings: config.control,
-                                        dispatcher: ControlDispatcher(context: ControlContext(state: state, methods: .standard)))
             channels.append(try await control.bind(group: group))
-            controlServer = control
+            controlBound = true
             logger.info("control socket at \(config.control.socketPath)")
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
             logger.info("dnsd ready", metadata: ["threads": "\(threads)", "zones": "\(zones)"])

@@ -1,8 +1,10 @@
 import DNSProto
+import Foundation
 import NIOCore
 
 /// Turns request bytes into response bytes: validates the message, runs the pipeline, and
 /// encodes the answer for the transport. This is the whole query path minus the sockets.
+/// Every answer sent is reported once to the observers (counters, event ring, metrics).
 public struct QueryHandler: Sendable {
     /// What a listener does with a packet.
     public enum Result: Sendable {
@@ -12,28 +14,41 @@ public struct QueryHandler: Sendable {
         case pending(EventLoopFuture<[UInt8]?>)
     }
 
-    public let pipeline: Pipeline
+    public let pipeline: PipelineReference
     /// The UDP payload size we advertise and the most we send over UDP to EDNS clients
     /// (1232: the DNS flag day 2020 value that avoids IP fragmentation).
     public let maxUDPPayload: UInt16
+    public let observers: [any QueryObserver]
 
-    public init(pipeline: Pipeline, maxUDPPayload: UInt16 = 1232) {
+    public init(pipeline: PipelineReference, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = []) {
         self.pipeline = pipeline
         self.maxUDPPayload = maxUDPPayload
+        self.observers = observers
+    }
+
+    public init(pipeline: Pipeline, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = []) {
+        self.init(pipeline: PipelineReference(pipeline), maxUDPPayload: maxUDPPayload, observers: observers)
+    }
+
+    /// When the query arrived: monotonic for latency, wall clock for the event log.
+    struct Arrival {
+        let uptime = DispatchTime.now().uptimeNanoseconds
+        let wall = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
     }
 
     public func handle(_ bytes: [UInt8], context: QueryContext) -> Result {
+        let arrival = Arrival()
         guard let header = Header.peek(bytes), !header.isResponse else { return .drop }
         let query: Message
         do {
             query = try Message(wire: bytes)
         } catch {
-            return respond(Self.headerOnlyResponse(to: header, rcode: .formErr), query: nil, context: context)
+            return respond(Self.headerOnlyResponse(to: header, rcode: .formErr), query: nil, source: .server, arrival: arrival, context: context)
         }
         if let early = validate(query) {
-            return respond(early, query: query, context: context)
+            return respond(early, query: query, source: .server, arrival: arrival, context: context)
         }
-        return finish(pipeline.resolve(query, context: context), query: query, context: context)
+        return finish(pipeline.current.resolve(query, context: context), query: query, arrival: arrival, context: context)
     }
 
     /// Answers that need no plugin: wrong opcode, question count, EDNS version.
@@ -59,33 +74,51 @@ public struct QueryHandler: Sendable {
         return nil
     }
 
-    private func finish(_ outcome: PluginOutcome, query: Message, context: QueryContext) -> Result {
+    private func finish(_ outcome: PluginOutcome, query: Message, arrival: Arrival, context: QueryContext) -> Result {
         switch outcome {
-        case .respond(let message, _):
-            return respond(message, query: query, context: context)
+        case .respond(let message, let source):
+            return respond(message, query: query, source: source, arrival: arrival, context: context)
         case .pending(let future):
             return .pending(future.flatMap { outcome in
-                switch finish(outcome, query: query, context: context) {
+                switch finish(outcome, query: query, arrival: arrival, context: context) {
                 case .drop: return context.eventLoop.makeSucceededFuture(nil)
                 case .respond(let bytes): return context.eventLoop.makeSucceededFuture(bytes)
                 case .pending(let inner): return inner
                 }
+            }.flatMapErrorThrowing { _ in
+                // A plugin's failure is the server's failure: SERVFAIL, never silence.
+                let failure = Message.response(to: query, rcode: .servFail)
+                if case .respond(let bytes) = respond(failure, query: query, source: .server, arrival: arrival, context: context) {
+                    return bytes
+                }
+                return nil
             })
         }
     }
 
-    private func respond(_ message: Message, query: Message?, context: QueryContext) -> Result {
+    private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext) -> Result {
         var message = message
         if message.edns != nil { message.edns!.udpPayloadSize = maxUDPPayload }
         let limit = responseSizeLimit(query: query, transport: context.transport)
+        var bytes: [UInt8]
         do {
-            return .respond(try message.encode(maxSize: limit))
+            bytes = try message.encode(maxSize: limit)
         } catch {
             // Only a question too big for the limit gets here; answer SERVFAIL without sections.
-            var failure = Message.response(to: message, rcode: .servFail)
-            failure.questions = []
-            return (try? failure.encode(maxSize: limit)).map { .respond($0) } ?? .drop
+            message = Message.response(to: message, rcode: .servFail)
+            message.questions = []
+            guard let failure = try? message.encode(maxSize: limit) else { return .drop }
+            bytes = failure
         }
+        if !observers.isEmpty, let question = query?.question {
+            let event = QueryEvent(
+                timeNanos: arrival.wall, client: context.client, transport: context.transport, name: question.name,
+                type: question.type, rcode: message.rcode, latencyNanos: DispatchTime.now().uptimeNanoseconds - arrival.uptime,
+                source: source, truncated: bytes.count > 2 && bytes[2] & 0x02 != 0,
+                dnssecOK: query?.edns?.dnssecOK ?? false, responseBytes: bytes.count)
+            for observer in observers { observer.record(event) }
+        }
+        return .respond(bytes)
     }
 
     /// RFC 6891 §6.2.5: over UDP, the requestor's size (never below 512) capped by ours;

@@ -67,7 +67,8 @@ struct DnsdCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "dnsd")
         logger.info("starting dnsd \(DaemonVersion.string)", metadata: ["config": "\(config ?? "<built-in>")"])
-        let server = DNSServer(config: loaded, logger: logger)
+        let runtime = DaemonRuntime(config: loaded, configPath: config, logger: logger)
+        let server = DNSServer(runtime: runtime, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -12,10 +12,11 @@ public struct ControlSettings: Sendable {
     public var maxConnections = 64
     public var maxRequestBytes = 1 << 20
     public var idleTimeout: Duration = .seconds(600)
+    public var access = ControlAccess()
 
     static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ControlSettings {
         var settings = ControlSettings()
-        let keys = try node.mapping(allowed: ["socket", "mode", "group", "max_connections", "max_request_bytes", "idle_timeout"])
+        let keys = try node.mapping(allowed: ["socket", "mode", "group", "max_connections", "max_request_bytes", "idle_timeout", "admins", "readers"])
         if let socket = keys["socket"] {
             let path = try socket.string()
             guard !path.isEmpty else { throw socket.error("the socket path is empty") }
@@ -26,7 +27,22 @@ public struct ControlSettings: Sendable {
             guard let value = mode_t(text, radix: 8), value <= 0o777 else { throw mode.error("expected an octal mode like \"0660\", found '\(text)'") }
             settings.mode = value
         }
-        if let group = keys["group"] { settings.group = try group.string() }
+        if let group = keys["group"] {
+            settings.group = try group.string()
+            // Members of the socket's group can open it; by default they may read, not act.
+            guard let entry = getgrnam(settings.group!) else { throw group.error("unknown group '\(settings.group!)'") }
+            settings.access.readerGroups.insert(entry.pointee.gr_gid)
+        }
+        if let admins = keys["admins"] {
+            let members = try ControlAccess.parseMembers(admins)
+            settings.access.adminUsers = members.users
+            settings.access.adminGroups = members.groups
+        }
+        if let readers = keys["readers"] {
+            let members = try ControlAccess.parseMembers(readers)
+            settings.access.readerUsers.formUnion(members.users)
+            settings.access.readerGroups.formUnion(members.groups)
+        }
         if let max = keys["max_connections"] { settings.maxConnections = try max.int(in: 1...10_000) }
         if let max = keys["max_request_bytes"] { settings.maxRequestBytes = try max.int(in: 1024...(64 << 20)) }
         if let idle = keys["idle_timeout"] { settings.idleTimeout = try idle.duration() }

@@ -1,68 +1,120 @@
 import ControlProto
 import Foundation
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// One control connection: each line is dispatched on its own task and answered when done
-/// (replies carry the request id, so order does not matter). Blank lines are ignored.
+/// One control connection. On connect the peer's credentials (SO_PEERCRED) decide its role,
+/// or the connection is refused. Each line is then dispatched on its own task and answered
+/// when done (replies carry the request id, so order does not matter).
 final class ControlConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let dispatcher: ControlDispatcher
     private let limiter: ConnectionLimiter
+    private let access: ControlAccess
     private var holdsSlot = false
+    private var session: ControlSession?
+    /// Lines that arrived before the credentials check finished.
+    private var early: [[UInt8]] = []
 
-    init(dispatcher: ControlDispatcher, limiter: ConnectionLimiter) {
+    init(dispatcher: ControlDispatcher, limiter: ConnectionLimiter, access: ControlAccess) {
         self.dispatcher = dispatcher
         self.limiter = limiter
+        self.access = access
     }
 
     func channelActive(context: ChannelHandlerContext) {
         guard limiter.acquire() else {
-            let error = RPCResponse(id: .null, error: RPCError(code: RPCError.limitExceeded, message: "too many control connections (\(limiter.limit))"))
-            context.writeAndFlush(wrapOutboundOut(Self.line(error, context.channel.allocator))).whenComplete { _ in }
-            context.close(promise: nil)
+            refuse(context, code: RPCError.limitExceeded, message: "too many control connections (\(limiter.limit))")
             return
         }
         holdsSlot = true
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        Self.peerCredentials(of: context.channel).hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+            let context = bound.value
+            guard case .success(let peer) = result else {
+                refuse(context, code: RPCError.forbidden, message: "cannot read the caller's credentials")
+                return
+            }
+            guard let role = access.role(for: peer) else {
+                refuse(context, code: RPCError.forbidden, message: "uid \(peer.uid) is not allowed to use the control socket (see control.admins / control.readers)")
+                return
+            }
+            let session = ControlSession(channel: context.channel, role: role, peer: peer)
+            self.session = session
+            for line in early { dispatch(line, session: session) }
+            early = []
+        }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if holdsSlot { limiter.release(); holdsSlot = false }
+        session?.closeAll()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = Array(unwrapInboundIn(data).readableBytesView)
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-        let channel = context.channel
+        guard let session else {
+            early.append(line)
+            return
+        }
+        dispatch(line, session: session)
+    }
+
+    private func dispatch(_ line: [UInt8], session: ControlSession) {
         let dispatcher = self.dispatcher
         Task {
-            guard let reply = await dispatcher.handle(line: line) else { return }
-            var buffer = channel.allocator.buffer(capacity: reply.count)
+            guard let reply = await dispatcher.handle(line: line, session: session) else { return }
+            var buffer = session.channel.allocator.buffer(capacity: reply.count)
             buffer.writeBytes(reply)
-            channel.writeAndFlush(buffer, promise: nil)
+            session.channel.writeAndFlush(buffer, promise: nil)
         }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) }
-        else { context.fireUserInboundEventTriggered(event) }
+        if event is IdleStateHandler.IdleStateEvent {
+            // A subscriber only listens; it is not idle while its stream is open.
+            if session.map({ !$0.hasSubscriptions }) ?? true { context.close(promise: nil) }
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if error is LineFrameDecoder.LineTooLong {
-            let response = RPCResponse(id: .null, error: RPCError(code: RPCError.limitExceeded, message: "request line longer than the limit"))
-            context.writeAndFlush(wrapOutboundOut(Self.line(response, context.channel.allocator))).whenComplete { _ in }
+            refuse(context, code: RPCError.limitExceeded, message: "request line longer than the limit")
+        } else {
+            context.close(promise: nil)
         }
-        context.close(promise: nil)
+    }
+
+    private func refuse(_ context: ChannelHandlerContext, code: Int, message: String) {
+        let response = RPCResponse(id: .null, error: RPCError(code: code, message: message))
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(Self.line(response, channel.allocator))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     static func line(_ response: RPCResponse, _ allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 128)
         buffer.writeString(JSONValueEncoding.text(response) + "\n")
         return buffer
+    }
+
+    /// SO_PEERCRED of a Unix socket channel.
+    static func peerCredentials(of channel: Channel) -> EventLoopFuture<PeerCredentials> {
+        guard let provider = channel as? SocketOptionProvider else {
+            return channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
+        }
+        let future: EventLoopFuture<LinuxPeerCredentials> = provider.unsafeGetSocketOption(level: .init(SOL_SOCKET), name: .init(SO_PEERCRED))
+        return future.map { PeerCredentials(pid: $0.pid, uid: $0.uid, gid: $0.gid) }
     }
 }
 
@@ -72,4 +124,11 @@ enum JSONValueEncoding {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
+}
+
+/// `struct ucred` of <sys/socket.h>, which Glibc's Swift module hides behind _GNU_SOURCE.
+struct LinuxPeerCredentials {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
 }

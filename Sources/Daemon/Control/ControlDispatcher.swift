@@ -4,10 +4,12 @@ import Foundation
 /// Decodes one request line (a request, a notification or a batch), runs the methods and
 /// encodes the reply line. Never throws: every failure becomes a JSON-RPC error object.
 struct ControlDispatcher: Sendable {
-    let context: ControlContext
+    let runtime: DaemonRuntime
+    let methods: ControlMethodTable
 
     /// The reply line, or nil when nothing is owed (only notifications).
-    func handle(line: [UInt8]) async -> [UInt8]? {
+    func handle(line: [UInt8], session: ControlSession) async -> [UInt8]? {
+        let context = ControlContext(runtime: runtime, methods: methods, session: session)
         guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
             return encode(.single(RPCResponse(id: .null, error: RPCError(code: RPCError.parseError, message: "not valid JSON"))))
         }
@@ -16,15 +18,15 @@ struct ControlDispatcher: Sendable {
                 return encode(.single(RPCResponse(id: .null, error: RPCError(code: RPCError.invalidRequest, message: "empty batch"))))
             }
             var responses: [RPCResponse] = []
-            for item in items { if let response = await run(item) { responses.append(response) } }
+            for item in items { if let response = await run(item, context: context) { responses.append(response) } }
             return responses.isEmpty ? nil : encode(.batch(responses))
         }
-        return await run(json).flatMap { encode(.single($0)) }
+        return await run(json, context: context).flatMap { encode(.single($0)) }
     }
 
     private enum Reply { case single(RPCResponse), batch([RPCResponse]) }
 
-    private func run(_ json: JSONValue) async -> RPCResponse? {
+    private func run(_ json: JSONValue, context: ControlContext) async -> RPCResponse? {
         guard case .object(let object) = json, object["jsonrpc"] == .string("2.0"),
               let method = object["method"]?.stringValue else {
             return RPCResponse(id: json["id"] ?? .null,
@@ -39,13 +41,15 @@ struct ControlDispatcher: Sendable {
         }
         let result: Result<JSONValue, RPCError>
         if let handler = context.methods.methods[method], let descriptor = MethodCatalog.descriptor(named: method) {
-            do {
+            if !descriptor.readOnly && context.session.role != .admin {
+                result = .failure(RPCError(code: RPCError.forbidden, message: "\(method) changes the daemon; this connection is read-only"))
+            } else { do {
                 result = .success(try await handler.call(ControlParams(value: params, descriptor: descriptor), context: context))
             } catch let error as RPCError {
                 result = .failure(error)
             } catch {
                 result = .failure(RPCError(code: RPCError.operationFailed, message: "\(error)"))
-            }
+            } }
         } else {
             result = .failure(RPCError(code: RPCError.methodNotFound, message: "unknown method '\(method)' (system.listMethods lists them)"))
         }

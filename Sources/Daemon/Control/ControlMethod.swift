@@ -6,10 +6,11 @@ protocol ControlMethod: Sendable {
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue
 }
 
-/// What methods may read or act on.
+/// What a method call may read or act on: the running daemon and the caller's session.
 struct ControlContext: Sendable {
-    let state: DaemonState
+    let runtime: DaemonRuntime
     let methods: ControlMethodTable
+    let session: ControlSession
 }
 
 /// Typed access to a request's params with errors that name the parameter.
@@ -50,8 +51,7 @@ struct ControlMethodTable: Sendable {
         precondition(missing.isEmpty, "catalog methods without a handler: \(missing)")  // a build mistake, not input
     }
 
-    static let standard = ControlMethodTable([
-        ListMethodsMethod(), MethodHelpMethod(), MethodSignatureMethod(),
-        PingMethod(), VersionMethod(), UptimeMethod(),
-    ])
+    /// Every handler; each area lists its own in Methods/AREA/AREAHandlers.swift.
+    static let standard = ControlMethodTable(
+        systemHandlers + coreHandlers + statsHandlers + queryHandlers + configHandlers + zoneHandlers + cacheHandlers + upstreamHandlers)
 }

@@ -14,14 +14,14 @@ struct ControlServer {
         try ControlSocketBinder.prepare(path: path)
         let dispatcher = self.dispatcher
         let limiter = ConnectionLimiter(limit: settings.maxConnections)
-        let maxLength = settings.maxRequestBytes, idle = settings.idleTimeout
+        let maxLength = settings.maxRequestBytes, idle = settings.idleTimeout, access = settings.access
         let channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
                     try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))
-                    try handlers.addHandler(ControlConnectionHandler(dispatcher: dispatcher, limiter: limiter))
+                    try handlers.addHandler(ControlConnectionHandler(dispatcher: dispatcher, limiter: limiter, access: access))
                 }
             }
             .bind(unixDomainSocketPath: path).get()

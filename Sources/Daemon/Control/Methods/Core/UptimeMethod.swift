@@ -5,7 +5,7 @@ import Foundation
 struct UptimeMethod: ControlMethod {
     let name = "core.uptime"
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
-        let started = context.state.started
+        let started = context.runtime.started
         return .object([
             "started": .string(ISO8601DateFormatter().string(from: started)),
             "seconds": .int(Int(Date().timeIntervalSince(started))),

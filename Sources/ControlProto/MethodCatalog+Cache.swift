@@ -1,0 +1,5 @@
+extension MethodCatalog {
+    /// The cache plugin's store.
+    static let cacheMethods: [MethodDescriptor] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension MethodCatalog {
+    /// Configuration reload.
+    static let configMethods: [MethodDescriptor] = [
+    ]
+}

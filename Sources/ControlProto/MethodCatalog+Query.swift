@@ -1,0 +1,5 @@
+extension MethodCatalog {
+    /// The live query stream and summaries of it.
+    static let queryMethods: [MethodDescriptor] = [
+    ]
+}

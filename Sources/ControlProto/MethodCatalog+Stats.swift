@@ -1,0 +1,5 @@
+extension MethodCatalog {
+    /// Counters and latency.
+    static let statsMethods: [MethodDescriptor] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension MethodCatalog {
+    /// The forward plugin's upstream servers.
+    static let upstreamMethods: [MethodDescriptor] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension MethodCatalog {
+    /// Authoritative zones and durable edits.
+    static let zoneMethods: [MethodDescriptor] = [
+    ]
+}

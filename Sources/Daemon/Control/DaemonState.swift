@@ -1,7 +1,0 @@
-import Foundation
-
-/// Facts about the running daemon that control methods report.
-struct DaemonState: Sendable {
-    let started: Date
-    let configSource: String
-}

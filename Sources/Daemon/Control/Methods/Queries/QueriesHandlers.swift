@@ -1,0 +1,4 @@
+extension ControlMethodTable {
+    /// The queries area's method handlers (their catalog entries: ControlProto/MethodCatalog+*.swift).
+    static let queryHandlers: [any ControlMethod] = []
+}

@@ -1,0 +1,4 @@
+extension ControlMethodTable {
+    /// The zone area's method handlers (their catalog entries: ControlProto/MethodCatalog+*.swift).
+    static let zoneHandlers: [any ControlMethod] = []
+}

@@ -1,0 +1,113 @@
+import DNSProto
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Resolver
+
+/// The running daemon as the control plane sees it: the configuration in force, the
+/// pipeline queries use, and the telemetry they feed. Shared by every control connection.
+public final class DaemonRuntime: Sendable {
+    public let started: Date
+    /// The file `config.reload` re-reads; nil for the built-in configuration.
+    public let configPath: String?
+    public let pipeline: PipelineReference
+    public let counters: QueryCounters
+    public let events: QueryEventRing
+    let logger: Logger
+    private let state: NIOLockedValueBox<State>
+    /// Serializes reloads: two at once would race to replace the pipeline.
+    private let reloadLock = NIOLock()
+
+    struct State {
+        var config: DaemonConfig
+        var statsBase = QueryCountersSnapshot()
+        var statsResetAt: Date
+        var generation = 1
+        var lastReload: ReloadReport?
+    }
+
+    public init(config: DaemonConfig, configPath: String?, logger: Logger, eventCapacity: Int = 65536) {
+        started = Date()
+        self.configPath = configPath
+        self.logger = logger
+        pipeline = PipelineReference(Pipeline(blocks: config.blocks))
+        counters = QueryCounters()
+        events = QueryEventRing(capacity: eventCapacity)
+        state = NIOLockedValueBox(State(config: config, statsResetAt: started))
+    }
+
+    public var config: DaemonConfig { state.withLockedValue { $0.config } }
+    public var generation: Int { state.withLockedValue { $0.generation } }
+    public var lastReload: ReloadReport? { state.withLockedValue { $0.lastReload } }
+
+    /// Counters since the last `stats.reset` (the live counters are never cleared).
+    public func statsSinceReset() -> (QueryCountersSnapshot, Date) {
+        let (base, at) = state.withLockedValue { ($0.statsBase, $0.statsResetAt) }
+        return (counters.snapshot().subtracting(base), at)
+    }
+
+    public func resetStats() {
+        let now = counters.snapshot()
+        state.withLockedValue { $0.statsBase = now; $0.statsResetAt = Date() }
+    }
+
+    /// What a reload did.
+    public struct ReloadReport: Sendable {
+        public var generation: Int
+        public var at: Date
+        public var zones: [String]
+        /// Settings that changed in the file but need a restart (listeners, control socket).
+        public var needsRestart: [String]
+    }
+
+    /// Re-reads the configuration and swaps in the new pipeline only if every part of it is
+    /// valid; otherwise the running one stays and the error (file:line) is thrown.
+    public func reload() throws -> ReloadReport {
+        try reloadLock.withLock {
+            let fresh: DaemonConfig
+            if let configPath {
+                fresh = try DaemonConfig.load(path: configPath)
+            } else {
+                fresh = try DaemonConfig.parse(yaml: DefaultConfig.yaml, file: "<built-in config>", baseDirectory: "")
+            }
+            let old = config
+            inheritPluginState(from: old.blocks, into: fresh.blocks)
+            var needsRestart: [String] = []
+            if fresh.listeners != old.listeners { needsRestart.append("listen") }
+            if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
+            if fresh.threads != old.threads { needsRestart.append("threads") }
+            pipeline.replace(with: Pipeline(blocks: fresh.blocks))
+            let report = state.withLockedValue { state -> ReloadReport in
+                state.generation += 1
+                var kept = fresh
+                kept.listeners = old.listeners
+                kept.control = old.control
+                state.config = kept
+                let report = ReloadReport(generation: state.generation, at: Date(),
+                                          zones: fresh.blocks.flatMap(\.zones).map(\.description), needsRestart: needsRestart)
+                state.lastReload = report
+                return report
+            }
+            logger.info("configuration reloaded", metadata: ["generation": "\(report.generation)", "restart-needed": "\(needsRestart)"])
+            return report
+        }
+    }
+
+    /// Plugins that keep state across reloads (the cache) take it from their predecessor:
+    /// the plugin of the same name at the same position in the block with the same zones.
+    private func inheritPluginState(from old: [ServerBlock], into fresh: [ServerBlock]) {
+        for block in fresh {
+            guard let previous = old.first(where: { $0.zones == block.zones }) else { continue }
+            for (index, plugin) in block.plugins.enumerated() where index < previous.plugins.count {
+                if let stateful = plugin as? any StatefulPlugin, previous.plugins[index].name == plugin.name {
+                    stateful.inheritState(from: previous.plugins[index])
+                }
+            }
+        }
+    }
+
+    /// Every plugin of a given type across the server blocks (for cache.*, upstream.*, zone.*).
+    public func plugins<P>(of type: P.Type) -> [(block: ServerBlock, plugin: P)] {
+        config.blocks.flatMap { block in block.plugins.compactMap { $0 as? P }.map { (block, $0) } }
+    }
+}

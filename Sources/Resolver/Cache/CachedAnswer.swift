@@ -1,0 +1,181 @@
+import DNSProto
+
+/// One stored answer: the response without its OPT record, when it was stored, and how long
+/// it stays fresh. Immutable, so a lookup hands out a copy (its arrays are shared, not copied)
+/// and renders it outside the shard lock.
+///
+/// Stored as a parsed `Message` rather than raw octets because the plugin chain speaks
+/// `Message`: serving from octets would cost a full parse per hit, while rewriting a handful of
+/// TTL fields in a copied record array is cheap. The byte accounting uses the encoded size.
+public struct CachedAnswer: Sendable {
+    /// What kind of answer this is; decides the TTL rules (RFC 2308) and whether it may be served stale.
+    public enum Kind: String, Sendable {
+        case positive
+        /// NXDOMAIN, or NOERROR without data (NODATA), with the zone's SOA in authority.
+        case nxdomain, nodata
+        case servfail
+    }
+
+    public let kind: Kind
+    /// Header and sections as stored: TTLs already clamped, OPT removed.
+    public let message: Message
+    /// Extended DNS errors the answer carried (RFC 8914), passed on to whoever gets it.
+    public let extendedErrors: [EDNSOption]
+    /// The subnet this answer is for (RFC 7871 scope), nil = everyone.
+    public let subnet: CacheSubnet?
+    /// Clock reading (nanoseconds) when stored.
+    public let storedAt: UInt64
+    /// Seconds this answer is fresh for: the smallest record TTL after clamping.
+    public let ttl: UInt32
+    /// Bytes charged against the cache's byte cap.
+    public let size: Int
+
+    /// Fixed cost per entry on top of the encoded answer: the key, the node and the queues'
+    /// slots (measured roughly; what matters is that many tiny entries are not free).
+    static let entryOverhead = 160
+
+    init(kind: Kind, message: Message, extendedErrors: [EDNSOption], subnet: CacheSubnet?, storedAt: UInt64, ttl: UInt32, size: Int) {
+        self.kind = kind
+        self.message = message
+        self.extendedErrors = extendedErrors
+        self.subnet = subnet
+        self.storedAt = storedAt
+        self.ttl = ttl
+        self.size = size
+    }
+
+    /// Whole seconds since the answer was stored.
+    func age(at now: UInt64) -> UInt32 {
+        now <= storedAt ? 0 : UInt32(clamping: (now - storedAt) / 1_000_000_000)
+    }
+
+    /// Seconds of freshness left at `now`; negative once expired (how long ago).
+    public func remainingTTL(at now: UInt64) -> Int64 { Int64(ttl) - Int64(age(at: now)) }
+
+    /// The answer for `response` to `query`, or nil when it must not be cached: TC set,
+    /// rcodes other than NOERROR/NXDOMAIN (and SERVFAIL when `servfailTTL` > 0), negative
+    /// answers without an SOA (RFC 2308 §5), or a TTL of zero.
+    static func make(response: Message, query: Message, settings: CacheSettings, now: UInt64) -> CachedAnswer? {
+        guard !response.header.truncated, response.header.opcode == .query else { return nil }
+        guard let question = query.question, response.question?.name == question.name,
+              response.question?.type == question.type else { return nil }
+        var message = response
+        let options = response.edns?.options ?? []
+        message.edns = nil
+        message.header.authoritative = false
+        let extendedErrors = options.filter { $0.code == EDNSOption.extendedErrorCode }
+        let subnet = Self.scope(of: response)
+        let kind: Kind
+        var ttl: UInt32
+        switch response.rcode {
+        case .servFail:
+            guard settings.servfailTTL > 0 else { return nil }
+            message.answers = []
+            message.authorities = []
+            message.additionals = []
+            return finish(.servfail, message, extendedErrors, subnet, now, settings.servfailTTL)
+        case .noError where !Self.hasAnswer(response, for: question):
+            kind = .nodata
+        case .noError:
+            kind = .positive
+        case .nxDomain:
+            kind = .nxdomain
+        default:
+            return nil
+        }
+        ttl = UInt32.max
+        let clamp = { (value: UInt32) in min(max(value, settings.minTTL), settings.maxTTL) }
+        if kind == .positive {
+            for index in message.answers.indices {
+                message.answers[index].ttl = clamp(message.answers[index].ttl)
+                ttl = min(ttl, message.answers[index].ttl)
+            }
+        } else {
+            // RFC 2308 §5: a negative answer lives min(SOA TTL, SOA MINIMUM); without an SOA it
+            // must not be cached. A CNAME chain before the NXDOMAIN keeps its own TTLs.
+            guard let soaIndex = message.authorities.firstIndex(where: { $0.type == .soa }),
+                  case .soa(let soa) = message.authorities[soaIndex].rdata else { return nil }
+            let negative = min(message.authorities[soaIndex].ttl, soa.minimum, settings.negativeTTL, settings.maxTTL)
+            message.authorities[soaIndex].ttl = negative
+            ttl = negative
+            for index in message.answers.indices {
+                message.answers[index].ttl = clamp(message.answers[index].ttl)
+                ttl = min(ttl, message.answers[index].ttl)
+            }
+        }
+        // Authority and additional records never outlive the answer they came with.
+        for index in message.authorities.indices where message.authorities[index].type != .soa || kind == .positive {
+            message.authorities[index].ttl = min(clamp(message.authorities[index].ttl), max(ttl, message.authorities[index].ttl))
+            ttl = min(ttl, message.authorities[index].ttl)
+        }
+        for index in message.additionals.indices {
+            message.additionals[index].ttl = clamp(message.additionals[index].ttl)
+            ttl = min(ttl, message.additionals[index].ttl)
+        }
+        guard ttl > 0, ttl != UInt32.max else { return nil }
+        return finish(kind, message, extendedErrors, subnet, now, ttl)
+    }
+
+    private static func finish(_ kind: Kind, _ message: Message, _ extendedErrors: [EDNSOption], _ subnet: CacheSubnet?,
+                               _ now: UInt64, _ ttl: UInt32) -> CachedAnswer? {
+        let size = ((try? message.encode().count) ?? 512) + entryOverhead
+        return CachedAnswer(kind: kind, message: message, extendedErrors: extendedErrors, subnet: subnet,
+                            storedAt: now, ttl: ttl, size: size)
+    }
+
+    /// True when the answer section holds the type asked for (or a CNAME/DNAME leading to
+    /// it): NOERROR without one is NODATA.
+    private static func hasAnswer(_ response: Message, for question: Question) -> Bool {
+        !response.answers.isEmpty
+    }
+
+    /// RFC 7871 §7.3.1: an answer with an ECS option of SCOPE > 0 is valid only for clients in
+    /// the subnet at that scope (never longer than the SOURCE that was sent); SCOPE 0 or no
+    /// option means everyone.
+    static func scope(of response: Message) -> CacheSubnet? {
+        guard let ecs = response.edns?.clientSubnet, ecs.scopePrefixLength > 0 else { return nil }
+        let prefix = min(ecs.scopePrefixLength, ecs.sourcePrefixLength)
+        guard prefix > 0 else { return nil }
+        return CacheSubnet(family: ecs.family, prefix: prefix, address: ecs.address)
+    }
+
+    /// This answer as the reply to `query`: the query's ID, question (with its case), RD and
+    /// CD; AA clear (a cache is not an authority); every TTL less the time in cache, or
+    /// `staleTTL` for a stale answer, which also gets extended error 3 when the client sent EDNS.
+    public func render(for query: Message, now: UInt64, staleTTL: UInt32? = nil) -> Message {
+        var reply = Message.response(to: query, rcode: message.rcode)
+        reply.header.recursionAvailable = message.header.recursionAvailable
+        // RFC 6840 §5.8: AD only to clients that asked for it (AD or DO in the query).
+        reply.header.authenticData = message.header.authenticData
+            && (query.header.authenticData || (query.edns?.dnssecOK ?? false))
+        let age = age(at: now)
+        func adjust(_ records: [ResourceRecord]) -> [ResourceRecord] {
+            var records = records
+            for index in records.indices {
+                if let staleTTL {
+                    records[index].ttl = min(staleTTL, records[index].ttl)
+                } else {
+                    records[index].ttl = records[index].ttl > age ? records[index].ttl - age : 0
+                }
+            }
+            return records
+        }
+        reply.answers = adjust(message.answers)
+        reply.authorities = adjust(message.authorities)
+        reply.additionals = adjust(message.additionals)
+        if reply.edns != nil {
+            var options = extendedErrors
+            if staleTTL != nil {
+                options.append(.extendedError(code: ExtendedErrorCode.staleAnswer, text: ""))
+            }
+            // RFC 7871 §7.2.1: echo the client's own option with the scope the answer has.
+            if let ecs = query.edns?.clientSubnet {
+                var echoed = ecs
+                echoed.scopePrefixLength = subnet?.prefix ?? 0
+                options.append(.clientSubnet(echoed))
+            }
+            reply.edns!.options = options
+        }
+        return reply
+    }
+}

@@ -1,0 +1,43 @@
+import DNSProto
+import NIOCore
+
+/// One answered query, as the query log, statistics and subscribers see it.
+public struct QueryEvent: Sendable {
+    /// Wall-clock time the query arrived, in nanoseconds since 1970.
+    public var timeNanos: UInt64
+    public var client: SocketAddress?
+    public var transport: Transport
+    public var name: DNSName
+    public var type: RecordType
+    public var rcode: Rcode
+    /// From arrival to the encoded answer.
+    public var latencyNanos: UInt64
+    public var source: AnswerSource
+    public var truncated: Bool
+    public var dnssecOK: Bool
+    public var responseBytes: Int
+
+    public init(timeNanos: UInt64, client: SocketAddress?, transport: Transport, name: DNSName, type: RecordType,
+                rcode: Rcode, latencyNanos: UInt64, source: AnswerSource, truncated: Bool, dnssecOK: Bool, responseBytes: Int) {
+        self.timeNanos = timeNanos
+        self.client = client
+        self.transport = transport
+        self.name = name
+        self.type = type
+        self.rcode = rcode
+        self.latencyNanos = latencyNanos
+        self.source = source
+        self.truncated = truncated
+        self.dnssecOK = dnssecOK
+        self.responseBytes = responseBytes
+    }
+
+    /// The client's IP address as text ("-" when unknown).
+    public var clientAddress: String { client?.ipAddress ?? "-" }
+}
+
+/// Something that wants every answered query: counters, the event ring, metrics.
+/// `record` runs on the event loop of the query and must be cheap and never block.
+public protocol QueryObserver: Sendable {
+    func record(_ event: QueryEvent)
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// A bad YAML config stops dnsd with a message naming the config file, the line and the key.
+@Suite("Config errors")
+struct ConfigErrorTests {
+    struct BadConfig: CustomStringConvertible, Sendable {
+        var description: String
+        var yaml: String
+        var line: Int
+        /// Text that must appear: the offending key, or the YAML problem.
+        var mentions: String
+    }
+
+    static let cases: [BadConfig] = [
+        BadConfig(description: "listen is a mapping, not a list", yaml: """
+            # line 1
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone}
+            listen: {udp: 5353}
+
+            """, line: 6, mentions: "listen"),
+        BadConfig(description: "misspelt key inside a plugin", yaml: """
+            listen: [udp://127.0.0.1:1]
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {fiel: example.test.zone}
+
+            """, line: 5, mentions: "fiel"),
+        BadConfig(description: "unknown top-level key", yaml: """
+            listen: [udp://127.0.0.1:1]
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone}
+            lissen: [tcp://127.0.0.1:1]
+
+            """, line: 6, mentions: "lissen"),
+        BadConfig(description: "YAML syntax error", yaml: """
+            listen: [udp://127.0.0.1:1
+            servers:
+              - zones: [example.test.]
+
+            """, line: 2, mentions: "YAML"),
+    ]
+
+    @Test("the error names file, line and key", arguments: cases)
+    func badConfig(_ bad: BadConfig) throws {
+        let directory = try Fixtures.scratchDirectory("dnsd-badconfig")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Fixtures.copy("example.test.zone", into: directory)
+        let config = directory.appendingPathComponent("broken-config.yaml").path
+        try bad.yaml.write(toFile: config, atomically: true, encoding: .utf8)
+
+        for option in ["--config", "--check-config"] {
+            let result = try DnsdProcess.runToCompletion([option, config], timeout: 20)
+            #expect(result.status != 0, "\(option): dnsd accepted it\n\(result.transcript)")
+            #expect(result.stderr.contains("broken-config.yaml"), "\(option): file not named\n\(result.transcript)")
+            let namesLine = result.stderr.contains("broken-config.yaml:\(bad.line):")
+                || result.stderr.contains("line \(bad.line)")
+            #expect(namesLine, "\(option): line \(bad.line) not named\n\(result.transcript)")
+            #expect(result.stderr.contains(bad.mentions), "\(option): '\(bad.mentions)' not named\n\(result.transcript)")
+        }
+    }
+}
