@@ -50,8 +50,9 @@ struct DnsctlCommand: ParsableCommand {
         }
         let path = ControlSocketPath.resolve(socket)
         let result: JSONValue
+        let client: ControlClient
         do {
-            let client = try ControlClient(path: path, timeout: .seconds(timeout))
+            client = try ControlClient(path: path, timeout: .seconds(timeout))
             result = try client.call(method, params: params)
         } catch let error as RPCError {
             var text = "dnsctl: \(method): \(error.message)"
@@ -60,10 +61,28 @@ struct DnsctlCommand: ParsableCommand {
         } catch {
             fail("\(error)", code: 3)
         }
-        if !json, let text = result.stringValue {
-            print(text)
-        } else {
-            print(json ? result.jsonText : result.prettyText)
+        if method == "queries.subscribe" {
+            follow(client)
+        }
+        print(json ? result.jsonText : HumanOutput.render(result))
+    }
+
+    /// Prints the subscription's events, one per line, until the daemon or the user ends it.
+    private func follow(_ client: ControlClient) -> Never {
+        while true {
+            let line: [UInt8]
+            do { line = try client.readLine() } catch ControlClientError.timedOut { continue } catch {
+                fail("\(error)", code: 3)
+            }
+            guard let notification = try? JSONDecoder().decode(RPCRequest.self, from: Data(line)),
+                  let params = notification.params else { continue }
+            if let missed = params["missed"]?.intValue, missed > 0 {
+                FileHandle.standardError.write(Data("dnsctl: missed \(missed) events (reader too slow)\n".utf8))
+            }
+            for event in params["events"]?.arrayValue ?? [] {
+                // Written unbuffered, so `dnsctl queries.subscribe | grep ...` sees lines at once.
+                FileHandle.standardOutput.write(Data(((json ? event.jsonText : HumanOutput.queryEventLine(event)) + "\n").utf8))
+            }
         }
     }
 

@@ -35,6 +35,23 @@ struct ControlParams: Sendable {
         return text
     }
 
+    /// An integer parameter; a numeric string (from dnsctl) is accepted too.
+    func optionalInt(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = lookup(name), value != .null else { return nil }
+        guard let number = value.intValue ?? value.stringValue.flatMap({ Int($0) }) else {
+            throw RPCError.badParams("parameter '\(name)' must be an integer")
+        }
+        guard range.contains(number) else {
+            throw RPCError.badParams("parameter '\(name)' must be within \(range.lowerBound)...\(range.upperBound)")
+        }
+        return number
+    }
+
+    func int(_ name: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = try optionalInt(name, in: range) else { throw RPCError.badParams("missing parameter '\(name)': \(descriptor.signature)") }
+        return value
+    }
+
     func optionalString(_ name: String) throws -> String? {
         guard lookup(name) != nil else { return nil }
         return try string(name)

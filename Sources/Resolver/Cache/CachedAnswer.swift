@@ -74,10 +74,8 @@ public struct CachedAnswer: Sendable {
             message.authorities = []
             message.additionals = []
             return finish(.servfail, message, extendedErrors, subnet, now, settings.servfailTTL)
-        case .noError where !Self.hasAnswer(response, for: question):
-            kind = .nodata
         case .noError:
-            kind = .positive
+            kind = response.answers.isEmpty ? .nodata : .positive
         case .nxDomain:
             kind = .nxdomain
         default:
@@ -103,9 +101,9 @@ public struct CachedAnswer: Sendable {
                 ttl = min(ttl, message.answers[index].ttl)
             }
         }
-        // Authority and additional records never outlive the answer they came with.
+        // The entry lives as long as its shortest record, authority and additional included.
         for index in message.authorities.indices where message.authorities[index].type != .soa || kind == .positive {
-            message.authorities[index].ttl = min(clamp(message.authorities[index].ttl), max(ttl, message.authorities[index].ttl))
+            message.authorities[index].ttl = clamp(message.authorities[index].ttl)
             ttl = min(ttl, message.authorities[index].ttl)
         }
         for index in message.additionals.indices {
@@ -121,12 +119,6 @@ public struct CachedAnswer: Sendable {
         let size = ((try? message.encode().count) ?? 512) + entryOverhead
         return CachedAnswer(kind: kind, message: message, extendedErrors: extendedErrors, subnet: subnet,
                             storedAt: now, ttl: ttl, size: size)
-    }
-
-    /// True when the answer section holds the type asked for (or a CNAME/DNAME leading to
-    /// it): NOERROR without one is NODATA.
-    private static func hasAnswer(_ response: Message, for question: Question) -> Bool {
-        !response.answers.isEmpty
     }
 
     /// RFC 7871 §7.3.1: an answer with an ECS option of SCOPE > 0 is valid only for clients in

@@ -1,4 +1,4 @@
 extension ControlMethodTable {
     /// The config area's method handlers (their catalog entries: ControlProto/MethodCatalog+*.swift).
-    static let configHandlers: [any ControlMethod] = []
+    static let configHandlers: [any ControlMethod] = [ConfigReloadMethod()]
 }

@@ -1,0 +1,28 @@
+import ControlProto
+import Foundation
+import Resolver
+
+/// `stats.get [prefix]`: every counter since the last `stats.reset`, flat `name: value`.
+/// Reading never changes anything, so monitoring can poll it freely.
+struct StatsGetMethod: ControlMethod {
+    let name = "stats.get"
+
+    func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
+        let prefix = try params.optionalString("prefix") ?? ""
+        let (counters, since) = context.runtime.statsSinceReset()
+        var values: [String: JSONValue] = [
+            "queries.total": .int(Int(counters.total)),
+            "answers.truncated": .int(Int(counters.truncated)),
+            "uptime.seconds": .int(Int(Date().timeIntervalSince(context.runtime.started))),
+            "stats.since": .string(ISO8601DateFormatter().string(from: since)),
+            "config.generation": .int(context.runtime.generation),
+        ]
+        for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
+        for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
+        for (source, count) in counters.bySource { values["answers.source.\(source)"] = .int(Int(count)) }
+        for (label, fraction) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
+            if let micros = counters.latencyPercentileMicros(fraction) { values["latency.\(label)_us"] = .int(Int(micros)) }
+        }
+        return .object(values.filter { $0.key.hasPrefix(prefix) })
+    }
+}
