@@ -71,6 +71,8 @@ public final class ControlClient {
                 if (try? JSONDecoder().decode(RPCRequest.self, from: Data(line))) != nil { continue }
                 throw ControlClientError.badResponse(String(decoding: line.prefix(200), as: UTF8.self))
             }
+            // An error with a null id is about the connection itself (refused, limit hit).
+            if response.id == .null, let error = response.error { throw error }
             guard response.id == .int(id) else { continue }
             if let error = response.error { throw error }
             return response.result ?? .null

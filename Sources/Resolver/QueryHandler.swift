@@ -45,6 +45,8 @@ public struct QueryHandler: Sendable {
         } catch {
             return respond(Self.headerOnlyResponse(to: header, rcode: .formErr), query: nil, source: .server, arrival: arrival, context: context)
         }
+        // Paired with the `record` in `respond`, which fires for exactly these queries.
+        if !observers.isEmpty, query.question != nil { for observer in observers { observer.queryStarted() } }
         if let early = validate(query) {
             return respond(early, query: query, source: .server, arrival: arrival, context: context)
         }

@@ -17,11 +17,15 @@ enum HumanOutput {
             }.joined(separator: "\n")
         case .array(let items) where items.allSatisfy(isFlatObject):
             return table(items)
-        case .object(let object) where object.values.allSatisfy({ isScalar($0) || isTable($0) }):
+        case .object(let object) where object.values.allSatisfy({ isScalar($0) || isTable($0) || isScalarList($0) }):
             var sections: [String] = []
-            let scalars = object.filter { isScalar($0.value) }
+            // Short lists of scalars read best inline: `zones = a., b.`
+            let scalars = object.filter { isScalar($0.value) || isScalarList($0.value) }.mapValues { value -> JSONValue in
+                guard case .array(let items) = value else { return value }
+                return .string(items.map(scalarText).joined(separator: ", "))
+            }
             if !scalars.isEmpty { sections.append(render(.object(scalars))) }
-            for key in object.keys.sorted() where !isScalar(object[key]!) {
+            for key in object.keys.sorted() where scalars[key] == nil {
                 guard case .array(let rows) = object[key]! else { continue }
                 sections.append("\(key):\n" + (rows.isEmpty ? "  (none)" : table(rows).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")))
             }
@@ -60,6 +64,11 @@ enum HumanOutput {
 
     static func isFlatObject(_ value: JSONValue) -> Bool {
         if case .object(let object) = value { return object.values.allSatisfy(isScalar) }
+        return false
+    }
+
+    static func isScalarList(_ value: JSONValue) -> Bool {
+        if case .array(let items) = value { return items.allSatisfy(isScalar) && !items.isEmpty || items.isEmpty }
         return false
     }
 

@@ -16,6 +16,8 @@ public struct DaemonConfig: Sendable {
     public var logLevel: String
     public var control: ControlSettings
     public var blocks: [ServerBlock]
+    /// The Prometheus endpoint; nil (no `metrics:` key) means off.
+    public var metrics: MetricsSettings? = nil
 
     /// Limits for stream connections (RFC 7766 §6.2).
     public struct TCPSettings: Sendable {
@@ -23,7 +25,7 @@ public struct DaemonConfig: Sendable {
         public var maxConnections: Int = 1000
     }
 
-    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log", "control"]
+    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log", "control", "metrics"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -67,6 +69,7 @@ public struct DaemonConfig: Sendable {
             }
         }
         if let control = top["control"] { config.control = try ControlSettings.parse(control, baseDirectory: baseDirectory) }
+        if let metrics = top["metrics"] { config.metrics = try MetricsSettings.parse(metrics) }
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")
         }

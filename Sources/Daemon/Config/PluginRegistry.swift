@@ -17,6 +17,9 @@ enum PluginRegistry {
 
     static let factories: [String: Factory] = [
         "zone": ZonePluginConfig.build,
+        "cache": CachePluginConfig.build,
+        "hosts": HostsPluginConfig.build,
+        "forward": ForwardPluginConfig.build,
     ]
 
     /// A plugin entry is a one-key mapping `{NAME: {settings}}`, or a bare `NAME`.

@@ -1,10 +1,24 @@
 import DNSProto
+import Foundation
+import NIOConcurrencyHelpers
 import Resolver
 
-/// YAML for the `zone` plugin: `{file: PATH}` or `{inline: TEXT}`, optional `origin`.
+/// YAML for the `zone` plugin: `{file: PATH}` or `{inline: TEXT}`, optional `origin`, and for a
+/// file zone `compact: BYTES` (journal size after which control-socket edits are written into
+/// the zone file; default 65536, 0 = after every edit).
+///
+/// A file zone's journal (`PATH.journal`) is replayed on top of the file at load. The editor
+/// of a file is shared by the configurations that name it: `config.reload` re-reads the file
+/// and journal into the same editor, so an edit racing a reload lands in the zone that the new
+/// pipeline serves.
 enum ZonePluginConfig {
+    static let defaultCompactBytes = 65536
+
+    /// Editors by "origin file", kept across reloads.
+    private static let editors = NIOLockedValueBox<[String: ZoneEditor]>([:])
+
     static func build(_ node: ConfigNode, zones: [DNSName], context: PluginBuildContext) throws -> any Plugin {
-        let keys = try node.mapping(allowed: ["file", "inline", "origin"])
+        let keys = try node.mapping(allowed: ["file", "inline", "origin", "compact"])
         var origin = zones[0]
         if let originNode = keys["origin"] {
             let text = try originNode.string()
@@ -12,16 +26,35 @@ enum ZonePluginConfig {
                 throw originNode.error("'\(text)' is not a domain name: \(error)")
             }
         }
-        let zone: AuthoritativeZone
+        let compact = try keys["compact"]?.int(in: 0...(1 << 30)) ?? defaultCompactBytes
         switch (keys["file"], keys["inline"]) {
         case (let file?, nil):
-            zone = try ZoneLoader.load(path: context.resolve(try file.string()), origin: origin)
+            let path = context.resolve(try file.string())
+            return ZonePlugin(editor: try editor(path: path, origin: origin, compact: compact))
         case (nil, let inline?):
+            if let compactNode = keys["compact"] { throw compactNode.error("'compact' applies to a zone file; an inline zone cannot be edited") }
             let line = inline.node.mark?.line ?? 0
-            zone = try ZoneLoader.parse(text: try inline.string(), file: "\(node.file) (zone \(origin) inline at line \(line))", origin: origin)
+            let zone = try ZoneLoader.parse(text: try inline.string(), file: "\(node.file) (zone \(origin) inline at line \(line))", origin: origin)
+            return ZonePlugin(zone: zone)
         default:
             throw node.error("the zone plugin needs exactly one of 'file' or 'inline'")
         }
-        return ZonePlugin(zone: zone)
+    }
+
+    /// The editor for `path`: a fresh load the first time, a reload (file + journal re-read)
+    /// when a later configuration names the same file.
+    private static func editor(path: String, origin: DNSName, compact: Int) throws -> ZoneEditor {
+        let key = "\(origin) \(URL(fileURLWithPath: path).standardizedFileURL.path)"
+        if let existing = editors.withLockedValue({ $0[key] }) {
+            try existing.reload()
+            existing.compactAfterBytes = compact
+            return existing
+        }
+        let fresh = try ZoneEditor(file: path, origin: origin, compactAfterBytes: compact)
+        return editors.withLockedValue { editors in
+            if let raced = editors[key] { return raced }
+            editors[key] = fresh
+            return fresh
+        }
     }
 }

@@ -19,6 +19,8 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     private var session: ControlSession?
     /// Lines that arrived before the credentials check finished.
     private var early: [[UInt8]] = []
+    /// Set once the connection was refused: input is drained and ignored.
+    private var refused = false
 
     init(dispatcher: ControlDispatcher, limiter: ConnectionLimiter, access: ControlAccess) {
         self.dispatcher = dispatcher
@@ -59,7 +61,7 @@ final class ControlConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = Array(unwrapInboundIn(data).readableBytesView)
-        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+        guard !refused, line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
         guard let session else {
             early.append(line)
             return
@@ -94,11 +96,16 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Answers with an error and ends the conversation. The write side is shut first and the
+    /// socket closed a little later: closing at once would discard a request the client has
+    /// already sent, and its read would then fail with ECONNRESET before it sees the error.
     private func refuse(_ context: ChannelHandlerContext, code: Int, message: String) {
+        refused = true
         let response = RPCResponse(id: .null, error: RPCError(code: code, message: message))
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(Self.line(response, channel.allocator))).whenComplete { _ in
-            channel.close(promise: nil)
+            channel.close(mode: .output, promise: nil)
+            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         }
     }
 

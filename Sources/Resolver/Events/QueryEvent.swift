@@ -40,4 +40,11 @@ public struct QueryEvent: Sendable {
 /// `record` runs on the event loop of the query and must be cheap and never block.
 public protocol QueryObserver: Sendable {
     func record(_ event: QueryEvent)
+    /// A query with a question was parsed; exactly one `record` follows when it is answered
+    /// (for the in-flight gauge). Optional: the default does nothing.
+    func queryStarted()
+}
+
+extension QueryObserver {
+    public func queryStarted() {}
 }

@@ -78,7 +78,8 @@ public final class ForwardPlugin: Plugin, Sendable {
         let future = pool.resolve(upstreamQuery, on: context.eventLoop).map { outcome -> PluginOutcome in
             switch outcome {
             case .answer(let message, let upstream):
-                return .respond(self.response(to: query, from: message), .upstream(upstream.address.description))
+                return .respond(self.response(to: query, from: message, sent: upstreamQuery.question),
+                                .upstream(upstream.address.description))
             case .failed(let noneAvailable, let lastError):
                 if noneAvailable {
                     return .respond(self.failure(to: query, code: ExtendedErrorCode.noReachableAuthority,
@@ -163,9 +164,20 @@ public final class ForwardPlugin: Plugin, Sendable {
 
     // MARK: - Building the client's response
 
-    func response(to query: Message, from upstream: Message) -> Message {
+    func response(to query: Message, from upstream: Message, sent: Question) -> Message {
         let rcode = upstream.rcode
         var response = upstream
+        if let asked = query.question, asked.name.wire != sent.name.wire {
+            // Under 0x20 the owner names echo the random case; give the client back its own.
+            func restore(_ records: inout [ResourceRecord]) {
+                for index in records.indices where records[index].name.wire == sent.name.wire {
+                    records[index].name = asked.name
+                }
+            }
+            restore(&response.answers)
+            restore(&response.authorities)
+            restore(&response.additionals)
+        }
         response.header.id = query.header.id
         response.header.recursionDesired = query.header.recursionDesired
         response.header.checkingDisabled = query.header.checkingDisabled

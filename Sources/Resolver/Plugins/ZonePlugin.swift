@@ -4,18 +4,35 @@ import NIOCore
 /// `zone`: answers authoritatively from a zone file (or zone text embedded in the config).
 ///
 /// Parameters: `file` (path, relative to the config file) or `inline` (zone-file text);
-/// `origin` (defaults to the server block's first zone).
+/// `origin` (defaults to the server block's first zone); `compact` (journal bytes after which
+/// control-socket edits are written into the zone file; docs/zone-edits.md).
 /// Names outside the zone fall through to the next plugin; names inside get AA answers,
 /// NXDOMAIN/NODATA with the SOA, CNAME chains, wildcards and referrals.
+///
+/// The zone can change while dnsd runs (`zone.add`, `zone.reload`, ...): the plugin reads it
+/// through its editor's `ZoneSource` once per query, so a query sees one version of the zone.
 public final class ZonePlugin: Plugin, Sendable {
     public let name = "zone"
-    public let zone: AuthoritativeZone
+    /// Owns the zone's data and its edits; shared by the plugins of successive configurations
+    /// that serve the same file.
+    public let editor: ZoneEditor
 
-    public init(zone: AuthoritativeZone) {
-        self.zone = zone
+    public init(editor: ZoneEditor) {
+        self.editor = editor
     }
 
+    /// A plugin over a fixed in-memory zone (tests, inline zones): it refuses edits.
+    public convenience init(zone: AuthoritativeZone) {
+        self.init(editor: ZoneEditor(zone: zone))
+    }
+
+    /// The zone as it is now.
+    public var zone: AuthoritativeZone { editor.current }
+
+    public var origin: DNSName { editor.origin }
+
     public func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome {
+        let zone = editor.live.snapshot.zone
         guard let question = query.question, question.name.isSubdomain(of: zone.origin) else {
             return next.run(query, context: context)
         }

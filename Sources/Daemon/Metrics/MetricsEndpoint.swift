@@ -1,0 +1,59 @@
+import Metrics
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Prometheus
+
+/// The Prometheus endpoint of one running dnsd: the query observer that feeds it and the
+/// small HTTP/1.1 server that serves `GET /metrics` (docs/metrics.md).
+///
+/// A scrape renders on the connection's event loop: it copies the plugins' statistics into the
+/// registry (`ScrapeTimeMetrics`) and writes the registry's text, a few hundred microseconds
+/// for dnsd's few dozen series. Connections are capped and closed when idle, so a stuck
+/// scraper cannot hold resources.
+public final class MetricsEndpoint: Sendable {
+    public let settings: MetricsSettings
+    /// Add this to the query handler's observers.
+    public let observer: QueryMetrics
+    private let registry: PrometheusCollectorRegistry
+    private let scrapeTime: ScrapeTimeMetrics
+    private let limiter = ConnectionLimiter(limit: 16)
+    static let idleTimeout = TimeAmount.seconds(30)
+
+    init(settings: MetricsSettings, runtime: DaemonRuntime, factory: PrometheusMetricsFactory) {
+        self.settings = settings
+        registry = factory.registry
+        observer = QueryMetrics(pipeline: runtime.pipeline, factory: factory)
+        scrapeTime = ScrapeTimeMetrics(runtime: runtime, queries: observer, factory: factory)
+    }
+
+    /// The exposition text, as `GET /metrics` returns it.
+    public func render() -> [UInt8] {
+        scrapeTime.update()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16 * 1024)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+
+    /// Opens the listening socket; the returned channel's `localAddress` has the real port
+    /// when the configuration asked for port 0.
+    public func bind(group: EventLoopGroup) async throws -> Channel {
+        let path = settings.path, limiter = self.limiter
+        let render: @Sendable () -> [UInt8] = { [self] in self.render() }
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 64)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(MetricsConnectionGate(limiter: limiter))
+                    try handlers.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout))
+                    try handlers.configureHTTPServerPipeline(withErrorHandling: true)
+                    try handlers.addHandler(MetricsHTTPHandler(path: path, render: render))
+                }
+            }
+            .bind(host: settings.host, port: settings.port).get()
+    }
+}

@@ -1,0 +1,102 @@
+import Atomics
+import DNSProto
+import Metrics
+import Resolver
+
+/// The query observer behind the Prometheus endpoint: counts every answered query into
+/// swift-metrics counters and a duration histogram (docs/metrics.md lists them).
+///
+/// Cost on the query path (measured by `MetricsObserverCostTests`): a few relaxed atomic
+/// increments, one short lock for the histogram (swift-prometheus keeps its buckets under a
+/// lock), and the server block lookup described in `ServerBlockCounters`. Every metric object is
+/// made once, the first time its label values occur, never per query; label values come from
+/// small fixed sets (transport, rcode, answer source) or from the configuration (server
+/// blocks), never from query names or client addresses.
+public final class QueryMetrics: QueryObserver, Sendable {
+    /// Histogram bounds for `dnsd_request_duration_seconds`: from a cache hit (tens of µs) to
+    /// an upstream giving up (seconds). Prometheus' default buckets start at 5 ms, where a
+    /// DNS server's interesting latencies have already happened.
+    public static let durationBuckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+        .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5),
+    ]
+
+    static let transports: [Transport] = [.udp, .tcp, .tls, .https]
+    static let sources = ["zone", "hosts", "cache", "upstream", "server"]
+    /// Rcodes 0...23 get their own series (23 is BADCOOKIE, the highest assigned below 3841);
+    /// anything larger shares the last slot, labelled `OTHER`.
+    static let rcodeSlots = 25
+
+    private let factory: any MetricsFactory
+    private let blocks: ServerBlockCounters
+    private let bySource: [Counter]
+    private let byRcode: [ManagedAtomicLazyReference<Counter>]
+    private let durations: [ManagedAtomicLazyReference<Metrics.Timer>]
+    private let started = ManagedAtomic<Int>(0)
+    private let finished = ManagedAtomic<Int>(0)
+
+    /// `pipeline` is the one queries run on (its server blocks name the `block` label);
+    /// `factory` is normally the Prometheus factory `MetricsSetup` bootstrapped.
+    public init(pipeline: PipelineReference, factory: any MetricsFactory) {
+        self.factory = factory
+        blocks = ServerBlockCounters(pipeline: pipeline, factory: factory)
+        bySource = Self.sources.map { Counter(label: "dnsd_answers_by_source_total", dimensions: [("source", $0)], factory: factory) }
+        byRcode = (0..<Self.rcodeSlots).map { _ in ManagedAtomicLazyReference() }
+        durations = Self.transports.map { _ in ManagedAtomicLazyReference() }
+    }
+
+    public func queryStarted() {
+        started.wrappingIncrement(ordering: .relaxed)
+    }
+
+    public func record(_ event: QueryEvent) {
+        finished.wrappingIncrement(ordering: .relaxed)
+        let transport = Self.transportIndex(event.transport)
+        blocks.counter(for: event.name, transport: transport).increment()
+        rcodeCounter(event.rcode).increment()
+        bySource[QueryMetrics.sourceIndex(event.source)].increment()
+        durationTimer(transport).recordNanoseconds(Int64(clamping: event.latencyNanos))
+    }
+
+    /// Queries parsed but not yet answered (waiting for an upstream, mostly). The two counters
+    /// are read one after the other, so a scrape racing an answer may be off by one.
+    public var inFlight: Int {
+        let done = finished.load(ordering: .relaxed)
+        return max(0, started.load(ordering: .relaxed) - done)
+    }
+
+    private func rcodeCounter(_ rcode: Rcode) -> Counter {
+        let slot = min(Int(rcode.rawValue), Self.rcodeSlots - 1)
+        if let counter = byRcode[slot].load() { return counter }
+        let label = slot == Self.rcodeSlots - 1 ? "OTHER" : Rcode(rawValue: UInt16(slot)).description
+        return byRcode[slot].storeIfNilThenLoad(Counter(label: "dnsd_answers_total", dimensions: [("rcode", label)], factory: factory))
+    }
+
+    private func durationTimer(_ transport: Int) -> Metrics.Timer {
+        if let timer = durations[transport].load() { return timer }
+        let timer = Metrics.Timer(label: "dnsd_request_duration_seconds",
+                                  dimensions: [("transport", Self.transports[transport].rawValue)], factory: factory)
+        return durations[transport].storeIfNilThenLoad(timer)
+    }
+
+    static func transportIndex(_ transport: Transport) -> Int {
+        switch transport {
+        case .udp: return 0
+        case .tcp: return 1
+        case .tls: return 2
+        case .https: return 3
+        }
+    }
+
+    static func sourceIndex(_ source: AnswerSource) -> Int {
+        switch source {
+        case .zone: return 0
+        case .hosts: return 1
+        case .cache: return 2
+        case .upstream: return 3
+        case .server: return 4
+        }
+    }
+}

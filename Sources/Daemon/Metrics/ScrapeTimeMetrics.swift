@@ -1,0 +1,105 @@
+import Metrics
+import NIOConcurrencyHelpers
+import Resolver
+
+/// Metrics whose numbers are kept elsewhere, copied into the registry when `/metrics` is
+/// scraped rather than on the query path: queries in flight, the cache plugins' hits, misses
+/// and size, and the forward plugins' per-upstream queries, errors and health.
+///
+/// The plugins keep plain totals that start from zero whenever `config.reload` builds a new
+/// plugin. A Prometheus counter must only go up, so each plugin (or upstream) instance is
+/// followed separately and only what it added since the last scrape is added to the series.
+/// Instances are held here until they leave the configuration, so an identifier is never
+/// mistaken for a new object at a reused address.
+final class ScrapeTimeMetrics: Sendable {
+    private let runtime: DaemonRuntime
+    private let queries: QueryMetrics
+    private let factory: any MetricsFactory
+    private let inFlight: Gauge
+
+    private struct State {
+        /// Last totals seen, by instance and metric.
+        var seen: [ObjectIdentifier: (instance: any AnyObject & Sendable, totals: [String: Int])] = [:]
+        var counters: [String: Counter] = [:]
+        var gauges: [String: Gauge] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
+
+    init(runtime: DaemonRuntime, queries: QueryMetrics, factory: any MetricsFactory) {
+        self.runtime = runtime
+        self.queries = queries
+        self.factory = factory
+        inFlight = Gauge(label: "dnsd_queries_in_flight", factory: factory)
+    }
+
+    /// Brings every scrape-time metric up to date; called just before the registry renders.
+    func update() {
+        inFlight.record(queries.inFlight)
+        let caches = runtime.plugins(of: CachePlugin.self)
+        let forwards = runtime.plugins(of: ForwardPlugin.self)
+        state.withLockedValue { state in
+            var present = Set<ObjectIdentifier>()
+            for (block, cache) in caches {
+                let label = block.zones.first?.description ?? ServerBlockCounters.noBlock
+                let statistics = cache.statistics
+                present.insert(ObjectIdentifier(cache))
+                add(&state, instance: cache, totals: ["hits": Int(clamping: statistics.hits), "misses": Int(clamping: statistics.misses)]) { name in
+                    ("dnsd_cache_\(name)_total", [("block", label)])
+                }
+                gauge(&state, "dnsd_cache_entries", [("block", label)]).record(statistics.entries)
+            }
+            // Two blocks may forward to the same upstream: their series add up, but each
+            // Upstream object is followed on its own.
+            var up: [String: Bool] = [:]
+            for (_, forward) in forwards {
+                for upstream in forward.pool.upstreams {
+                    let statistics = upstream.statistics()
+                    present.insert(ObjectIdentifier(upstream))
+                    add(&state, instance: upstream,
+                        totals: ["queries": statistics.queries, "errors": statistics.errors + statistics.timeouts]) { name in
+                        ("dnsd_upstream_\(name)_total", [("upstream", statistics.name)])
+                    }
+                    up[statistics.name, default: false] = (up[statistics.name] ?? false) || statistics.state == .up
+                }
+            }
+            for (name, isUp) in up { gauge(&state, "dnsd_upstream_up", [("upstream", name)]).record(isUp ? 1 : 0) }
+            state.seen = state.seen.filter { present.contains($0.key) }
+        }
+    }
+
+    /// Adds what `instance` counted since the last scrape to the counters `series` names.
+    private func add(_ state: inout State, instance: any AnyObject & Sendable, totals: [String: Int],
+                     series: (String) -> (String, [(String, String)])) {
+        let id = ObjectIdentifier(instance)
+        var last = state.seen[id]?.totals ?? [:]
+        for (name, total) in totals {
+            let previous = last[name] ?? 0
+            // Made before the first increment, so an idle series shows 0 rather than nothing.
+            let (label, dimensions) = series(name)
+            let counter = counter(&state, label, dimensions)
+            if total > previous { counter.increment(by: Int64(total - previous)) }
+            last[name] = max(previous, total)
+        }
+        state.seen[id] = (instance, last)
+    }
+
+    private func counter(_ state: inout State, _ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = Self.key(label, dimensions)
+        if let counter = state.counters[key] { return counter }
+        let counter = Counter(label: label, dimensions: dimensions, factory: factory)
+        state.counters[key] = counter
+        return counter
+    }
+
+    private func gauge(_ state: inout State, _ label: String, _ dimensions: [(String, String)]) -> Gauge {
+        let key = Self.key(label, dimensions)
+        if let gauge = state.gauges[key] { return gauge }
+        let gauge = Gauge(label: label, dimensions: dimensions, factory: factory)
+        state.gauges[key] = gauge
+        return gauge
+    }
+
+    private static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
+        ([label] + dimensions.map { "\($0.0)=\($0.1)" }).joined(separator: "\u{1F}")
+    }
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""A misbehaving DNS upstream for dnsd's forward tests, on 127.0.0.1 (UDP and TCP).
+
+usage: forward_faulty_upstream.py PORT MODE ADDRESS LOGFILE [LIFETIME_SECONDS]
+
+Every A query is answered with ADDRESS (TTL 60) unless MODE says otherwise:
+  answer          answer normally
+  drop            never answer (a dead upstream)
+  servfail        answer SERVFAIL
+  spoof-id        first send a reply with the wrong ID carrying 6.6.6.6, then the right one
+  spoof-question  first send a reply for another name carrying 6.6.6.6, then the right one
+  spoof-only      only ever send wrong-ID replies (the client must time out)
+  tc              over UDP reply with TC=1 and no records; over TCP answer with 40 A records
+                  (ADDRESS first, then 10.0.0.1..39)
+Each query's name and transport is appended to LOGFILE ("udp name." per line), flushed, so
+tests can count what reached this upstream. The server exits after LIFETIME seconds
+(default 120) so a failed test can never leave it running.
+"""
+import socket
+import socketserver
+import sys
+import threading
+import time
+
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rrset
+
+PORT, MODE, ADDRESS, LOGFILE = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+LIFETIME = float(sys.argv[5]) if len(sys.argv) > 5 else 120.0
+log_lock = threading.Lock()
+
+
+def log(transport, query):
+    with log_lock, open(LOGFILE, "a") as f:
+        f.write(f"{transport} {query.question[0].name.to_text().lower() if query.question else '-'}\n")
+
+
+def answer(query, address=ADDRESS, count=1):
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.RA
+    if query.question and query.question[0].rdtype == 1:
+        name = query.question[0].name
+        addresses = [address] + [f"10.0.0.{i}" for i in range(1, count)]
+        response.answer.append(dns.rrset.from_text_list(name, 60, "IN", "A", addresses))
+    return response
+
+
+def replies(query, transport):
+    """The wire replies to send, in order."""
+    if MODE == "drop":
+        return []
+    if MODE == "servfail":
+        response = dns.message.make_response(query)
+        response.set_rcode(dns.rcode.SERVFAIL)
+        return [response.to_wire()]
+    if MODE in ("spoof-id", "spoof-only"):
+        forged = answer(query, "6.6.6.6")
+        forged.id = (query.id + 1) % 65536
+        out = [forged.to_wire()]
+        return out if MODE == "spoof-only" else out + [answer(query).to_wire()]
+    if MODE == "spoof-question":
+        other = dns.message.make_query("forged.invalid.", "A")
+        other.id = query.id
+        forged = answer(other, "6.6.6.6")
+        return [forged.to_wire(), answer(query).to_wire()]
+    if MODE == "tc":
+        if transport == "udp":
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.TC
+            return [response.to_wire()]
+        return [answer(query, count=40).to_wire()]
+    return [answer(query).to_wire()]
+
+
+class UDPHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        data, sock = self.request
+        try:
+            query = dns.message.from_wire(data)
+        except Exception:
+            return
+        log("udp", query)
+        for wire in replies(query, "udp"):
+            sock.sendto(wire, self.client_address)
+            time.sleep(0.05)
+
+
+class TCPHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        sock = self.request
+        sock.settimeout(LIFETIME)
+        while True:
+            header = self.recv_exact(2)
+            if header is None:
+                return
+            data = self.recv_exact(int.from_bytes(header, "big"))
+            if data is None:
+                return
+            try:
+                query = dns.message.from_wire(data)
+            except Exception:
+                return
+            log("tcp", query)
+            for wire in replies(query, "tcp"):
+                sock.sendall(len(wire).to_bytes(2, "big") + wire)
+
+    def recv_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            try:
+                chunk = self.request.recv(n - len(buf))
+            except OSError:
+                return None
+            if not chunk:
+                return None
+            buf += chunk
+        return buf
+
+
+class ThreadingUDP(socketserver.ThreadingMixIn, socketserver.UDPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class ThreadingTCP(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    open(LOGFILE, "a").close()
+    udp = ThreadingUDP(("127.0.0.1", PORT), UDPHandler)
+    tcp = ThreadingTCP(("127.0.0.1", PORT), TCPHandler)
+    for server in (udp, tcp):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("ready", flush=True)
+    time.sleep(LIFETIME)
+
+
+if __name__ == "__main__":
+    main()
