@@ -87,6 +87,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DNSProtoTests", dependencies: ["DNSProto"]),
+        .testTarget(name: "ControlProtoTests", dependencies: ["ControlProto"]),
         .testTarget(
             name: "ResolverTests",
             dependencies: ["Resolver", "DNSProto", .product(name: "NIOEmbedded", package: "swift-nio")]

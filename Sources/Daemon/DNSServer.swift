@@ -20,8 +20,9 @@ public final class DNSServer: Service, Sendable {
         let config = runtime.config
         let threads = config.threads > 0 ? config.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let metrics = MetricsSetup.bootstrap(settings: config.metrics, runtime: runtime)
         let queries = QueryHandler(pipeline: runtime.pipeline, maxUDPPayload: config.ednsUDPSize,
-                                   observers: [runtime.counters, runtime.events])
+                                   observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
         let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp,
                                       limiter: ConnectionLimiter(limit: config.tcp.maxConnections))
         var channels: [Channel] = []
@@ -43,6 +44,7 @@ public final class DNSServer: Service, Sendable {
                 if let port = bound.first?.localAddress?.port { shown.port = port }
                 logger.info("listening on \(shown)", metadata: ["sockets": "\(bound.count)"])
             }
+            if let metrics { channels.append(try await metrics.start(group: group, logger: logger)) }
             channels.append(try await control.bind(group: group))
             controlBound = true
             logger.info("control socket at \(config.control.socketPath)")

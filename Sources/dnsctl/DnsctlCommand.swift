@@ -30,7 +30,7 @@ struct DnsctlCommand: ParsableCommand {
     @Flag(help: "Print the result as compact JSON, even for strings.")
     var json = false
 
-    @Argument(help: "The method, e.g. core.uptime; or `help [METHOD]`.")
+    @Argument(help: "The method, e.g. core.uptime; or `help [METHOD]` (`help --markdown`: the whole reference).")
     var method: String
 
     @Argument(parsing: .allUnrecognized, help: "The method's parameters, in order.")
@@ -87,6 +87,10 @@ struct DnsctlCommand: ParsableCommand {
     }
 
     private func printHelp(_ name: String?) throws {
+        if name == "--markdown" {
+            print(MethodCatalog.markdownReference(), terminator: "")
+            return
+        }
         guard let name else {
             print(Self.helpMessage())
             return

@@ -1,3 +1,4 @@
+import Logging
 import Metrics
 import NIOCore
 import NIOHTTP1
@@ -34,6 +35,19 @@ public final class MetricsEndpoint: Sendable {
         buffer.reserveCapacity(16 * 1024)
         registry.emit(into: &buffer)
         return buffer
+    }
+
+    /// Binds the endpoint and logs its URL (with the real port when the configuration says 0);
+    /// a failure names the address, like a DNS listener's.
+    public func start(group: EventLoopGroup, logger: Logger) async throws -> Channel {
+        let channel: Channel
+        do { channel = try await bind(group: group) } catch {
+            throw ListenError(address: settings.url, underlying: error)
+        }
+        var shown = settings
+        if let port = channel.localAddress?.port { shown.port = port }
+        logger.info("metrics at \(shown.url)")
+        return channel
     }
 
     /// Opens the listening socket; the returned channel's `localAddress` has the real port

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import ControlProto
+
+@Suite("Method catalog")
+struct MethodCatalogTests {
+    @Test func namesAreUniqueAndAreaDotVerb() {
+        let names = MethodCatalog.all.map(\.name)
+        #expect(Set(names).count == names.count)
+        for name in names {
+            #expect(name.split(separator: ".").count == 2, "\(name) is not area.verb")
+        }
+    }
+
+    @Test func everyMethodIsDocumented() {
+        for method in MethodCatalog.all {
+            #expect(!method.summary.isEmpty, "\(method.name)")
+            #expect(method.example.hasPrefix("dnsctl \(method.name)"), "\(method.name): example \(method.example)")
+            #expect(!method.exampleResult.isEmpty, "\(method.name)")
+        }
+    }
+
+    /// docs/control-methods.md is generated; regenerate with `dnsctl help --markdown > docs/control-methods.md`.
+    @Test func docsMatchTheCatalog() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/control-methods.md"), encoding: .utf8)
+        #expect(docs == MethodCatalog.markdownReference(), "docs/control-methods.md is stale: run `dnsctl help --markdown > docs/control-methods.md`")
+    }
+
+    @Test func positionalArgumentsMapOntoParameters() throws {
+        let top = try #require(MethodCatalog.descriptor(named: "queries.top"))
+        #expect(try top.params(fromArguments: ["300", "5"]) == .object(["window": .int(300), "limit": .int(5)]))
+        #expect(throws: RPCError.self) { try top.params(fromArguments: ["soon"]) }
+        #expect(throws: RPCError.self) { try top.params(fromArguments: ["1", "2", "3"]) }
+        #expect(try top.params(fromArguments: []) == nil)
+    }
+
+    @Test func responsesEncodeExactlyOneOfResultAndError() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let ok = String(decoding: try encoder.encode(RPCResponse(id: .int(1), result: .null)), as: UTF8.self)
+        #expect(ok == #"{"id":1,"jsonrpc":"2.0","result":null}"#)
+        let failed = String(decoding: try encoder.encode(RPCResponse(id: .null, error: RPCError(code: -32700, message: "x"))), as: UTF8.self)
+        #expect(failed == #"{"error":{"code":-32700,"message":"x"},"id":null,"jsonrpc":"2.0"}"#)
+    }
+}
