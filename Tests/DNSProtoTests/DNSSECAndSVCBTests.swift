@@ -11,21 +11,14 @@ struct DNSSECSVCBSample: Sendable, CustomTestStringConvertible {
 }
 
 private func parse(_ type: RecordType, _ text: String, origin: DNSName = .root) throws -> RData {
-    var reader = try RDataTextReader(line: text, origin: origin)
-    return try RData(type: type, recordClass: .in, text: &reader)
+    try RDataTestSupport.parse(type, text, origin: origin)
 }
 
-private func hex(_ text: String) -> [UInt8] { HexEncoding.decode(text) ?? [] }
+private func hex(_ text: String) -> [UInt8] { RDataTestSupport.hex(text) }
 
-private func name(_ text: String) -> DNSName { (try? DNSName(text)) ?? .root }
+private func name(_ text: String) -> DNSName { RDataTestSupport.name(text) }
 
-/// Reads `bytes` as the whole RDATA of `type`.
-private func readWire(_ type: RecordType, _ bytes: [UInt8]) throws -> RData {
-    var reader = WireReader(bytes)
-    let rdata = try RData.read(type: type, recordClass: .in, from: &reader)
-    #expect(reader.isAtEnd, "RDATA of \(type) not consumed exactly")
-    return rdata
-}
+private func readWire(_ type: RecordType, _ bytes: [UInt8]) throws -> RData { try RDataTestSupport.readWire(type, bytes) }
 
 /// The reason of the `DNSWireError.badRData` that reading `hexText` as `type` RDATA throws;
 /// nil when it reads fine or fails some other way.

@@ -13,21 +13,14 @@ struct RDataSample: Sendable, CustomTestStringConvertible {
 private let origin = (try? DNSName("example.com.")) ?? .root
 
 private func parse(_ type: RecordType, _ text: String, origin: DNSName = origin) throws -> RData {
-    var reader = try RDataTextReader(line: text, origin: origin)
-    return try RData(type: type, recordClass: .in, text: &reader)
+    try RDataTestSupport.parse(type, text, origin: origin)
 }
 
-private func hex(_ text: String) -> [UInt8] { HexEncoding.decode(text) ?? [] }
+private func hex(_ text: String) -> [UInt8] { RDataTestSupport.hex(text) }
 
-private func name(_ text: String) -> DNSName { (try? DNSName(text)) ?? .root }
+private func name(_ text: String) -> DNSName { RDataTestSupport.name(text) }
 
-/// Reads `bytes` as the whole RDATA of `type`.
-private func readWire(_ type: RecordType, _ bytes: [UInt8]) throws -> RData {
-    var reader = WireReader(bytes)
-    let rdata = try RData.read(type: type, recordClass: .in, from: &reader)
-    #expect(reader.isAtEnd, "RDATA of \(type) not consumed exactly")
-    return rdata
-}
+private func readWire(_ type: RecordType, _ bytes: [UInt8]) throws -> RData { try RDataTestSupport.readWire(type, bytes) }
 
 /// Whether `body` throws `DNSWireError.badRData` (and nothing else).
 private func throwsBadRData(_ body: () throws -> Void) -> Bool {
