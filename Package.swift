@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
     ],
     targets: [
         // Wire and presentation format. No I/O, no dependencies: the fuzzer builds it alone.
@@ -61,6 +62,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // TLS: DoT/DoH listeners and the certificate store (docs/tls.md).
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .executableTarget(
@@ -94,7 +100,8 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["DNSProto"],
+            // Daemon, Resolver and Prometheus: the metrics observer's cost test (MetricsObserverCostTests).
+            dependencies: ["DNSProto", "Daemon", "Resolver", .product(name: "Prometheus", package: "swift-prometheus")],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -35,7 +35,8 @@ final class DnsdProcess {
     }
 
     /// Starts dnsd on a fresh port with the fixture zone, runs `body`, then stops dnsd with
-    /// SIGTERM and expects exit status 0, whether or not `body` threw.
+    /// SIGTERM and expects exit status 0, whether or not `body` threw. The scratch directory is
+    /// removed after a clean exit and left in place (its path is in the failure) otherwise.
     static func with<T>(zone: String = "example.test.zone",
                         sourceLocation: Testing.SourceLocation = #_sourceLocation,
                         _ body: (DnsdProcess) throws -> T) throws -> T {
@@ -48,7 +49,11 @@ final class DnsdProcess {
             throw error
         }
         let status = try dnsd.stop()
-        #expect(status == 0, "dnsd did not exit 0 after SIGTERM\n\(dnsd.stderr)", sourceLocation: sourceLocation)
+        #expect(status == 0, "dnsd did not exit 0 after SIGTERM (files in \(dnsd.directory.path))\n\(dnsd.stderr)", sourceLocation: sourceLocation)
+        // Kept after a failure (config, zone copy and stderr are in it); removed otherwise.
+        if status == 0 {
+            try? FileManager.default.removeItem(at: dnsd.directory)
+        }
         return result
     }
 

@@ -29,6 +29,12 @@ struct EDNSTruncationTests {
             // The only RRset does not fit, so cutting at an RRset boundary leaves none of it.
             #expect(cut.answer.isEmpty, "TXT records of a partial RRset were sent\n\(cut.raw)")
 
+            // CNAME then the big RRset: the cut falls between them, the CNAME stays whole.
+            let chained = try Dig.query(port: dnsd.port, "bigalias.example.test", "TXT", ["+notcp", "+ignore", "+noedns"])
+            #expect(chained.flags.contains("tc"), "\(chained.raw)")
+            #expect(chained.answers("TXT").isEmpty, "part of the TXT RRset was sent\n\(chained.raw)")
+            #expect(chained.answers("CNAME") == ["big.example.test."], "\(chained.raw)")
+
             let edns = try Dig.query(port: dnsd.port, "big.example.test", "TXT", ["+notcp", "+ignore", "+edns=0", "+bufsize=1232"])
             #expect(!edns.flags.contains("tc"), "\(edns.raw)")
             #expect(edns.answers("TXT").count == 7, "\(edns.raw)")

@@ -91,7 +91,7 @@ final class FaultyUpstream {
         port = try LoopbackPort.free()
         logURL = directory.appendingPathComponent("queries.log")
         outputURL = directory.appendingPathComponent("stdout")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputURL)
         process = Process()
         process.executableURL = URL(fileURLWithPath: python)

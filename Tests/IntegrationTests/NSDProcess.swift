@@ -102,13 +102,16 @@ final class NSDProcess {
         throw IntegrationError("nsd did not answer on 127.0.0.1:\(port) within \(timeout) s\n\(log)")
     }
 
-    /// SIGTERM, then SIGKILL if NSD lingers; NSD's own children exit with it.
+    /// SIGTERM, then SIGKILL if NSD lingers; NSD's own children exit with it. The scratch
+    /// directory goes too: NSD is the reference, its files are not what a failure is about.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        if !PeerTool.waitForExit(process, timeout: 10) {
-            kill(process.processIdentifier, SIGKILL)
-            _ = PeerTool.waitForExit(process, timeout: 5)
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            if !PeerTool.waitForExit(process, timeout: 10) {
+                kill(process.processIdentifier, SIGKILL)
+                _ = PeerTool.waitForExit(process, timeout: 5)
+            }
         }
+        try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -25,5 +25,8 @@ struct ShutdownTests {
         #expect(udp.status == "NOERROR" && tcp.status == "NOERROR", "\(udp.raw)\n\(tcp.raw)")
         #expect(status == 0, "exit status after signal \(signal)\n\(dnsd.stderr)")
         withExtendedLifetime(idle) {}
+        if status == 0 {
+            try? FileManager.default.removeItem(at: dnsd.directory)
+        }
     }
 }

@@ -77,6 +77,7 @@ CASES = [
     ("deep.www.sub", "MX", "referral far below the cut"),
     ("ns1.sub", "A", "glue name is below the cut: referral"),
     ("big", "TXT", "large RRset: TC over UDP without EDNS"),
+    ("bigalias", "TXT", "CNAME to a large RRset: TC cuts after the CNAME"),
     ("WwW", "A", "case-varied qname"),
     ("ALIAS", "A", "case-varied CNAME chain"),
     ("FOO.Wild", "A", "case-varied wildcard"),
