@@ -6,7 +6,7 @@ public enum MethodCatalog {
     /// Areas in the order `system.listMethods` documentation groups them; each area's
     /// methods live in their own file (MethodCatalog+AREA.swift).
     public static let all: [MethodDescriptor] =
-        systemMethods + coreMethods + statsMethods + queryMethods + configMethods + zoneMethods + cacheMethods + upstreamMethods
+        systemMethods + coreMethods + statsMethods + queryMethods + configMethods + zoneMethods + cacheMethods + upstreamMethods + tlsMethods
 
     private static let byName: [String: MethodDescriptor] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

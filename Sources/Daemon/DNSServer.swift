@@ -24,16 +24,20 @@ public final class DNSServer: Service, Sendable {
         let queries = QueryHandler(pipeline: runtime.pipeline, maxUDPPayload: config.ednsUDPSize,
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
         let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp,
-                                      limiter: ConnectionLimiter(limit: config.tcp.maxConnections))
+                                      limiter: ConnectionLimiter(limit: config.tcp.maxConnections), certificates: runtime.certificates)
         var channels: [Channel] = []
         let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard))
         var controlBound = false
         defer { if controlBound { control.remove() } }
         let hangup = SignalWatcher(signal: SIGHUP) { [runtime, logger] in
             do { _ = try runtime.reload() } catch { logger.error("reload on SIGHUP failed, keeping the running configuration: \(error)") }
+            runtime.certificates.reloadInBackground(trigger: .signal)
         }
         defer { hangup.cancel() }
+        defer { runtime.certificates.stop() }
         do {
+            // Certificates first: a bad one stops the start before any listener opens (docs/tls.md).
+            try await runtime.certificates.start(metrics: config.metrics == nil ? nil : MetricsSetup.factory())
             for address in config.listeners {
                 let bound: [Channel]
                 do { bound = try await factory.bind(address) } catch {

@@ -13,6 +13,8 @@ public final class DaemonRuntime: Sendable {
     public let pipeline: PipelineReference
     public let counters: QueryCounters
     public let events: QueryEventRing
+    /// The DoT/DoH certificates and their reloads (TLS/CertStore.swift); `tls:` changes need a restart.
+    public let certificates: CertStore
     let logger: Logger
     private let state: NIOLockedValueBox<State>
     /// Serializes reloads: two at once would race to replace the pipeline.
@@ -33,6 +35,7 @@ public final class DaemonRuntime: Sendable {
         pipeline = PipelineReference(Pipeline(blocks: config.blocks))
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
+        certificates = CertStore(settings: config.tls, logger: logger)
         state = NIOLockedValueBox(State(config: config, statsResetAt: started))
     }
 
@@ -77,6 +80,11 @@ public final class DaemonRuntime: Sendable {
             if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
             if fresh.threads != old.threads { needsRestart.append("threads") }
             pipeline.replace(with: Pipeline(blocks: fresh.blocks))
+            for failure in fresh.commitHooks.run() {
+                // A zone file changed between the check and the swap: that zone keeps serving
+                // its previous data, and says so.
+                logger.error("reload: \(failure)")
+            }
             let report = state.withLockedValue { state -> ReloadReport in
                 state.generation += 1
                 var kept = fresh

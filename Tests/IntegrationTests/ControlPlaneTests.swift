@@ -175,6 +175,16 @@ struct ControlPlaneTests {
         #expect(refused.status == 1 && refused.stderr.contains("example.test.zone:"), "\(refused.transcript)")
         // The running zone (with `reloaded`) still answers.
         #expect(try PeerTool.run(dig, ["@127.0.0.1", "-p", "\(dnsd.port)", "reloaded.example.test.", "A", "+short"]).stdout == "192.0.2.200\n")
+        // All or nothing: a valid zone change next to a broken config applies neither.
+        try (original + "\nlater 300 IN A 192.0.2.201\n").write(toFile: zonePath, atomically: true, encoding: .utf8)
+        let config = try String(contentsOfFile: dnsd.configPath, encoding: .utf8)
+        // The broken part comes after example.test.'s block, so that zone is read before the error.
+        let brokenBlock = "  - zones: [other.test.]\n    plugins:\n      - zone: {file: missing.zone}\n"
+        try (config + brokenBlock).write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
+        let rejected = try Self.dnsctl(socket, ["config.reload"])
+        #expect(rejected.status == 1 && rejected.stderr.contains("missing.zone"), "\(rejected.transcript)")
+        #expect(try PeerTool.run(dig, ["@127.0.0.1", "-p", "\(dnsd.port)", "later.example.test.", "A", "+short"]).stdout == "")
+        #expect(try PeerTool.run(dig, ["@127.0.0.1", "-p", "\(dnsd.port)", "reloaded.example.test.", "A", "+short"]).stdout == "192.0.2.200\n")
     }
 }
 

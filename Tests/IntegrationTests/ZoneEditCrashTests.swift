@@ -51,6 +51,15 @@ struct ZoneEditCrashTests {
             let check = try DnsdProcess.runToCompletion(["--check-config", harness.configPath])
             #expect(check.status == 0, "round \(round): --check-config failed after kill -9\n\(check.transcript)")
 
+            // And the zone file alone (without its journal) parses: never a torn file.
+            let alone = harness.directory.appendingPathComponent("alone.zone").path
+            try? FileManager.default.removeItem(atPath: alone)
+            try FileManager.default.copyItem(atPath: harness.zonePath, toPath: alone)
+            let aloneConfig = harness.directory.appendingPathComponent("alone.yaml").path
+            try DnsdProcess.configText(port: harness.port, zoneFile: "alone.zone").write(toFile: aloneConfig, atomically: true, encoding: .utf8)
+            let aloneCheck = try DnsdProcess.runToCompletion(["--check-config", aloneConfig])
+            #expect(aloneCheck.status == 0, "round \(round): the zone file alone does not parse after kill -9\n\(aloneCheck.transcript)")
+
             // Restart on the same files: every acknowledged edit is served.
             try harness.start()
             let show = try harness.dnsctl(["zone.show", "example.test."])

@@ -16,8 +16,12 @@ public struct DaemonConfig: Sendable {
     public var logLevel: String
     public var control: ControlSettings
     public var blocks: [ServerBlock]
+    /// Deferred work of the plugins (run by `DaemonRuntime.reload` after the swap).
+    public var commitHooks = CommitHooks()
     /// The Prometheus endpoint; nil (no `metrics:` key) means off.
     public var metrics: MetricsSettings? = nil
+    /// Certificates for the DoT and DoH listeners (docs/tls.md).
+    public var tls = TLSSettings()
 
     /// Limits for stream connections (RFC 7766 §6.2).
     public struct TCPSettings: Sendable {
@@ -25,7 +29,7 @@ public struct DaemonConfig: Sendable {
         public var maxConnections: Int = 1000
     }
 
-    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log", "control", "metrics"]
+    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log", "control", "metrics", "tls"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -70,10 +74,11 @@ public struct DaemonConfig: Sendable {
         }
         if let control = top["control"] { config.control = try ControlSettings.parse(control, baseDirectory: baseDirectory) }
         if let metrics = top["metrics"] { config.metrics = try MetricsSettings.parse(metrics) }
+        config.tls = try TLSSettings.parse(top["tls"], listeners: config.listeners, listenNode: listen, baseDirectory: baseDirectory)
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")
         }
-        let context = PluginBuildContext(baseDirectory: baseDirectory)
+        let context = PluginBuildContext(baseDirectory: baseDirectory, commitHooks: config.commitHooks)
         var seenZones: [DNSName: String] = [:]
         for server in try servers.list() {
             let block = try ServerBlockBuilder.build(server, context: context)

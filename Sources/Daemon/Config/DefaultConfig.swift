@@ -1,6 +1,7 @@
 /// The configuration dnsd runs when started without `--config`: loopback port 5353 over UDP
 /// and TCP, `localhost.` (RFC 6761 §6.3), its reverse zones, and a small demonstration zone
-/// `dnsd.internal.` to query. `dnsd --print-default-config` shows it as a starting point.
+/// `dnsd.internal.` to query; every other name is answered from a cache in front of the
+/// nameservers of /etc/resolv.conf. `dnsd --print-default-config` shows it as a starting point.
 public enum DefaultConfig {
     public static let yaml = """
     # dnsd built-in configuration (dnsd --print-default-config > dnsd.yaml to start your own).
@@ -58,5 +59,10 @@ public enum DefaultConfig {
                 web      IN CNAME www
                 _dns._udp IN SRV 0 0 5353 ns
                 *.apps   IN A    127.0.0.1
+      # Everything else: a cache in front of the resolvers this machine already uses.
+      - zones: [.]
+        plugins:
+          - cache: {}
+          - forward: {to: [/etc/resolv.conf]}
     """
 }

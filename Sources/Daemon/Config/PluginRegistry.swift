@@ -1,10 +1,13 @@
 import DNSProto
+import NIOConcurrencyHelpers
 import Resolver
 
 /// What plugin factories need besides their own YAML.
 struct PluginBuildContext: Sendable {
     /// Directory of the configuration file; relative paths are resolved against it.
     var baseDirectory: String
+    /// Work to do only if the whole configuration is accepted (e.g. swap a re-read zone in).
+    var commitHooks = CommitHooks()
 
     func resolve(_ path: String) -> String {
         path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
@@ -35,5 +38,22 @@ enum PluginRegistry {
             throw node.error("each plugin entry names exactly one plugin")
         }
         return try factory(settings, zones, context)
+    }
+}
+
+/// Actions a configuration build defers until the configuration is accepted in full.
+public final class CommitHooks: Sendable {
+    private let hooks = NIOLockedValueBox<[@Sendable () throws -> Void]>([])
+
+    public init() {}
+
+    func add(_ hook: @escaping @Sendable () throws -> Void) { hooks.withLockedValue { $0.append(hook) } }
+
+    /// Runs every hook once; returns the errors of those that failed.
+    public func run() -> [Error] {
+        let pending = hooks.withLockedValue { hooks -> [@Sendable () throws -> Void] in defer { hooks = [] }; return hooks }
+        return pending.compactMap { hook in
+            do { try hook(); return nil } catch { return error }
+        }
     }
 }

@@ -9,8 +9,9 @@ import Resolver
 ///
 /// A file zone's journal (`PATH.journal`) is replayed on top of the file at load. The editor
 /// of a file is shared by the configurations that name it: `config.reload` re-reads the file
-/// and journal into the same editor, so an edit racing a reload lands in the zone that the new
-/// pipeline serves.
+/// and journal for the same editor (so an edit racing a reload lands in the zone that the new
+/// pipeline serves), but swaps the re-read zone in only once the whole configuration is
+/// accepted (a commit hook).
 enum ZonePluginConfig {
     static let defaultCompactBytes = 65536
 
@@ -30,7 +31,7 @@ enum ZonePluginConfig {
         switch (keys["file"], keys["inline"]) {
         case (let file?, nil):
             let path = context.resolve(try file.string())
-            return ZonePlugin(editor: try editor(path: path, origin: origin, compact: compact))
+            return ZonePlugin(editor: try editor(path: path, origin: origin, compact: compact, context: context))
         case (nil, let inline?):
             if let compactNode = keys["compact"] { throw compactNode.error("'compact' applies to a zone file; an inline zone cannot be edited") }
             let line = inline.node.mark?.line ?? 0
@@ -43,11 +44,14 @@ enum ZonePluginConfig {
 
     /// The editor for `path`: a fresh load the first time, a reload (file + journal re-read)
     /// when a later configuration names the same file.
-    private static func editor(path: String, origin: DNSName, compact: Int) throws -> ZoneEditor {
+    private static func editor(path: String, origin: DNSName, compact: Int, context: PluginBuildContext) throws -> ZoneEditor {
         let key = "\(origin) \(URL(fileURLWithPath: path).standardizedFileURL.path)"
         if let existing = editors.withLockedValue({ $0[key] }) {
-            try existing.reload()
-            existing.compactAfterBytes = compact
+            let prepared = try existing.prepareReload()
+            context.commitHooks.add {
+                try existing.commit(prepared)
+                existing.compactAfterBytes = compact
+            }
             return existing
         }
         let fresh = try ZoneEditor(file: path, origin: origin, compactAfterBytes: compact)

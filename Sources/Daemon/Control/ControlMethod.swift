@@ -70,5 +70,5 @@ struct ControlMethodTable: Sendable {
 
     /// Every handler; each area lists its own in Methods/AREA/AREAHandlers.swift.
     static let standard = ControlMethodTable(
-        systemHandlers + coreHandlers + statsHandlers + queryHandlers + configHandlers + zoneHandlers + cacheHandlers + upstreamHandlers)
+        systemHandlers + coreHandlers + statsHandlers + queryHandlers + configHandlers + zoneHandlers + cacheHandlers + upstreamHandlers + tlsHandlers)
 }

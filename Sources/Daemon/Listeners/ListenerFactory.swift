@@ -4,12 +4,15 @@ import NIOPosix
 import Resolver
 
 /// Binds the configured listeners. UDP gets one socket per event loop on the same port
-/// (SO_REUSEPORT), so the kernel spreads datagrams across cores.
+/// (SO_REUSEPORT), so the kernel spreads datagrams across cores. DoT and DoH are in
+/// DoTListener.swift and DoHListener.swift.
 struct ListenerFactory {
     let group: MultiThreadedEventLoopGroup
     let queries: QueryHandler
     let tcp: DaemonConfig.TCPSettings
     let limiter: ConnectionLimiter
+    /// The certificates `tls://` and `https://` listeners serve (read per accepted connection).
+    let certificates: CertStore
 
     /// Largest datagram read; a query is small, but EDNS allows up to 64 KiB on the wire.
     static let maxDatagram = 4096
@@ -19,6 +22,8 @@ struct ListenerFactory {
         switch address.scheme {
         case .udp: return try await bindUDP(address)
         case .tcp: return [try await bindTCP(address)]
+        case .tls: return [try await bindDoT(address)]
+        case .https, .http: return [try await bindDoH(address)]
         }
     }
 

@@ -385,6 +385,38 @@ public final class ZoneEditor: @unchecked Sendable {
         try ZoneJournal.syncDirectory(of: path)
     }
 
+    /// A zone re-read from disk but not yet serving (see `prepareReload`).
+    public struct PreparedReload: Sendable {
+        fileprivate let zone: AuthoritativeZone
+        fileprivate let records: ZoneRecordSet
+        fileprivate let journal: ZoneJournal
+    }
+
+    /// Reads the zone file and journal and checks they make a valid zone, without touching
+    /// the running one: `config.reload` prepares every zone first and commits only when the
+    /// whole configuration is good.
+    public func prepareReload() throws -> PreparedReload {
+        guard let file else {
+            throw ZoneEditError("zone \(origin) is written inline in the configuration; config.reload re-reads it")
+        }
+        let loaded = try Self.load(file: file, origin: origin)
+        return PreparedReload(zone: loaded.zone, records: loaded.records, journal: loaded.journal)
+    }
+
+    /// Serves a prepared reload. If the journal grew in between (an edit was acknowledged
+    /// after the prepare), the files are read again so that edit is not lost.
+    public func commit(_ prepared: PreparedReload) throws {
+        try lock.withLock {
+            var loaded = (zone: prepared.zone, records: prepared.records, journal: prepared.journal)
+            if journal?.validLength != prepared.journal.validLength, let file {
+                loaded = try Self.load(file: file, origin: origin)
+            }
+            records = loaded.records
+            journal = loaded.journal
+            live.replace(with: loaded.zone)
+        }
+    }
+
     /// Re-reads the zone file and its journal. A bad file throws (file:line:column) and the
     /// running zone stays.
     @discardableResult

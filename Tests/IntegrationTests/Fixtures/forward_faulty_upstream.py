@@ -16,7 +16,8 @@ Each query's name and transport is appended to LOGFILE ("udp name." per line), f
 tests can count what reached this upstream. The server exits after LIFETIME seconds
 (default 120) so a failed test can never leave it running.
 """
-import socket
+import os
+import signal
 import socketserver
 import sys
 import threading
@@ -130,6 +131,9 @@ class ThreadingTCP(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
 
 def main():
+    # The test runner may start us with SIGTERM blocked or ignored; stop promptly when told.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     open(LOGFILE, "a").close()
     udp = ThreadingUDP(("127.0.0.1", PORT), UDPHandler)
     tcp = ThreadingTCP(("127.0.0.1", PORT), TCPHandler)

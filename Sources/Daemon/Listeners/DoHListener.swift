@@ -1,0 +1,53 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOPosix
+import Resolver
+
+/// DNS over HTTPS (RFC 8484) on `https://HOST:PORT/PATH`: TLS with the SNI-chosen certificate
+/// of the generation current at accept time, then HTTP/2 or HTTP/1.1 as ALPN decides
+/// (`h2` preferred; no ALPN means HTTP/1.1). `http://HOST:PORT/PATH` serves the same over
+/// plain HTTP/1.1 for a reverse proxy that terminates TLS in front of dnsd.
+extension ListenerFactory {
+    func bindDoH(_ address: ListenAddress) async throws -> Channel {
+        let queries = self.queries, limiter = self.limiter, idle = tcp.idleTimeout, certificates = self.certificates
+        let path = address.path ?? ListenAddress.defaultDoHPath
+        let secure = address.scheme == .https
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                do {
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
+                    try handlers.addHandler(DoHConnectionGuard(limiter: limiter))
+                    guard secure else {
+                        try handlers.configureHTTPServerPipeline(withErrorHandling: true)
+                        try handlers.addHandler(DoHRequestHandler(queries: queries, path: path))
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    }
+                    guard let generation = certificates.current else { throw ChannelError.ioOnClosedChannel }
+                    try TLSServerHandshake.install(on: channel, generation: generation, kind: .doh)
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                return channel.configureHTTP2SecureUpgrade(
+                    h2ChannelConfigurator: { channel in
+                        channel.configureHTTP2Pipeline(mode: .server) { stream in
+                            stream.eventLoop.makeCompletedFuture {
+                                try stream.pipeline.syncOperations.addHandlers(
+                                    HTTP2FramePayloadToHTTP1ServerCodec(), DoHRequestHandler(queries: queries, path: path))
+                            }
+                        }.map { _ in }
+                    },
+                    http1ChannelConfigurator: { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                            try channel.pipeline.syncOperations.addHandler(DoHRequestHandler(queries: queries, path: path))
+                        }
+                    })
+            }
+            .bind(host: address.host, port: address.port).get()
+    }
+}

@@ -1,0 +1,31 @@
+import NIOCore
+import NIOPosix
+import Resolver
+
+/// DNS over TLS (RFC 7858): the TCP listener's framing and pipelining behind TLS 1.2+.
+///
+/// Each accepted connection takes the certificate generation current at that moment and keeps
+/// it for life; the SNI name picks the certificate (the default for none). ALPN offers `dot`
+/// (RFC 7858 §3.2); a client that sends no ALPN still connects. The idle timeout also bounds
+/// a handshake that never finishes, and DoT connections count against `tcp.max_connections`.
+extension ListenerFactory {
+    func bindDoT(_ address: ListenAddress) async throws -> Channel {
+        let queries = self.queries, limiter = self.limiter, idle = tcp.idleTimeout, certificates = self.certificates
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let generation = certificates.current else { throw ChannelError.ioOnClosedChannel }
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
+                    try handlers.addHandler(ByteToMessageHandler(DNSStreamFrameDecoder()))
+                    try handlers.addHandler(StreamQueryChannelHandler(queries: queries, limiter: limiter, transport: .tls))
+                    // First in the pipeline, before the idle handler: TLS sits directly on the socket.
+                    try TLSServerHandshake.install(on: channel, generation: generation, kind: .dot)
+                }
+            }
+            .bind(host: address.host, port: address.port).get()
+    }
+}

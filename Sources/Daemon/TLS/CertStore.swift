@@ -1,0 +1,271 @@
+import Dispatch
+import Foundation
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+
+/// The certificates dnsd serves over DoT and DoH, and their reloads (docs/tls.md).
+///
+/// Listeners read `current` once per accepted connection (one lock, no I/O). A reload runs on
+/// a private serial queue, so reloads never overlap and never block an event loop or the
+/// concurrency pool: it reads each file once, checks it whole (`CertificateLoader`), and swaps
+/// in a new generation only if something changed. A certificate that fails keeps serving its
+/// previous version; the others still reload. Triggers: `tls.reload`, SIGHUP, the file
+/// watcher, and the start.
+public final class CertStore: Sendable {
+    let settings: TLSSettings
+    private let logger: Logger
+    /// Serializes reloads, expiry checks and watcher retries.
+    private let queue = DispatchQueue(label: "dnsd.tls.reload")
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var current: CertificateGeneration?
+        var statuses: [String: CertificateStatus] = [:]
+        var gauges: [String: Gauge] = [:]
+        /// The smallest expiry threshold already warned about, per certificate and serial.
+        var warned: [String: (serial: String, days: Int)] = [:]
+        var watcher: CertificateWatcher?
+        var stopped = false
+        /// Watch-triggered reloads that failed and will be retried (certbot mid-swap).
+        var retries: [String: Int] = [:]
+    }
+
+    /// Days before expiry at which the log warns (once per threshold and certificate).
+    static let warningDays = [30, 7, 1]
+    /// A watch-triggered reload that fails is retried this often, this far apart: certbot
+    /// swaps its symlinks one at a time, and the last swap may not produce another event.
+    static let watchRetries = 5
+    static let watchRetryDelay = DispatchTimeInterval.seconds(2)
+
+    public init(settings: TLSSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The generation new connections get; nil before `start` or without certificates.
+    var current: CertificateGeneration? { state.withLockedValue { $0.current } }
+
+    /// Loads every certificate (any failure stops dnsd from starting, with the file and the
+    /// reason), creates the expiry gauges, starts the watcher and the daily expiry check.
+    public func start(metrics: (any MetricsFactory)?) async throws {
+        guard !settings.certificates.isEmpty else { return }
+        try await onQueue { [self] in
+            var loaded: [LoadedCertificate] = []
+            for certificate in settings.certificates {
+                do throws(CertificateLoadError) {
+                    loaded.append(try CertificateLoader.load(certificate, servingChainLength: nil, allowShorterChain: true))
+                } catch {
+                    throw TLSStartError(name: certificate.name, error: error)
+                }
+            }
+            let now = Date()
+            state.withLockedValue { state in
+                state.current = CertificateGeneration(number: 1, certificates: loaded, defaultIndex: settings.defaultIndex)
+                for certificate in loaded {
+                    state.statuses[certificate.settings.name] = CertificateStatus(
+                        serving: certificate, generation: 1, lastSuccess: now, lastAttempt: now,
+                        lastTrigger: .start, lastResult: .reloaded, lastError: nil)
+                    if let metrics {
+                        state.gauges[certificate.settings.name] = Gauge(
+                            label: "dnsd_tls_certificate_expiry_seconds", dimensions: [("name", certificate.settings.name)], factory: metrics)
+                    }
+                }
+            }
+            for certificate in loaded {
+                logger.info("TLS certificate loaded", metadata: Self.metadata(certificate))
+                recordExpiry(certificate)
+            }
+            checkExpiry()
+        }
+        let watched = settings.certificates.filter(\.watch)
+        let watcher = watched.isEmpty ? nil : CertificateWatcher(
+            files: watched.map { ($0.name, [$0.certPath, $0.keyPath]) }, logger: logger
+        ) { [weak self] names in self?.watchTriggered(names) }
+        state.withLockedValue { $0.watcher = watcher }
+        watcher?.start()
+        scheduleExpiryCheck()
+    }
+
+    /// Stops the watcher and the hourly expiry check.
+    public func stop() {
+        let watcher = state.withLockedValue { state in
+            defer { state.watcher = nil; state.stopped = true }
+            return state.watcher
+        }
+        watcher?.stop()
+    }
+
+    private func scheduleExpiryCheck() {
+        queue.asyncAfter(deadline: .now() + .seconds(3600)) { [weak self] in
+            guard let self, !state.withLockedValue(\.stopped) else { return }
+            checkExpiry()
+            scheduleExpiryCheck()
+        }
+    }
+
+    /// Reloads `names` (all when nil) and reports each one. Never throws: failures are in the report.
+    func reload(trigger: ReloadTrigger, names: Set<String>? = nil, allowShorterChain: Bool = false) async -> CertificateReloadReport {
+        await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                continuation.resume(returning: performReload(trigger: trigger, names: names, allowShorterChain: allowShorterChain))
+            }
+        }
+    }
+
+    /// For SIGHUP: reload everything, report in the log only.
+    public func reloadInBackground(trigger: ReloadTrigger) {
+        guard !settings.certificates.isEmpty else { return }
+        queue.async { [self] in _ = performReload(trigger: trigger, names: nil, allowShorterChain: false) }
+    }
+
+    /// Status of every configured certificate, in configuration order.
+    func statuses() -> [CertificateStatus] {
+        state.withLockedValue { state in settings.certificates.compactMap { state.statuses[$0.name] } }
+    }
+
+    func status(named name: String) -> CertificateStatus? { state.withLockedValue { $0.statuses[name] } }
+
+    /// The store generation: how many times the served set changed (1 after start).
+    var generationNumber: Int { current?.number ?? 0 }
+
+    // MARK: - On the queue
+
+    private func performReload(trigger: ReloadTrigger, names: Set<String>?, allowShorterChain: Bool) -> CertificateReloadReport {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let now = Date()
+        guard let generation = current else {
+            return CertificateReloadReport(generation: 0, at: now, trigger: trigger, results: [])
+        }
+        var certificates = generation.certificates
+        var results: [CertificateReloadResult] = []
+        var indices: [Int] = []
+        for (index, configured) in settings.certificates.enumerated() where names?.contains(configured.name) ?? true {
+            let serving = certificates[index]
+            var result = CertificateReloadResult(name: configured.name, outcome: .unchanged, error: nil,
+                                                 serial: serving.serial, notAfter: serving.notAfter)
+            do {
+                let certBytes = try CertificateLoader.read(configured.certPath)
+                let keyBytes = try CertificateLoader.read(configured.keyPath)
+                if certBytes != serving.certBytes || keyBytes != serving.keyBytes {
+                    let fresh = try CertificateLoader.load(configured, certBytes: certBytes, keyBytes: keyBytes,
+                                                           servingChainLength: serving.chain.count,
+                                                           allowShorterChain: allowShorterChain, now: now)
+                    certificates[index] = fresh
+                    result.outcome = .reloaded
+                    result.serial = fresh.serial
+                    result.notAfter = fresh.notAfter
+                }
+            } catch {
+                result.outcome = .failed
+                result.error = error
+            }
+            results.append(result)
+            indices.append(index)
+        }
+        let changed = results.contains { $0.outcome == .reloaded }
+        let number = changed ? generation.number + 1 : generation.number
+        state.withLockedValue { state in
+            if changed {
+                state.current = CertificateGeneration(number: number, certificates: certificates, defaultIndex: generation.defaultIndex)
+            }
+            for (result, index) in zip(results, indices) {
+                guard var status = state.statuses[result.name] else { continue }
+                status.lastAttempt = now
+                status.lastTrigger = trigger
+                status.lastResult = result.outcome
+                status.lastError = result.error
+                if result.outcome == .reloaded {
+                    status.serving = certificates[index]
+                    status.generation += 1
+                    status.lastSuccess = now
+                }
+                state.statuses[result.name] = status
+            }
+        }
+        for (result, index) in zip(results, indices) {
+            let certificate = certificates[index]
+            switch result.outcome {
+            case .reloaded:
+                var metadata = Self.metadata(certificate)
+                metadata["trigger"] = "\(trigger.rawValue)"
+                metadata["generation"] = "\(number)"
+                logger.info("TLS certificate reloaded", metadata: metadata)
+                recordExpiry(certificate)
+            case .unchanged:
+                logger.debug("TLS certificate unchanged", metadata: ["name": "\(result.name)", "trigger": "\(trigger.rawValue)"])
+            case .failed:
+                logger.error("TLS certificate reload failed, the previous certificate stays in service", metadata: [
+                    "name": "\(result.name)", "trigger": "\(trigger.rawValue)", "error": "\(result.error.map { "\($0)" } ?? "")",
+                    "serving-serial": "\(result.serial)"])
+            }
+        }
+        if changed { checkExpiry() }
+        return CertificateReloadReport(generation: number, at: now, trigger: trigger, results: results)
+    }
+
+    /// A debounced change from the watcher: reload those certificates; if one fails (certbot
+    /// half-way through its swap), try again a little later, a few times.
+    private func watchTriggered(_ names: Set<String>) {
+        queue.async { [self] in
+            state.withLockedValue { state in for name in names { state.retries[name] = 0 } }
+            reloadForWatch(names)
+        }
+    }
+
+    private func reloadForWatch(_ names: Set<String>) {
+        let report = performReload(trigger: .watch, names: names, allowShorterChain: false)
+        let again = Set(report.results.filter { $0.outcome == .failed }.map(\.name)).filter { name in
+            state.withLockedValue { state in
+                let attempts = state.retries[name, default: 0]
+                guard attempts < Self.watchRetries else { return false }
+                state.retries[name] = attempts + 1
+                return true
+            }
+        }
+        guard !again.isEmpty else { return }
+        queue.asyncAfter(deadline: .now() + Self.watchRetryDelay) { [weak self] in self?.reloadForWatch(again) }
+    }
+
+    private func recordExpiry(_ certificate: LoadedCertificate) {
+        let gauge = state.withLockedValue { $0.gauges[certificate.settings.name] }
+        gauge?.record(certificate.notAfter.timeIntervalSince1970)
+    }
+
+    /// Warns once per certificate and threshold (30, 7, 1 days) as expiry comes near.
+    private func checkExpiry(now: Date = Date()) {
+        for status in statuses() {
+            let certificate = status.serving
+            let days = Int((certificate.notAfter.timeIntervalSince(now) / 86400).rounded(.down))
+            guard let threshold = Self.warningDays.last(where: { days < $0 }) else { continue }
+            let name = certificate.settings.name
+            let shouldWarn = state.withLockedValue { state -> Bool in
+                if let warned = state.warned[name], warned.serial == certificate.serial, warned.days <= threshold { return false }
+                state.warned[name] = (certificate.serial, threshold)
+                return true
+            }
+            guard shouldWarn else { continue }
+            var metadata = Self.metadata(certificate)
+            metadata["days-left"] = "\(days)"
+            logger.warning("TLS certificate expires within \(threshold) day(s): renew it", metadata: metadata)
+        }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    static func metadata(_ certificate: LoadedCertificate) -> Logger.Metadata {
+        ["name": "\(certificate.settings.name)", "serial": "\(certificate.serial)", "subject": "\(certificate.subject)",
+         "not-after": "\(ISO8601DateFormatter().string(from: certificate.notAfter))", "chain": "\(certificate.chain.count)"]
+    }
+}
+
+/// A certificate that could not be loaded at start: dnsd does not start.
+struct TLSStartError: Error, CustomStringConvertible {
+    var name: String
+    var error: CertificateLoadError
+    var description: String { "TLS certificate '\(name)': \(error)" }
+}
