@@ -21,6 +21,13 @@ enum PeerTool {
         "kdig": "knot-dnsutils",
         "nsd": "nsd",
         "nsd-checkconf": "nsd",
+        "unbound": "unbound",
+        "unbound-checkconf": "unbound",
+        "curl": "curl",
+        "openssl": "openssl",
+        "tmux": "tmux",
+        "setpriv": "util-linux",
+        "ss": "iproute2",
     ]
 
     /// The absolute path of `name`, or a thrown error saying how to install it.
