@@ -100,6 +100,18 @@ public struct QueryHandler: Sendable {
 
     private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext) -> Result {
         var message = message
+        if let query, message.edns != nil {
+            // EDNS in a reply only for clients that used it (RFC 6891 §7), and a client subnet
+            // only for clients that sent one (RFC 7871 §7.2.1): plugins may carry them for the
+            // cache's sake.
+            if query.edns == nil {
+                let rcode = message.rcode
+                message.edns = nil
+                message.rcode = rcode.rawValue > 15 ? .servFail : rcode
+            } else if query.edns?.clientSubnet == nil {
+                message.edns!.options.removeAll { $0.code == EDNSOption.clientSubnetCode }
+            }
+        }
         if message.edns != nil { message.edns!.udpPayloadSize = maxUDPPayload }
         let limit = responseSizeLimit(query: query, transport: context.transport)
         var bytes: [UInt8]

@@ -118,7 +118,9 @@ struct CertReloadTests {
         let a3 = try tls.serial(of: "a3")
         #expect(try TLSHarness.eventually(timeout: 8) { try tls.servedSerial(sni: nil) == a3 }, "\(tls.stderr)")
         let info = try tls.dnsctl(["--json", "tls.info", "main"])
-        #expect(info.stdout.contains(#""trigger":"watch""#) && info.stdout.contains(#""result":"reloaded""#), "\(info.transcript)")
+        // The last attempt may be a retry that found the files already loaded ("unchanged").
+        #expect(info.stdout.contains(#""trigger":"watch""#) && info.stdout.contains(#""generation":3"#), "\(info.transcript)")
+        #expect(tls.stderr.contains("key_mismatch") || tls.stderr.contains("does not belong"), "the half-swapped pair was refused:\n\(tls.stderr)")
     }
 
     @Test func sighupReloadsCertificates() throws {
@@ -132,8 +134,8 @@ struct CertReloadTests {
     }
 
     /// 200 reloads, each a real change, while a client handshakes in a loop: every handshake
-    /// gets a certificate, no query fails, and resident memory grows by less than 16 MiB
-    /// (measured here: a few MiB; a leak of one TLS context pair per reload would be far more).
+    /// gets a certificate, no query fails, and resident memory grows by less than 8 MiB
+    /// (measured: about 0.1 MiB over 200 reloads; 200 leaked generations would be far more).
     @Test func reloadStormKeepsServingAndDoesNotGrowMemory() throws {
         let tls = try TLSHarness()
         defer { #expect((try? tls.stop()) == 0, "\(tls.stderr)") }
@@ -154,7 +156,7 @@ struct CertReloadTests {
         #expect(output.contains("failures=0"), "\(output)")
         let handshakes = output.split(separator: " ").first { $0.hasPrefix("handshakes=") }.flatMap { Int($0.dropFirst("handshakes=".count)) } ?? 0
         #expect(handshakes > 50, "\(output)")
-        #expect(after - before < 16 * 1024, "VmRSS grew from \(before) KiB to \(after) KiB over 200 reloads")
+        #expect(after - before < 8 * 1024, "VmRSS grew from \(before) KiB to \(after) KiB over 200 reloads")
         let info = try tls.dnsctl(["--json", "tls.info", "main"])
         #expect(info.stdout.contains(#""generation":221"#), "reloads are serialized and each counted once: \(info.transcript)")
     }

@@ -56,7 +56,7 @@ struct ForwardPluginTests {
         #expect(plugin(ecs: .init(mode: .pass)).clientSubnet(for: query(), client: address) == nil)
     }
 
-    @Test("the response gets the client's ID, question case, own EDNS; ECS only when the client sent one")
+    @Test("the response gets the client's ID, question case, own EDNS; the upstream's ECS scope stays for the cache")
     func responseShape() throws {
         let forward = plugin()
         var client = query(name: try DNSName("WwW.Example.TEST."))
@@ -75,7 +75,10 @@ struct ForwardPluginTests {
         #expect(response.questions == client.questions && response.question!.name.wire == client.question!.name.wire)
         #expect(response.answers[0].name.wire == client.question!.name.wire, "0x20 case restored in owner names")
         #expect(response.edns?.dnssecOK == true)
-        #expect(response.edns?.options == [.extendedError(code: 18, text: "blocked")])
+        // The subnet the upstream answered for stays in the message for the cache to key on;
+        // QueryHandler removes it for clients that sent none. Cookies never pass through.
+        let upstreamSubnet = ClientSubnet(family: 1, address: [203, 0, 113, 0], sourcePrefixLength: 24, scopePrefixLength: 20)
+        #expect(response.edns?.options == [.extendedError(code: 18, text: "blocked"), .clientSubnet(upstreamSubnet)])
 
         let clientSubnet = ClientSubnet(family: 1, address: [203, 0, 113, 0], sourcePrefixLength: 24)
         client.edns!.options = [.clientSubnet(clientSubnet)]
@@ -84,7 +87,9 @@ struct ForwardPluginTests {
         #expect(response.edns?.clientSubnet?.address == clientSubnet.address)
 
         response = forward.response(to: query(edns: nil), from: upstream, sent: sent)
-        #expect(response.edns == nil)
+        #expect(response.edns?.options == [.clientSubnet(upstreamSubnet)])
+        upstream.edns = EDNS(udpPayloadSize: 4096)
+        #expect(forward.response(to: query(edns: nil), from: upstream, sent: sent).edns == nil)
     }
 
     @Test("0x20 flips letter case only, and the name stays equal")

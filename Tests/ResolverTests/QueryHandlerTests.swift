@@ -38,6 +38,30 @@ struct QueryHandlerTests {
         #expect(reply.edns == nil)
     }
 
+    /// A plugin may leave an OPT record (with a client subnet, for the cache) in its answer;
+    /// the client sees EDNS only if it used EDNS, and a subnet only if it sent one.
+    @Test func ednsAndClientSubnetOnlyForClientsThatSentThem() throws {
+        struct SubnetAnswering: Plugin {
+            let name = "subnet"
+            func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome {
+                var response = Message.response(to: query)
+                response.edns = EDNS(options: [.clientSubnet(ClientSubnet(family: 1, address: [192, 0, 2, 0], sourcePrefixLength: 24, scopePrefixLength: 24))])
+                return .respond(response, .upstream("test"))
+            }
+        }
+        let handler = QueryHandler(pipeline: Pipeline(blocks: [ServerBlock(zones: [.root], plugins: [SubnetAnswering()])]))
+        func ask(_ edns: EDNS?) throws -> Message {
+            guard case .respond(let bytes) = handler.handle(try ZoneFixture.query("a.example.", .a, edns: edns).encode(), context: context()) else {
+                throw DNSWireError.unencodable("no answer")
+            }
+            return try Message(wire: bytes)
+        }
+        #expect(try ask(nil).edns == nil)
+        #expect(try ask(EDNS()).edns?.clientSubnet == nil)
+        let subnet = ClientSubnet(family: 1, address: [192, 0, 2, 9], sourcePrefixLength: 24)
+        #expect(try ask(EDNS(options: [.clientSubnet(subnet)])).edns?.clientSubnet?.scopePrefixLength == 24)
+    }
+
     @Test func outOfZoneIsRefused() throws {
         let reply = try #require(try send(ZoneFixture.query("www.example.org.", .a).encode()))
         #expect(reply.rcode == .refused)

@@ -29,6 +29,8 @@ public final class CertStore: Sendable {
         var stopped = false
         /// Watch-triggered reloads that failed and will be retried (certbot mid-swap).
         var retries: [String: Int] = [:]
+        /// Bumped on every watcher report, so a stale retry does nothing.
+        var watchEpochs: [String: Int] = [:]
     }
 
     /// Days before expiry at which the log warns (once per threshold and certificate).
@@ -208,12 +210,22 @@ public final class CertStore: Sendable {
     /// half-way through its swap), try again a little later, a few times.
     private func watchTriggered(_ names: Set<String>) {
         queue.async { [self] in
-            state.withLockedValue { state in for name in names { state.retries[name] = 0 } }
-            reloadForWatch(names)
+            // A new change supersedes retries still pending from an earlier one.
+            let epochs = state.withLockedValue { state in
+                for name in names {
+                    state.retries[name] = 0
+                    state.watchEpochs[name, default: 0] += 1
+                }
+                return state.watchEpochs.filter { names.contains($0.key) }
+            }
+            reloadForWatch(names, epochs: epochs)
         }
     }
 
-    private func reloadForWatch(_ names: Set<String>) {
+    private func reloadForWatch(_ names: Set<String>, epochs: [String: Int]) {
+        let current = state.withLockedValue { $0.watchEpochs }
+        let names = names.filter { current[$0] == epochs[$0] }
+        guard !names.isEmpty else { return }
         let report = performReload(trigger: .watch, names: names, allowShorterChain: false)
         let again = Set(report.results.filter { $0.outcome == .failed }.map(\.name)).filter { name in
             state.withLockedValue { state in
@@ -224,7 +236,7 @@ public final class CertStore: Sendable {
             }
         }
         guard !again.isEmpty else { return }
-        queue.asyncAfter(deadline: .now() + Self.watchRetryDelay) { [weak self] in self?.reloadForWatch(again) }
+        queue.asyncAfter(deadline: .now() + Self.watchRetryDelay) { [weak self] in self?.reloadForWatch(again, epochs: epochs) }
     }
 
     private func recordExpiry(_ certificate: LoadedCertificate) {

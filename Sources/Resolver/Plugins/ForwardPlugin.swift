@@ -182,19 +182,26 @@ public final class ForwardPlugin: Plugin, Sendable {
         response.header.recursionDesired = query.header.recursionDesired
         response.header.checkingDisabled = query.header.checkingDisabled
         response.questions = query.questions
+        // The subnet the upstream answered for (ours under `ecs: add`, with its scope). It stays
+        // in the message even for clients that sent none, so the cache can key the answer by
+        // it; QueryHandler strips it from what such clients receive.
+        let upstreamSubnet = upstream.edns?.clientSubnet
         if let clientEDNS = query.edns {
             var edns = EDNS(udpPayloadSize: ednsUDPSize, dnssecOK: clientEDNS.dnssecOK)
             edns.options = upstream.edns?.options.filter { $0.code == EDNSOption.extendedErrorCode } ?? []
             if var subnet = clientEDNS.clientSubnet {
-                subnet.scopePrefixLength = upstream.edns?.clientSubnet?.scopePrefixLength ?? 0
+                subnet.scopePrefixLength = upstreamSubnet?.scopePrefixLength ?? 0
                 edns.options.append(.clientSubnet(subnet))
+            } else if let upstreamSubnet {
+                edns.options.append(.clientSubnet(upstreamSubnet))
             }
             response.edns = edns
             response.rcode = rcode
         } else {
-            response.edns = nil
             // An extended rcode cannot be said without EDNS (RFC 6891 §6.1.3).
-            response.rcode = rcode.rawValue > 15 ? .servFail : rcode
+            let shown = rcode.rawValue > 15 ? Rcode.servFail : rcode
+            response.edns = upstreamSubnet.map { EDNS(udpPayloadSize: ednsUDPSize, options: [.clientSubnet($0)]) }
+            response.rcode = shown
         }
         return response
     }
