@@ -52,6 +52,18 @@ struct ControlParams: Sendable {
         return value
     }
 
+    /// A boolean parameter; "true"/"false" strings (from dnsctl) are accepted too.
+    func optionalBool(_ name: String) throws -> Bool? {
+        switch lookup(name) {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        case .string(let text)?:
+            guard let flag = Bool(text.lowercased()) else { throw RPCError.badParams("parameter '\(name)' must be true or false") }
+            return flag
+        default: throw RPCError.badParams("parameter '\(name)' must be true or false")
+        }
+    }
+
     func optionalString(_ name: String) throws -> String? {
         guard lookup(name) != nil else { return nil }
         return try string(name)

@@ -1,4 +1,4 @@
 extension ControlMethodTable {
-    /// The upstream area's method handlers (their catalog entries: ControlProto/MethodCatalog+*.swift).
-    static let upstreamHandlers: [any ControlMethod] = []
+    /// The upstream area's method handlers (their catalog entries: ControlProto/MethodCatalog+Upstream.swift).
+    static let upstreamHandlers: [any ControlMethod] = [UpstreamListMethod(), UpstreamEnableMethod(enable: true), UpstreamEnableMethod(enable: false)]
 }

@@ -16,6 +16,6 @@ struct ZoneAddMethod: ControlMethod {
         case .string(let text)?: texts = [text]
         default: throw RPCError.badParams("missing parameter 'records': \(params.descriptor.signature)")
         }
-        return try ZoneTransactions.applyOrStage(try editor.parseAdd(texts), editor: editor, session: context.session)
+        return try ZoneTransactions.applyOrStage(try editor.parseAdd(texts), editor: editor, context: context)
     }
 }

@@ -9,6 +9,8 @@ struct ZoneCommitMethod: ControlMethod {
         // The transaction ends whether or not the change is accepted: a refused commit is
         // refused whole, and the caller starts again.
         let edits = try ZoneTransactions.end(editor.origin, session: context.session)
-        return ZoneTarget.result(editor, try editor.apply(edits))
+        let outcome = try editor.apply(edits)
+        if outcome.changed { ZoneTarget.invalidateCaches(below: editor.origin, context.runtime) }
+        return ZoneTarget.result(editor, outcome)
     }
 }

@@ -9,6 +9,6 @@ struct ZoneDeleteMethod: ControlMethod {
         let editor = try ZoneTarget.editor(named: try params.string("zone"), context)
         let edit = try editor.parseDelete(name: try params.string("name"), type: try params.optionalString("type"),
                                           rdata: try params.optionalString("rdata"))
-        return try ZoneTransactions.applyOrStage(edit, editor: editor, session: context.session)
+        return try ZoneTransactions.applyOrStage(edit, editor: editor, context: context)
     }
 }

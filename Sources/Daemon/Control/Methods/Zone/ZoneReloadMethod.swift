@@ -7,6 +7,7 @@ struct ZoneReloadMethod: ControlMethod {
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
         let editor = try ZoneTarget.editor(named: try params.string("zone"), context)
         let zone = try editor.reload()
+        ZoneTarget.invalidateCaches(below: editor.origin, context.runtime)
         let status = editor.status
         return .object([
             "zone": .string("\(editor.origin)"), "serial": .int(Int(zone.serial)), "records": .int(status.records),

@@ -36,6 +36,12 @@ enum ZoneTarget {
     }
 
     /// An edit's outcome as the reply shows it.
+    /// Cached answers for names in a zone that just changed are dropped, so no cache in any
+    /// server block keeps serving what the zone no longer says.
+    static func invalidateCaches(below origin: DNSName, _ runtime: DaemonRuntime) {
+        for (_, cache) in runtime.plugins(of: CachePlugin.self) { _ = cache.store.flush(subtree: origin) }
+    }
+
     static func result(_ editor: ZoneEditor, _ outcome: ZoneEditor.Outcome) -> JSONValue {
         var object: [String: JSONValue] = [
             "zone": .string("\(editor.origin)"), "serial": .int(Int(outcome.serial)),

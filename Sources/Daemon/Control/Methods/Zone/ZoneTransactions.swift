@@ -53,10 +53,12 @@ enum ZoneTransactions {
     }
 
     /// Applies an edit now, or stages it when a transaction is open.
-    static func applyOrStage(_ edit: ZoneEdit, editor: ZoneEditor, session: ControlSession) throws -> JSONValue {
-        if let staged = stage(edit, origin: editor.origin, session: session) {
+    static func applyOrStage(_ edit: ZoneEdit, editor: ZoneEditor, context: ControlContext) throws -> JSONValue {
+        if let staged = stage(edit, origin: editor.origin, session: context.session) {
             return .object(["zone": .string("\(editor.origin)"), "transaction": .bool(true), "staged": .int(staged)])
         }
-        return ZoneTarget.result(editor, try editor.apply([edit]))
+        let outcome = try editor.apply([edit])
+        if outcome.changed { ZoneTarget.invalidateCaches(below: editor.origin, context.runtime) }
+        return ZoneTarget.result(editor, outcome)
     }
 }

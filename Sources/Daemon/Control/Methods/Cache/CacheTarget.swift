@@ -1,0 +1,21 @@
+import ControlProto
+import Resolver
+
+/// The cache plugins the cache.* methods act on, named by their server block.
+enum CacheTarget {
+    static func caches(_ context: ControlContext) throws -> [(block: String, cache: CachePlugin)] {
+        let found = context.runtime.plugins(of: CachePlugin.self).map { (block: $0.block.zones.map(\.description).joined(separator: " "), cache: $0.plugin) }
+        guard !found.isEmpty else {
+            throw RPCError(code: RPCError.operationFailed, message: "no server block has a cache plugin")
+        }
+        return found
+    }
+
+    static func entryJSON(_ entry: CacheEntryInfo) -> JSONValue {
+        .object([
+            "key": .string(entry.key.description), "kind": .string(entry.kind.rawValue), "rcode": .string(entry.rcode.description),
+            "ttl": .int(Int(entry.remainingTTL)), "original_ttl": .int(Int(entry.originalTTL)),
+            "bytes": .int(entry.bytes), "records": .array(entry.records.map { .string($0) }),
+        ])
+    }
+}
