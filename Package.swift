@@ -85,15 +85,18 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
+        // dnsconsole: ConsoleCore is the plain-Swift view model (unit-tested); Console draws it with curses.
+        .target(name: "ConsoleCore", dependencies: ["ControlProto"]),
         .executableTarget(
             name: "Console",
             dependencies: [
-                "ControlProto", "CNCurses",
+                "ControlProto", "ConsoleCore", "CNCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DNSProtoTests", dependencies: ["DNSProto"]),
         .testTarget(name: "ControlProtoTests", dependencies: ["ControlProto"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["ConsoleCore", "ControlProto"]),
         .testTarget(
             name: "ResolverTests",
             dependencies: ["Resolver", "DNSProto", .product(name: "NIOEmbedded", package: "swift-nio")]

@@ -79,6 +79,7 @@ public final class DaemonRuntime: Sendable {
             if fresh.listeners != old.listeners { needsRestart.append("listen") }
             if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
             if fresh.threads != old.threads { needsRestart.append("threads") }
+            if fresh.metrics != old.metrics { needsRestart.append("metrics") }
             pipeline.replace(with: Pipeline(blocks: fresh.blocks))
             for failure in fresh.commitHooks.run() {
                 // A zone file changed between the check and the swap: that zone keeps serving
@@ -90,6 +91,7 @@ public final class DaemonRuntime: Sendable {
                 var kept = fresh
                 kept.listeners = old.listeners
                 kept.control = old.control
+                kept.metrics = old.metrics
                 state.config = kept
                 let report = ReloadReport(generation: state.generation, at: Date(),
                                           zones: fresh.blocks.flatMap(\.zones).map(\.description), needsRestart: needsRestart)

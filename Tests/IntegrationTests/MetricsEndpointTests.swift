@@ -36,7 +36,7 @@ struct MetricsEndpointTests {
         }
     }
 
-    @Test("the duration histogram has the DNS buckets, 50µs to 5s, per transport")
+    @Test("the duration histogram has the DNS buckets, 50µs to 5s, per transport and server block")
     func histogramBuckets() throws {
         try MetricsDnsd.with(servers: MetricsDnsd.zoneBlock) { dnsd in
             let before = try dnsd.scrape()
@@ -46,18 +46,18 @@ struct MetricsEndpointTests {
                           "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "+Inf"]
             var previous = 0.0
             for bound in bounds {
-                let series = #"dnsd_request_duration_seconds_bucket{transport="tcp",le="\#(bound)"}"#
+                let series = #"dnsd_request_duration_seconds_bucket{transport="tcp",block="example.test.",le="\#(bound)"}"#
                 let value = after[series]
                 #expect(value != nil, "missing \(series)\n\(after.text)")
                 // Buckets are cumulative.
                 #expect((value ?? 0) >= previous, "\(series) below the bucket before it\n\(after.text)")
                 previous = value ?? previous
             }
-            #expect(after.minus(before)[#"dnsd_request_duration_seconds_count{transport="tcp"}"#] == 1, "\(after.text)")
-            #expect(after[#"dnsd_request_duration_seconds_bucket{transport="tcp",le="5.0"}"#]
-                        == after[#"dnsd_request_duration_seconds_count{transport="tcp"}"#], "\(after.text)")
-            #expect(after[#"dnsd_request_duration_seconds_sum{transport="tcp"}"#] ?? -1 > 0, "\(after.text)")
-            #expect(after[#"dnsd_request_duration_seconds_count{transport="udp"}"#] ?? 0 >= 1, "\(after.text)")
+            #expect(after.minus(before)[#"dnsd_request_duration_seconds_count{transport="tcp",block="example.test."}"#] == 1, "\(after.text)")
+            #expect(after[#"dnsd_request_duration_seconds_bucket{transport="tcp",block="example.test.",le="5.0"}"#]
+                        == after[#"dnsd_request_duration_seconds_count{transport="tcp",block="example.test."}"#], "\(after.text)")
+            #expect(after[#"dnsd_request_duration_seconds_sum{transport="tcp",block="example.test."}"#] ?? -1 > 0, "\(after.text)")
+            #expect(after[#"dnsd_request_duration_seconds_count{transport="udp",block="example.test."}"#] ?? 0 >= 1, "\(after.text)")
         }
     }
 

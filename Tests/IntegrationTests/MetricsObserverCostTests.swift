@@ -64,9 +64,10 @@ struct MetricsObserverCostTests {
         #expect(text[#"dnsd_answers_total{rcode="REFUSED"}"#] == each, "\(text.text)")
         #expect(text[#"dnsd_answers_by_source_total{source="cache"}"#] == each + (Self.iterations % 3 > 1 ? 1 : 0), "\(text.text)")
         #expect(text[#"dnsd_answers_by_source_total{source="hosts"}"#] == 0, "\(text.text)")
-        // 20 µs lands in the 50 µs bucket; 60 µs (the REFUSED ones, all UDP) in the 100 µs one.
-        #expect(text[#"dnsd_request_duration_seconds_bucket{transport="udp",le="0.00005"}"#] == each + extra, "\(text.text)")
-        #expect(text[#"dnsd_request_duration_seconds_bucket{transport="udp",le="0.0001"}"#] == 2 * each + extra, "\(text.text)")
+        // 20 µs (example.test.) lands in the 50 µs bucket; 60 µs (the REFUSED ones, no block) in the 100 µs one.
+        #expect(text[#"dnsd_request_duration_seconds_bucket{transport="udp",block="example.test.",le="0.00005"}"#] == each + extra, "\(text.text)")
+        #expect(text[#"dnsd_request_duration_seconds_bucket{transport="udp",block="none",le="0.00005"}"#] == 0, "\(text.text)")
+        #expect(text[#"dnsd_request_duration_seconds_bucket{transport="udp",block="none",le="0.0001"}"#] == each, "\(text.text)")
         #expect(observer.inFlight == 0)
         #expect(text.values.count < 80, "label cardinality grew: \(text.values.count) series")
     }

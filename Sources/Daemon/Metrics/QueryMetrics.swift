@@ -33,7 +33,6 @@ public final class QueryMetrics: QueryObserver, Sendable {
     private let blocks: ServerBlockCounters
     private let bySource: [Counter]
     private let byRcode: [ManagedAtomicLazyReference<Counter>]
-    private let durations: [ManagedAtomicLazyReference<Metrics.Timer>]
     private let started = ManagedAtomic<Int>(0)
     private let finished = ManagedAtomic<Int>(0)
 
@@ -44,7 +43,6 @@ public final class QueryMetrics: QueryObserver, Sendable {
         blocks = ServerBlockCounters(pipeline: pipeline, factory: factory)
         bySource = Self.sources.map { Counter(label: "dnsd_answers_by_source_total", dimensions: [("source", $0)], factory: factory) }
         byRcode = (0..<Self.rcodeSlots).map { _ in ManagedAtomicLazyReference() }
-        durations = Self.transports.map { _ in ManagedAtomicLazyReference() }
     }
 
     public func queryStarted() {
@@ -54,10 +52,11 @@ public final class QueryMetrics: QueryObserver, Sendable {
     public func record(_ event: QueryEvent) {
         finished.wrappingIncrement(ordering: .relaxed)
         let transport = Self.transportIndex(event.transport)
-        blocks.counter(for: event.name, transport: transport).increment()
+        let series = blocks.series(for: event.name, transport: transport)
+        series.queries.increment()
         rcodeCounter(event.rcode).increment()
         bySource[QueryMetrics.sourceIndex(event.source)].increment()
-        durationTimer(transport).recordNanoseconds(Int64(clamping: event.latencyNanos))
+        series.duration.recordNanoseconds(Int64(clamping: event.latencyNanos))
     }
 
     /// Queries parsed but not yet answered (waiting for an upstream, mostly). The two counters
@@ -72,13 +71,6 @@ public final class QueryMetrics: QueryObserver, Sendable {
         if let counter = byRcode[slot].load() { return counter }
         let label = slot == Self.rcodeSlots - 1 ? "OTHER" : Rcode(rawValue: UInt16(slot)).description
         return byRcode[slot].storeIfNilThenLoad(Counter(label: "dnsd_answers_total", dimensions: [("rcode", label)], factory: factory))
-    }
-
-    private func durationTimer(_ transport: Int) -> Metrics.Timer {
-        if let timer = durations[transport].load() { return timer }
-        let timer = Metrics.Timer(label: "dnsd_request_duration_seconds",
-                                  dimensions: [("transport", Self.transports[transport].rawValue)], factory: factory)
-        return durations[transport].storeIfNilThenLoad(timer)
     }
 
     static func transportIndex(_ transport: Transport) -> Int {

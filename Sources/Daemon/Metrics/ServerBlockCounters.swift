@@ -3,8 +3,9 @@ import Metrics
 import NIOConcurrencyHelpers
 import Resolver
 
-/// `dnsd_queries_total{transport, block}`: one counter per transport and server block, the
-/// block named by its first zone (`none` for names no block serves).
+/// `dnsd_queries_total{transport, block}` and `dnsd_request_duration_seconds{transport, block}`:
+/// one counter and one histogram per transport and server block, the block named by its first
+/// zone (`none` for names no block serves).
 ///
 /// The block is found the way the pipeline finds it (longest zone suffix, on the pipeline in
 /// force, so a `config.reload` that changes the blocks is followed at once). The counters live
@@ -20,6 +21,7 @@ final class ServerBlockCounters: Sendable {
         var zone: DNSName?
         var transport: Int
         var counter: Counter
+        var duration: Metrics.Timer
     }
 
     private let pipeline: PipelineReference
@@ -31,16 +33,15 @@ final class ServerBlockCounters: Sendable {
         self.factory = factory
     }
 
-    func counter(for name: DNSName, transport: Int) -> Counter {
+    func series(for name: DNSName, transport: Int) -> (queries: Counter, duration: Metrics.Timer) {
         let zone = pipeline.current.block(for: name)?.zones.first
         return entries.withLockedValue { entries in
-            for entry in entries where entry.transport == transport && entry.zone == zone { return entry.counter }
-            let counter = Counter(label: "dnsd_queries_total",
-                                  dimensions: [("transport", QueryMetrics.transports[transport].rawValue),
-                                               ("block", zone?.description ?? Self.noBlock)],
-                                  factory: factory)
-            entries.append(Entry(zone: zone, transport: transport, counter: counter))
-            return counter
+            for entry in entries where entry.transport == transport && entry.zone == zone { return (entry.counter, entry.duration) }
+            let dimensions = [("transport", QueryMetrics.transports[transport].rawValue), ("block", zone?.description ?? Self.noBlock)]
+            let counter = Counter(label: "dnsd_queries_total", dimensions: dimensions, factory: factory)
+            let duration = Metrics.Timer(label: "dnsd_request_duration_seconds", dimensions: dimensions, factory: factory)
+            entries.append(Entry(zone: zone, transport: transport, counter: counter, duration: duration))
+            return (counter, duration)
         }
     }
 }
