@@ -21,7 +21,7 @@ extension ListenerFactory {
                 do {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
-                    try handlers.addHandler(DoHConnectionGuard(limiter: limiter))
+                    try handlers.addHandler(ConnectionSlotHandler(limiter: limiter, closeWhenIdle: true))
                     guard secure else {
                         try handlers.configureHTTPServerPipeline(withErrorHandling: true)
                         try handlers.addHandler(DoHRequestHandler(queries: queries, path: path))

@@ -18,10 +18,8 @@ extension ListenerFactory {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let generation = certificates.current else { throw ChannelError.ioOnClosedChannel }
-                    let handlers = channel.pipeline.syncOperations
-                    try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
-                    try handlers.addHandler(ByteToMessageHandler(DNSStreamFrameDecoder()))
-                    try handlers.addHandler(StreamQueryChannelHandler(queries: queries, limiter: limiter, transport: .tls))
+                    try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: limiter,
+                                                    idleTimeout: idle, transport: .tls)
                     // First in the pipeline, before the idle handler: TLS sits directly on the socket.
                     try TLSServerHandshake.install(on: channel, generation: generation, kind: .dot)
                 }

@@ -60,10 +60,8 @@ struct ListenerFactory {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handlers = channel.pipeline.syncOperations
-                    try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
-                    try handlers.addHandler(ByteToMessageHandler(DNSStreamFrameDecoder()))
-                    try handlers.addHandler(StreamQueryChannelHandler(queries: queries, limiter: limiter, transport: .tcp))
+                    try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: limiter,
+                                                    idleTimeout: idle, transport: .tcp)
                 }
             }
             .bind(host: address.host, port: address.port).get()

@@ -12,30 +12,13 @@ final class StreamQueryChannelHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let queries: QueryHandler
-    private let limiter: ConnectionLimiter
     private let transport: Transport
-    private var holdsSlot = false
     private var inFlight = 0
     private var clientDone = false
 
-    init(queries: QueryHandler, limiter: ConnectionLimiter, transport: Transport) {
+    init(queries: QueryHandler, transport: Transport) {
         self.queries = queries
-        self.limiter = limiter
         self.transport = transport
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        guard limiter.acquire() else {
-            context.close(promise: nil)
-            return
-        }
-        holdsSlot = true
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        if holdsSlot { limiter.release(); holdsSlot = false }
-        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -62,7 +62,7 @@ public final class MetricsEndpoint: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
-                    try handlers.addHandler(MetricsConnectionGate(limiter: limiter))
+                    try handlers.addHandler(ConnectionSlotHandler(limiter: limiter))
                     try handlers.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout))
                     try handlers.configureHTTPServerPipeline(withErrorHandling: true)
                     try handlers.addHandler(MetricsHTTPHandler(path: path, render: render))

@@ -1,15 +1,20 @@
 import NIOCore
 
-/// The connection-level limits of a DoH connection: a slot under `tcp.max_connections`, and
-/// closing the connection after the idle timeout (HTTP/2 keeps connections open for as long
-/// as the client likes, and a handshake that never finishes must not hold a slot either).
-final class DoHConnectionGuard: ChannelInboundHandler {
+/// Holds one of a listener's connection slots for the life of a connection: over the cap a
+/// new connection is closed at once, and the slot is given back when it closes. With
+/// `closeWhenIdle`, the idle timeout of an `IdleStateHandler` earlier in the pipeline closes it
+/// (for protocols whose own handler does not act on idleness, like HTTP).
+final class ConnectionSlotHandler: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
     private let limiter: ConnectionLimiter
+    private let closeWhenIdle: Bool
     private var holdsSlot = false
 
-    init(limiter: ConnectionLimiter) { self.limiter = limiter }
+    init(limiter: ConnectionLimiter, closeWhenIdle: Bool = false) {
+        self.limiter = limiter
+        self.closeWhenIdle = closeWhenIdle
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         guard limiter.acquire() else {
@@ -26,7 +31,7 @@ final class DoHConnectionGuard: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
+        if closeWhenIdle, event is IdleStateHandler.IdleStateEvent {
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
