@@ -81,6 +81,9 @@ final class DNSSocket {
         return receiveExactly(length)
     }
 
+    /// Ends the connection now (deinit closes the descriptor later).
+    func shutdownBoth() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// True when the peer has closed the TCP connection (recv returns 0) within the timeout.
     func peerClosed() -> Bool {
         var byte: UInt8 = 0
