@@ -9,6 +9,7 @@ public final class QueryCounters: QueryObserver, Sendable {
     public static let latencyBuckets = 25
 
     private let total = ManagedAtomic<UInt64>(0)
+    private let started = ManagedAtomic<UInt64>(0)
     private let byTransport: [ManagedAtomic<UInt64>] = (0..<4).map { _ in ManagedAtomic(0) }
     /// Indexed by rcode value 0...23; anything above lands in the last slot.
     private let byRcode: [ManagedAtomic<UInt64>] = (0..<24).map { _ in ManagedAtomic(0) }
@@ -20,6 +21,18 @@ public final class QueryCounters: QueryObserver, Sendable {
 
     static let transports: [Transport] = [.udp, .tcp, .tls, .https]
     static let sources = ["zone", "hosts", "cache", "upstream", "server"]
+
+    public func queryStarted() {
+        started.wrappingIncrement(ordering: .relaxed)
+    }
+
+    /// Queries parsed and not answered yet (mostly waiting for upstreams). Read as two loads,
+    /// so a reading that races an answer may be off by one.
+    public var inFlight: UInt64 {
+        let done = total.load(ordering: .relaxed)
+        let begun = started.load(ordering: .relaxed)
+        return begun > done ? begun - done : 0
+    }
 
     public func record(_ event: QueryEvent) {
         total.wrappingIncrement(ordering: .relaxed)

@@ -48,8 +48,32 @@ public final class QueryEventRing: QueryObserver, Sendable {
         }
     }
 
-    /// Every event still held whose time is at or after `sinceNanos` (for windowed summaries).
+    /// Every event still held whose time is at or after `sinceNanos`, oldest first (for
+    /// windowed summaries). Walks back from the newest event and stops at the window's edge,
+    /// so the lock the query path shares is held only as long as the window needs.
     public func recent(sinceNanos: UInt64) -> [QueryEvent] {
-        read(from: 0).events.filter { $0.timeNanos >= sinceNanos }
+        var events: [QueryEvent] = []
+        walkBack(sinceNanos: sinceNanos) { events.append($0) }
+        return events.reversed()
+    }
+
+    /// The latencies (ns) of the events since `sinceNanos`: plain integers, so the copy made
+    /// under the lock retains nothing.
+    public func latencies(sinceNanos: UInt64) -> [UInt64] {
+        var latencies: [UInt64] = []
+        walkBack(sinceNanos: sinceNanos) { latencies.append($0.latencyNanos) }
+        return latencies
+    }
+
+    private func walkBack(sinceNanos: UInt64, _ body: (QueryEvent) -> Void) {
+        state.withLockedValue { state in
+            let oldest = state.next > UInt64(capacity) ? state.next - UInt64(capacity) : 0
+            var sequence = state.next
+            while sequence > oldest {
+                sequence -= 1
+                guard let event = state.slots[Int(sequence % UInt64(capacity))], event.timeNanos >= sinceNanos else { return }
+                body(event)
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ struct LatencyHistogramMethod: ControlMethod {
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
         if let window = try params.optionalInt("window", in: 1...86400) {
             let since = UInt64(max(0, Date().timeIntervalSince1970 - Double(window)) * 1_000_000_000)
-            let latencies = context.runtime.events.recent(sinceNanos: since).map { $0.latencyNanos / 1000 }
+            let latencies = context.runtime.events.latencies(sinceNanos: since).map { $0 / 1000 }
             return Self.summary(latencies: latencies, window: window)
         }
         let (counters, _) = context.runtime.statsSinceReset()

@@ -16,6 +16,7 @@ struct StatsGetMethod: ControlMethod {
             "uptime.seconds": .int(Int(Date().timeIntervalSince(context.runtime.started))),
             "stats.since": .string(ISO8601DateFormatter().string(from: since)),
             "config.generation": .int(context.runtime.generation),
+            "queries.in_flight": .int(Int(context.runtime.counters.inFlight)),
         ]
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
