@@ -1,25 +1,40 @@
 import CNCurses
+import ConsoleCore
 import Foundation
 
-/// The curses layer: draws a `ConsoleViewModel`, reads keys. All curses calls stay on the
-/// main actor (curses is not thread-safe).
+/// The curses layer: copies a `Canvas` to the terminal and reads keys. Nothing else: what
+/// is shown is decided by `ConsoleRenderer`. Every call stays on the main actor (curses is
+/// not thread-safe).
+///
+/// No flicker: each frame is erased and drawn into curses' virtual screen, then
+/// `wnoutrefresh` + `doupdate` send only the cells that changed since the last frame.
 @MainActor
 final class Screen {
-    private var colours = false
+    private(set) var colours = false
+    /// UTF-8 locale: block characters and box lines; otherwise ASCII.
+    let unicode: Bool
 
     init() {
         setlocale(LC_ALL, "")
+        unicode = dnsd_locale_is_utf8() != 0
         initscr()
-        cbreak()
+        // raw, not cbreak: ^C arrives as a key and quits through the same path as `q`, so
+        // the terminal is always restored.
+        raw()
         noecho()
+        nonl()
         keypad(dnsd_stdscr(), true)
+        set_escdelay(50)
         curs_set(0)
         if has_colors() {
             start_color()
             use_default_colors()
             init_pair(1, Int16(COLOR_GREEN), -1)
-            init_pair(2, Int16(COLOR_RED), -1)
-            init_pair(3, Int16(COLOR_CYAN), -1)
+            init_pair(2, Int16(COLOR_YELLOW), -1)
+            init_pair(3, Int16(COLOR_RED), -1)
+            init_pair(4, Int16(COLOR_CYAN), -1)
+            init_pair(5, Int16(COLOR_WHITE), Int16(COLOR_BLUE))
+            init_pair(6, Int16(COLOR_BLACK), Int16(COLOR_CYAN))
             colours = true
         }
     }
@@ -27,45 +42,79 @@ final class Screen {
     /// Restores the terminal.
     func close() { endwin() }
 
-    /// Waits up to `milliseconds` for a key; nil on timeout.
-    func key(timeout milliseconds: Int32) -> Int32? {
+    var size: (width: Int, height: Int) { (Int(dnsd_cols()), Int(dnsd_lines())) }
+
+    /// Waits up to `milliseconds` for a key; nil on timeout. `.resize` when the terminal changed size.
+    enum Input { case key(ConsoleKey), resize, gone }
+
+    func read(timeout milliseconds: Int32) -> Input? {
         wtimeout(dnsd_stdscr(), milliseconds)
-        let key = wgetch(dnsd_stdscr())
-        return key == ERR ? nil : key
+        var character: UInt32 = 0
+        let result = dnsd_get_wch(&character)
+        if result == ERR { return nil }
+        if result == dnsd_key_code_yes() {
+            switch Int32(character) {
+            case dnsd_key_resize(): return .resize
+            case KEY_UP: return .key(.up)
+            case KEY_DOWN: return .key(.down)
+            case KEY_PPAGE: return .key(.pageUp)
+            case KEY_NPAGE: return .key(.pageDown)
+            case KEY_HOME: return .key(.home)
+            case KEY_END: return .key(.end)
+            case KEY_BTAB: return .key(.backTab)
+            case KEY_ENTER: return .key(.enter)
+            case KEY_BACKSPACE: return .key(.backspace)
+            default: return nil
+            }
+        }
+        switch character {
+        case 3, 4: return .key(.character("q"))  // ^C, ^D
+        case 9: return .key(.tab)
+        case 10, 13: return .key(.enter)
+        case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
+        default:
+            guard let scalar = Unicode.Scalar(character), character >= 32 else { return nil }
+            return .key(.character(Character(scalar)))
+        }
     }
 
-    func draw(_ model: ConsoleViewModel) {
-        let width = Int(dnsd_cols())
+    func draw(_ canvas: Canvas) {
         werase(dnsd_stdscr())
-        attron(dnsd_a_reverse())
-        put(0, 0, String(" dnsconsole  dnsd \(model.version)  up \(model.uptimeSeconds.map(ConsoleViewModel.formatUptime) ?? "-")".prefix(width)).padding(toLength: width, withPad: " ", startingAt: 0))
-        attroff(dnsd_a_reverse())
-        let pair: Int32 = { if case .connected = model.connection { return 1 } else { return 2 } }()
-        if colours { attron(dnsd_color_pair(pair)) }
-        put(1, 1, String(model.statusLine.prefix(width - 2)))
-        if colours { attroff(dnsd_color_pair(pair)) }
-        put(3, 1, "Control methods (\(model.methods.count)):")
-        for (index, method) in model.methods.prefix(max(0, Int(dnsd_lines()) - 6)).enumerated() {
-            put(4 + index, 3, String(method.prefix(width - 4)))
+        for row in 0..<min(canvas.height, Int(dnsd_lines())) {
+            for run in canvas.runs(row) where run.column < Int(dnsd_cols()) {
+                dnsd_attrset(attributes(run.style))
+                _ = dnsd_mvaddstr(Int32(row), Int32(run.column), run.text)
+            }
         }
-        put(Int(dnsd_lines()) - 1, 0, String(" ? help   q quit".prefix(width)))
-        if model.showHelp { drawHelp() }
-        wrefresh(dnsd_stdscr())
+        dnsd_attrset(dnsd_a_normal())
+        wnoutrefresh(dnsd_stdscr())
+        doupdate()
     }
 
-    private func drawHelp() {
-        let top = 3, left = 4
-        if colours { attron(dnsd_color_pair(3)) }
-        put(top, left, "+----------------- keys ------------------+")
-        for (index, entry) in ConsoleViewModel.keys.enumerated() {
-            put(top + 1 + index, left, "| \(entry.0.padding(toLength: 4, withPad: " ", startingAt: 0)) \(entry.1.padding(toLength: 34, withPad: " ", startingAt: 0)) |")
+    /// Colours when the terminal has them; bold, reverse, dim and underline otherwise.
+    private func attributes(_ style: CellStyle) -> Int32 {
+        let bold = dnsd_a_bold(), reverse = dnsd_a_reverse(), dim = dnsd_a_dim()
+        if colours {
+            switch style {
+            case .normal: return dnsd_a_normal()
+            case .title: return dnsd_color_pair(4) | bold
+            case .focusedTitle: return dnsd_color_pair(6) | bold
+            case .header: return dnsd_color_pair(5)
+            case .good: return dnsd_color_pair(1)
+            case .warn: return dnsd_color_pair(2) | bold
+            case .bad: return dnsd_color_pair(3) | bold
+            case .dim: return dim
+            case .accent: return dnsd_color_pair(4)
+            case .selected: return reverse
+            }
         }
-        put(top + 1 + ConsoleViewModel.keys.count, left, "+-----------------------------------------+")
-        if colours { attroff(dnsd_color_pair(3)) }
-    }
-
-    private func put(_ row: Int, _ column: Int, _ text: String) {
-        guard row >= 0, row < Int(dnsd_lines()) else { return }
-        mvaddstr(Int32(row), Int32(column), text)
+        switch style {
+        case .normal, .good, .accent: return dnsd_a_normal()
+        case .title, .warn: return bold
+        case .focusedTitle, .header, .selected: return reverse
+        case .bad: return bold | dnsd_a_underline()
+        case .dim: return dim
+        }
     }
 }

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// dnsconsole end to end: a real dnsd (zone + TLS certificates), the console in tmux, dig
+/// for queries, and the screen read back with capture-pane.
+@Suite("dnsconsole under tmux", .serialized)
+struct ConsoleTests {
+    static func dig(_ port: UInt16, _ name: String) throws {
+        _ = try PeerTool.run(try PeerTool.require("dig"), ["@127.0.0.1", "-p", "\(port)", "+short", "+tries=1", "+time=2", name, "A"])
+    }
+
+    static func failure(_ what: String, _ screen: [String]) -> Comment { Comment(rawValue: "\(what); screen:\n\(ConsoleTmux.text(screen))") }
+
+    @Test func streamFilterReloadCertificatesResizeAndQuit() throws {
+        let dnsd = try TLSHarness()
+        defer { _ = try? dnsd.stop() }
+        let console = try ConsoleTmux(socket: dnsd.socket)
+        var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
+        #expect(ok, Self.failure("never connected", screen))
+
+        // Queries appear with their rcode (re-sent until seen: the subscription starts a moment after connecting).
+        (ok, screen) = try console.wait(timeout: 15) { screen in
+            try? Self.dig(dnsd.dnsPort, "www.example.test")
+            try? Self.dig(dnsd.dnsPort, "nope.example.test")
+            let stream = ConsoleTmux.streamLines(screen)
+            return stream.contains { $0.contains("www.example.test.") && $0.contains("NOERROR") }
+                && stream.contains { $0.contains("nope.example.test.") && $0.contains("NXDOMAIN") }
+        }
+        #expect(ok, Self.failure("queries not in the stream with their rcode", screen))
+
+        // The certificate pane: a1 (main) ends in 90 days minus an hour, b1 (other) in 60.
+        (ok, screen) = try console.wait { screen in
+            screen.contains { $0.contains("main") && $0.contains("89d") } && screen.contains { $0.contains("other") && $0.contains("59d") }
+        }
+        #expect(ok, Self.failure("certificate pane without days to expiry", screen))
+
+        // `/` filters the stream; `!` inverts.
+        try console.send("/", "nope", "Enter")
+        (ok, screen) = try console.wait { screen in
+            let stream = ConsoleTmux.streamLines(screen)
+            return stream.contains { $0.contains("nope.example.test.") } && !stream.contains { $0.contains("www.example.test.") }
+        }
+        #expect(ok, Self.failure("filter 'nope' did not hide www", screen))
+        try console.send("/", "C-h", "C-h", "C-h", "C-h", "!nope", "Enter")
+        (ok, screen) = try console.wait { screen in
+            let stream = ConsoleTmux.streamLines(screen)
+            return stream.contains { $0.contains("www.example.test.") } && !stream.contains { $0.contains("nope.example.test.") }
+        }
+        #expect(ok, Self.failure("inverted filter '!nope' did not hide nope", screen))
+
+        // `r` reloads: a new certificate for main is reported per certificate.
+        try dnsd.install(cert: "a2")
+        try console.send("r")
+        (ok, screen) = try console.wait { screen in
+            ConsoleTmux.text(screen).contains("tls.reload") && screen.contains { $0.contains("main") && $0.contains("reloaded") }
+                && screen.contains { $0.contains("other") && $0.contains("unchanged") }
+        }
+        #expect(ok, Self.failure("no per-certificate reload result", screen))
+        try console.send("Escape")
+
+        // 80x24: nothing longer than 80 columns, the key panes still there.
+        try console.resize(width: 80, height: 24)
+        (ok, screen) = try console.wait { screen in
+            let text = ConsoleTmux.text(screen)
+            return screen.count <= 25 && screen.allSatisfy { $0.count <= 80 }
+                && ["Queries", "Latency", "Certificates", "Upstreams", "Top names", "? help"].allSatisfy(text.contains)
+        }
+        #expect(ok, Self.failure("layout does not fit 80x24", screen))
+
+        // `q` restores the terminal: the console exits 0 and the shell's output shows again.
+        try console.send("q")
+        (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("CONSOLE-EXIT=0") && ConsoleTmux.text($0).contains("PROMPT-BACK") }
+        #expect(ok, Self.failure("console did not exit 0 on q", screen))
+        #expect(!ConsoleTmux.text(screen).contains("─ Queries"), Self.failure("the console's screen was left behind", screen))
+    }
+
+    @Test func saysDisconnectedAndReconnects() throws {
+        let (dnsd, socket) = try ControlPlaneTests.start()
+        let console = try ConsoleTmux(socket: socket)
+        var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
+        #expect(ok, Self.failure("never connected", screen))
+
+        kill(dnsd.process.processIdentifier, SIGKILL)
+        _ = PeerTool.waitForExit(dnsd.process, timeout: 10)
+        (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("disconnected") }
+        #expect(ok, Self.failure("no 'disconnected' after dnsd died", screen))
+
+        let again = try DnsdProcess(arguments: ["--config", dnsd.configPath], directory: dnsd.directory, configPath: dnsd.configPath, port: dnsd.port)
+        try again.waitUntilAnswering()
+        (ok, screen) = try console.wait(timeout: 15) { screen in
+            let text = ConsoleTmux.text(screen)
+            return text.contains("● connected") && !text.contains("disconnected")
+        }
+        #expect(ok, Self.failure("did not reconnect to the restarted dnsd", screen))
+        // The stream resubscribed too.
+        (ok, screen) = try console.wait(timeout: 15) { screen in
+            try? Self.dig(again.port, "www.example.test")
+            return ConsoleTmux.streamLines(screen).contains { $0.contains("www.example.test.") }
+        }
+        #expect(ok, Self.failure("stream did not resume after reconnecting", screen))
+
+        try console.send("q")
+        (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("CONSOLE-EXIT=0") }
+        #expect(ok, Self.failure("console did not exit 0", screen))
+        #expect(try again.stop() == 0)
+        try? FileManager.default.removeItem(at: dnsd.directory)
+    }
+}
