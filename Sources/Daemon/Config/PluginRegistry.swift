@@ -23,6 +23,7 @@ enum PluginRegistry {
         "cache": CachePluginConfig.build,
         "hosts": HostsPluginConfig.build,
         "forward": ForwardPluginConfig.build,
+        "recurse": RecursePluginConfig.build,
     ]
 
     /// A plugin entry is a one-key mapping `{NAME: {settings}}`, or a bare `NAME`.

@@ -41,6 +41,13 @@ final class StreamTransport: UpstreamTransport {
         return loop.flatSubmit { connection.send(query, timeout: timeout) }
     }
 
+    /// Drops this transport's per-loop connections (each still closes on its idle timer). For
+    /// one-shot transports (the recursor's TCP retry on TC): connection and transport refer to
+    /// each other, so without this they would never be freed.
+    func releaseConnections() {
+        connections.withLockedValue { $0 = [:] }
+    }
+
     /// Opens a connection on `loop` with the framing handler (and TLS) in place.
     func connect(on loop: EventLoop) -> EventLoopFuture<Channel> {
         let tls = self.tls

@@ -1,12 +1,15 @@
 import ControlProto
 import DNSProto
+import Resolver
 
 /// `cache.flush [name] [type] [subtree]`: all entries, a name, a name and type, or a subtree.
 struct CacheFlushMethod: ControlMethod {
     let name = "cache.flush"
 
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
-        let caches = try CacheTarget.caches(context)
+        // A `recurse` plugin's infrastructure cache (zone cuts, server addresses) is flushed too.
+        let recursors = context.runtime.plugins(of: RecursePlugin.self).map(\.plugin)
+        let caches = recursors.isEmpty ? try CacheTarget.caches(context) : (try? CacheTarget.caches(context)) ?? []
         let nameText = try params.optionalString("name") ?? ""
         let name = nameText.isEmpty ? nil : try DNSNameText(nameText).name
         let typeText = try params.optionalString("type").flatMap { $0.isEmpty ? nil : $0 }
@@ -25,6 +28,9 @@ struct CacheFlushMethod: ControlMethod {
             case (let name?, nil, true): flushed += cache.store.flush(subtree: name)
             case (let name?, nil, false): flushed += cache.store.flush(name: name)
             }
+        }
+        for recursor in recursors {
+            if let name { flushed += recursor.infrastructure.flush(name: name, subtree: subtree) } else { flushed += recursor.infrastructure.flush() }
         }
         return .object(["flushed": .int(flushed)])
     }

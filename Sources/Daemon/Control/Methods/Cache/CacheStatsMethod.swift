@@ -1,11 +1,15 @@
 import ControlProto
+import Resolver
 
-/// `cache.stats`: each cache's counters (one entry per server block with a cache).
+/// `cache.stats`: each cache's counters (one entry per server block with a cache), plus one
+/// `"kind": "infrastructure"` entry per `recurse` plugin.
 struct CacheStatsMethod: ControlMethod {
     let name = "cache.stats"
 
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
-        .array(try CacheTarget.caches(context).map { block, cache in
+        let recursors = context.runtime.plugins(of: RecursePlugin.self)
+        let caches = recursors.isEmpty ? try CacheTarget.caches(context) : (try? CacheTarget.caches(context)) ?? []
+        return .array(caches.map { block, cache in
             let stats = cache.statistics
             let lookups = stats.hits + stats.misses
             return .object([
@@ -15,6 +19,19 @@ struct CacheStatsMethod: ControlMethod {
                 "evictions": .int(Int(stats.evictions)), "expired": .int(Int(stats.expired)),
                 "insertions": .int(Int(stats.insertions)), "stale_served": .int(Int(stats.staleServed)),
                 "prefetches": .int(Int(stats.prefetches)), "coalesced": .int(Int(stats.coalesced)),
+            ])
+        } + recursors.map { block, recursor in
+            // The recursor's infrastructure cache (zone cuts and server addresses) and counters.
+            let stats = recursor.statistics
+            return .object([
+                "block": .string(block.zones.map(\.description).joined(separator: " ")), "kind": .string("infrastructure"),
+                "entries": .int(stats.infrastructure.entries), "delegations": .int(stats.infrastructure.delegations),
+                "addresses": .int(stats.infrastructure.addresses), "hits": .int(Int(stats.infrastructure.hits)),
+                "misses": .int(Int(stats.infrastructure.misses)), "insertions": .int(Int(stats.infrastructure.insertions)),
+                "evictions": .int(Int(stats.infrastructure.evictions)), "client_queries": .int(stats.clientQueries),
+                "upstream_queries": .int(stats.upstreamQueries), "failures": .int(stats.failures),
+                "limit_failures": .int(stats.limitFailures), "tcp_retries": .int(stats.tcpRetries),
+                "edns_fallbacks": .int(stats.ednsFallbacks),
             ])
         })
     }
