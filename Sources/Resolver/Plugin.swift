@@ -10,6 +10,21 @@ public enum AnswerSource: Sendable, Hashable, CustomStringConvertible {
     /// dnsd itself: REFUSED, FORMERR, NOTIMP and other answers no plugin gave.
     case server
 
+    /// The kinds of source without their detail, in `kindIndex` order: the names counters and
+    /// metrics use.
+    public static let kinds = ["zone", "hosts", "cache", "upstream", "server"]
+
+    /// Position in `kinds`, for fixed-size per-source counter arrays.
+    public var kindIndex: Int {
+        switch self {
+        case .zone: return 0
+        case .hosts: return 1
+        case .cache: return 2
+        case .upstream: return 3
+        case .server: return 4
+        }
+    }
+
     public var description: String {
         switch self {
         case .zone(let origin): return "zone:\(origin)"

@@ -1,8 +1,18 @@
 import NIOCore
 
 /// How a query reached dnsd.
-public enum Transport: String, Sendable, Hashable {
+public enum Transport: String, Sendable, Hashable, CaseIterable {
     case udp, tcp, tls, https
+
+    /// Position in `allCases`, for fixed-size per-transport counter arrays.
+    public var index: Int {
+        switch self {
+        case .udp: return 0
+        case .tcp: return 1
+        case .tls: return 2
+        case .https: return 3
+        }
+    }
 }
 
 /// Everything about a query that is not in the message: who asked, how, and on which loop

@@ -81,7 +81,7 @@ final class DnsdProcess {
         self.directory = directory
         self.configPath = configPath
         stderrURL = directory.appendingPathComponent("dnsd.stderr")
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         stderrHandle = try FileHandle(forWritingTo: stderrURL)
         process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary())

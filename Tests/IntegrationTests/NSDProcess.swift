@@ -65,7 +65,7 @@ final class NSDProcess {
             throw IntegrationError("nsd-checkconf rejected the generated nsd.conf\n\(check.transcript)")
         }
         logURL = directory.appendingPathComponent("nsd.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         logHandle = try FileHandle(forWritingTo: logURL)
         process = Process()
         process.executableURL = URL(fileURLWithPath: nsd)

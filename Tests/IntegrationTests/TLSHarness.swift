@@ -64,7 +64,7 @@ final class TLSHarness {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         socket = directory.appendingPathComponent("control.sock").path
         stderrURL = directory.appendingPathComponent("dnsd.stderr")
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: stderrURL)
         process = Process()
         process.executableURL = URL(fileURLWithPath: try PeerTool.require("setpriv"))
@@ -171,7 +171,7 @@ final class TLSHarness {
         let python = try PeerTool.requirePythonWithDNSPython()
         let output = directory.appendingPathComponent("client-\(mode)-\(UUID().uuidString).out")
         let stop = directory.appendingPathComponent("client-\(mode)-\(UUID().uuidString).stop")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         let client = Process()
         client.executableURL = URL(fileURLWithPath: python)
@@ -185,7 +185,7 @@ final class TLSHarness {
 
     /// Creates the stop file, waits for the client and returns its output.
     func finishClient(_ client: (Process, URL, URL)) throws -> String {
-        FileManager.default.createFile(atPath: client.2.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: client.2.path, contents: nil)
         guard PeerTool.waitForExit(client.0, timeout: 30) else {
             kill(client.0.processIdentifier, SIGKILL)
             throw IntegrationError("the TLS client did not finish")

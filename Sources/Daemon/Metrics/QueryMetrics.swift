@@ -23,8 +23,6 @@ public final class QueryMetrics: QueryObserver, Sendable {
         .seconds(1), .milliseconds(2500), .seconds(5),
     ]
 
-    static let transports: [Transport] = [.udp, .tcp, .tls, .https]
-    static let sources = ["zone", "hosts", "cache", "upstream", "server"]
     /// Rcodes 0...23 get their own series (23 is BADCOOKIE, the highest assigned below 3841);
     /// anything larger shares the last slot, labelled `OTHER`.
     static let rcodeSlots = 25
@@ -41,7 +39,7 @@ public final class QueryMetrics: QueryObserver, Sendable {
     public init(pipeline: PipelineReference, factory: any MetricsFactory) {
         self.factory = factory
         blocks = ServerBlockCounters(pipeline: pipeline, factory: factory)
-        bySource = Self.sources.map { Counter(label: "dnsd_answers_by_source_total", dimensions: [("source", $0)], factory: factory) }
+        bySource = AnswerSource.kinds.map { Counter(label: "dnsd_answers_by_source_total", dimensions: [("source", $0)], factory: factory) }
         byRcode = (0..<Self.rcodeSlots).map { _ in ManagedAtomicLazyReference() }
     }
 
@@ -51,11 +49,11 @@ public final class QueryMetrics: QueryObserver, Sendable {
 
     public func record(_ event: QueryEvent) {
         finished.wrappingIncrement(ordering: .relaxed)
-        let transport = Self.transportIndex(event.transport)
+        let transport = event.transport.index
         let series = blocks.series(for: event.name, transport: transport)
         series.queries.increment()
         rcodeCounter(event.rcode).increment()
-        bySource[QueryMetrics.sourceIndex(event.source)].increment()
+        bySource[event.source.kindIndex].increment()
         series.duration.recordNanoseconds(Int64(clamping: event.latencyNanos))
     }
 
@@ -73,22 +71,4 @@ public final class QueryMetrics: QueryObserver, Sendable {
         return byRcode[slot].storeIfNilThenLoad(Counter(label: "dnsd_answers_total", dimensions: [("rcode", label)], factory: factory))
     }
 
-    static func transportIndex(_ transport: Transport) -> Int {
-        switch transport {
-        case .udp: return 0
-        case .tcp: return 1
-        case .tls: return 2
-        case .https: return 3
-        }
-    }
-
-    static func sourceIndex(_ source: AnswerSource) -> Int {
-        switch source {
-        case .zone: return 0
-        case .hosts: return 1
-        case .cache: return 2
-        case .upstream: return 3
-        case .server: return 4
-        }
-    }
 }

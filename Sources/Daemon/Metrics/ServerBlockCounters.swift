@@ -37,7 +37,7 @@ final class ServerBlockCounters: Sendable {
         let zone = pipeline.current.block(for: name)?.zones.first
         return entries.withLockedValue { entries in
             for entry in entries where entry.transport == transport && entry.zone == zone { return (entry.counter, entry.duration) }
-            let dimensions = [("transport", QueryMetrics.transports[transport].rawValue), ("block", zone?.description ?? Self.noBlock)]
+            let dimensions = [("transport", Transport.allCases[transport].rawValue), ("block", zone?.description ?? Self.noBlock)]
             let counter = Counter(label: "dnsd_queries_total", dimensions: dimensions, factory: factory)
             let duration = Metrics.Timer(label: "dnsd_request_duration_seconds", dimensions: dimensions, factory: factory)
             entries.append(Entry(zone: zone, transport: transport, counter: counter, duration: duration))

@@ -10,17 +10,15 @@ public final class QueryCounters: QueryObserver, Sendable {
 
     private let total = ManagedAtomic<UInt64>(0)
     private let started = ManagedAtomic<UInt64>(0)
-    private let byTransport: [ManagedAtomic<UInt64>] = (0..<4).map { _ in ManagedAtomic(0) }
+    private let byTransport: [ManagedAtomic<UInt64>] = Transport.allCases.map { _ in ManagedAtomic(0) }
     /// Indexed by rcode value 0...23; anything above lands in the last slot.
     private let byRcode: [ManagedAtomic<UInt64>] = (0..<24).map { _ in ManagedAtomic(0) }
-    private let bySource: [ManagedAtomic<UInt64>] = (0..<5).map { _ in ManagedAtomic(0) }
+    private let bySource: [ManagedAtomic<UInt64>] = AnswerSource.kinds.map { _ in ManagedAtomic(0) }
     private let latency: [ManagedAtomic<UInt64>] = (0..<QueryCounters.latencyBuckets).map { _ in ManagedAtomic(0) }
     private let truncatedAnswers = ManagedAtomic<UInt64>(0)
 
     public init() {}
 
-    static let transports: [Transport] = [.udp, .tcp, .tls, .https]
-    static let sources = ["zone", "hosts", "cache", "upstream", "server"]
 
     public func queryStarted() {
         started.wrappingIncrement(ordering: .relaxed)
@@ -36,21 +34,11 @@ public final class QueryCounters: QueryObserver, Sendable {
 
     public func record(_ event: QueryEvent) {
         total.wrappingIncrement(ordering: .relaxed)
-        byTransport[Self.transports.firstIndex(of: event.transport) ?? 0].wrappingIncrement(ordering: .relaxed)
+        byTransport[event.transport.index].wrappingIncrement(ordering: .relaxed)
         byRcode[min(Int(event.rcode.rawValue), byRcode.count - 1)].wrappingIncrement(ordering: .relaxed)
-        bySource[Self.sourceIndex(event.source)].wrappingIncrement(ordering: .relaxed)
+        bySource[event.source.kindIndex].wrappingIncrement(ordering: .relaxed)
         latency[Self.bucket(nanos: event.latencyNanos)].wrappingIncrement(ordering: .relaxed)
         if event.truncated { truncatedAnswers.wrappingIncrement(ordering: .relaxed) }
-    }
-
-    static func sourceIndex(_ source: AnswerSource) -> Int {
-        switch source {
-        case .zone: return 0
-        case .hosts: return 1
-        case .cache: return 2
-        case .upstream: return 3
-        case .server: return 4
-        }
     }
 
     /// The histogram bucket of a latency: the number of bits of its microseconds.
@@ -66,14 +54,14 @@ public final class QueryCounters: QueryObserver, Sendable {
     public func snapshot() -> QueryCountersSnapshot {
         var snapshot = QueryCountersSnapshot()
         snapshot.total = total.load(ordering: .relaxed)
-        for (index, transport) in Self.transports.enumerated() {
+        for (index, transport) in Transport.allCases.enumerated() {
             snapshot.byTransport[transport.rawValue] = byTransport[index].load(ordering: .relaxed)
         }
         for (index, counter) in byRcode.enumerated() {
             let value = counter.load(ordering: .relaxed)
             if value > 0 { snapshot.byRcode[Rcode(rawValue: UInt16(index)).description] = value }
         }
-        for (index, name) in Self.sources.enumerated() { snapshot.bySource[name] = bySource[index].load(ordering: .relaxed) }
+        for (index, name) in AnswerSource.kinds.enumerated() { snapshot.bySource[name] = bySource[index].load(ordering: .relaxed) }
         snapshot.latencyBuckets = latency.map { $0.load(ordering: .relaxed) }
         snapshot.truncated = truncatedAnswers.load(ordering: .relaxed)
         return snapshot
