@@ -5,9 +5,20 @@ import NIOConcurrencyHelpers
 public final class PipelineReference: Sendable {
     private let box: NIOLockedValueBox<Pipeline>
 
-    public init(_ pipeline: Pipeline) { box = NIOLockedValueBox(pipeline) }
+    /// Wire answers in front of this pipeline; emptied whenever the pipeline is replaced.
+    public let packetCache: PacketCache
+
+    public init(_ pipeline: Pipeline, packetCache: PacketCache = PacketCache()) {
+        box = NIOLockedValueBox(pipeline)
+        self.packetCache = packetCache
+    }
 
     public var current: Pipeline { box.withLockedValue { $0 } }
 
-    public func replace(with pipeline: Pipeline) { box.withLockedValue { $0 = pipeline } }
+    public func replace(with pipeline: Pipeline) {
+        box.withLockedValue { $0 = pipeline }
+        // After the swap: a query that began on the old pipeline carries the old generation,
+        // so what it fills is never served.
+        packetCache.invalidateAll()
+    }
 }

@@ -19,15 +19,21 @@ public struct QueryHandler: Sendable {
     /// (1232: the DNS flag day 2020 value that avoids IP fragmentation).
     public let maxUDPPayload: UInt16
     public let observers: [any QueryObserver]
+    /// Whether answers go through `pipeline.packetCache` (PacketCache.swift: repeated questions
+    /// answered from wire copies before any parsing).
+    public let usesPacketCache: Bool
 
-    public init(pipeline: PipelineReference, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = []) {
+    public init(pipeline: PipelineReference, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = [],
+                packetCache: Bool = PacketCache.enabledByEnvironment) {
         self.pipeline = pipeline
         self.maxUDPPayload = maxUDPPayload
         self.observers = observers
+        self.usesPacketCache = packetCache
     }
 
-    public init(pipeline: Pipeline, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = []) {
-        self.init(pipeline: PipelineReference(pipeline), maxUDPPayload: maxUDPPayload, observers: observers)
+    public init(pipeline: Pipeline, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = [],
+                packetCache: Bool = PacketCache.enabledByEnvironment) {
+        self.init(pipeline: PipelineReference(pipeline), maxUDPPayload: maxUDPPayload, observers: observers, packetCache: packetCache)
     }
 
     /// When the query arrived: monotonic for latency, wall clock for the event log.
@@ -37,6 +43,7 @@ public struct QueryHandler: Sendable {
     }
 
     public func handle(_ bytes: [UInt8], context: QueryContext) -> Result {
+        if let cached = cachedAnswer(bytes, context: context) { return .respond(cached) }
         let arrival = Arrival()
         guard let header = Header.peek(bytes), !header.isResponse else { return .drop }
         let query: Message
@@ -50,7 +57,10 @@ public struct QueryHandler: Sendable {
         if let early = validate(query) {
             return respond(early, query: query, source: .server, arrival: arrival, context: context)
         }
-        return finish(pipeline.current.resolve(query, context: context), query: query, arrival: arrival, context: context)
+        let generation = pipeline.packetCache.generation
+        let current = pipeline.current
+        let fill = packetCacheFill(bytes, query: query, pipeline: current, generation: generation, transport: context.transport)
+        return finish(current.resolve(query, context: context), query: query, arrival: arrival, context: context, fill: fill)
     }
 
     /// Answers that need no plugin: wrong opcode, question count, EDNS version.
@@ -76,13 +86,14 @@ public struct QueryHandler: Sendable {
         return nil
     }
 
-    private func finish(_ outcome: PluginOutcome, query: Message, arrival: Arrival, context: QueryContext) -> Result {
+    private func finish(_ outcome: PluginOutcome, query: Message, arrival: Arrival, context: QueryContext,
+                        fill: PacketCacheFill? = nil) -> Result {
         switch outcome {
         case .respond(let message, let source):
-            return respond(message, query: query, source: source, arrival: arrival, context: context)
+            return respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)
         case .pending(let future):
             return .pending(future.flatMap { outcome in
-                switch finish(outcome, query: query, arrival: arrival, context: context) {
+                switch finish(outcome, query: query, arrival: arrival, context: context, fill: fill) {
                 case .drop: return context.eventLoop.makeSucceededFuture(nil)
                 case .respond(let bytes): return context.eventLoop.makeSucceededFuture(bytes)
                 case .pending(let inner): return inner
@@ -98,7 +109,8 @@ public struct QueryHandler: Sendable {
         }
     }
 
-    private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext) -> Result {
+    private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext,
+                         fill: PacketCacheFill? = nil) -> Result {
         var message = message
         if let query, message.edns != nil {
             // EDNS in a reply only for clients that used it (RFC 6891 §7), and a client subnet
@@ -132,6 +144,7 @@ public struct QueryHandler: Sendable {
                 dnssecOK: query?.edns?.dnssecOK ?? false, responseBytes: bytes.count)
             for observer in observers { observer.record(event) }
         }
+        if let fill, let query { fill.file(bytes, source: source, query: query, rcode: message.rcode) }
         return .respond(bytes)
     }
 

@@ -97,6 +97,13 @@ struct CacheShard: Sendable {
         return .miss
     }
 
+    /// The fresh answer for everyone under `base`, without counting a hit (the packet cache
+    /// asks); nil when there is none, it is stale, or scoped (ECS) answers exist for the question.
+    func freshForEveryone(base: CacheKey, now: UInt64) -> CachedAnswer? {
+        guard scopes[base] == nil, let node = nodes[base], node.answer.remainingTTL(at: now) > 0 else { return nil }
+        return node.answer
+    }
+
     /// Stores (or replaces) the answer for `key`, then evicts down to the caps.
     mutating func insert(_ key: CacheKey, _ answer: CachedAnswer) {
         statistics.insertions += 1

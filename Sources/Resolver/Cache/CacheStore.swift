@@ -1,3 +1,4 @@
+import Atomics
 import DNSProto
 import NIOConcurrencyHelpers
 import NIOCore
@@ -10,6 +11,9 @@ import NIOCore
 public final class CacheStore: Sendable {
     private let shards: [NIOLockedValueBox<CacheShard>]
     private let mask: Int
+    /// Moves on every removal (flushes, zone edits, `absorb` retiring the old store), so the
+    /// packet cache, which copies answers out of this store, never serves one removed here.
+    private let removals = ManagedAtomic<UInt64>(0)
     /// Nanoseconds on a monotonic clock; injectable so tests can move time.
     let clock: @Sendable () -> UInt64
 
@@ -33,6 +37,16 @@ public final class CacheStore: Sendable {
     }
 
     public var shardCount: Int { shards.count }
+
+    /// See `removals`.
+    public var generation: UInt64 { removals.load(ordering: .acquiring) }
+
+    private func invalidatePackets() { removals.wrappingIncrement(ordering: .releasing) }
+
+    /// The fresh answer for everyone under `base`, if any (no hit counted).
+    func freshForEveryone(base: CacheKey, now: UInt64) -> CachedAnswer? {
+        shard(for: base).withLockedValue { $0.freshForEveryone(base: base, now: now) }
+    }
 
     private func shard(for base: CacheKey) -> NIOLockedValueBox<CacheShard> {
         shards[base.hashValue & mask]
@@ -68,7 +82,11 @@ public final class CacheStore: Sendable {
     /// Empties the cache; returns how many entries were removed.
     @discardableResult
     public func flush() -> Int {
-        shards.reduce(0) { sum, shard in sum + shard.withLockedValue { $0.removeAll() } }
+        // Before and after: a query that read the generation while the removal ran must not
+        // file what it saw.
+        invalidatePackets()
+        defer { invalidatePackets() }
+        return shards.reduce(0) { sum, shard in sum + shard.withLockedValue { $0.removeAll() } }
     }
 
     /// Removes every entry for `name` (all types, flags and subnets).
@@ -92,7 +110,9 @@ public final class CacheStore: Sendable {
     }
 
     private func remove(where matches: @escaping (CacheKey) -> Bool) -> Int {
-        shards.reduce(0) { sum, shard in sum + shard.withLockedValue { $0.removeAll(where: matches) } }
+        invalidatePackets()
+        defer { invalidatePackets() }
+        return shards.reduce(0) { sum, shard in sum + shard.withLockedValue { $0.removeAll(where: matches) } }
     }
 
     /// The entries for `name` (and `type`, if given), with their remaining TTLs.
@@ -127,6 +147,7 @@ public final class CacheStore: Sendable {
     /// time, so their TTLs go on counting down.
     public func absorb(_ other: CacheStore) {
         guard other !== self else { return }
+        other.invalidatePackets()
         for shard in other.shards {
             let all = shard.withLockedValue { state in state.nodes.map { ($0.key, $0.value.answer) } }
             for (key, answer) in all {

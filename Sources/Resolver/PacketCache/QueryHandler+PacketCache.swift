@@ -1,0 +1,75 @@
+import DNSProto
+import Foundation
+import NIOCore
+
+/// The packet-cache side of `QueryHandler`: answering from it before any parsing, and
+/// preparing a full-path query to fill it.
+extension QueryHandler {
+    /// The packet cache's answer to `request` in a new buffer, or nil (take the full path).
+    /// Reported to the observers like any other answer (source `cache`).
+    public func cachedAnswer(_ request: ByteBuffer, client: SocketAddress?, transport: Transport,
+                             allocator: ByteBufferAllocator) -> ByteBuffer? {
+        guard usesPacketCache else { return nil }
+        let cache = pipeline.packetCache
+        return request.withUnsafeReadableBytes { bytes -> ByteBuffer? in
+            guard let query = PacketQuery(bytes, transportLimit: Self.transportLimit(transport), maxUDPPayload: maxUDPPayload) else {
+                return nil
+            }
+            let now = cache.clock()
+            guard let entry = cache.lookup(query, bytes: bytes, now: now) else { return nil }
+            var out = allocator.buffer(capacity: entry.wire.count)
+            out.writeBytes(entry.wire)
+            out.withUnsafeMutableReadableBytes { PacketCache.patch($0, entry: entry, query: query, bytes: bytes, now: now) }
+            reportHit(entry, query: query, client: client, transport: transport, arrival: now, clock: cache.clock)
+            return out
+        }
+    }
+
+    /// The same for a request already copied into an array (stream transports).
+    func cachedAnswer(_ request: [UInt8], context: QueryContext) -> [UInt8]? {
+        guard usesPacketCache else { return nil }
+        let cache = pipeline.packetCache
+        return request.withUnsafeBytes { bytes -> [UInt8]? in
+            guard let query = PacketQuery(bytes, transportLimit: Self.transportLimit(context.transport), maxUDPPayload: maxUDPPayload) else {
+                return nil
+            }
+            let now = cache.clock()
+            guard let entry = cache.lookup(query, bytes: bytes, now: now) else { return nil }
+            var out = entry.wire
+            out.withUnsafeMutableBytes { PacketCache.patch($0, entry: entry, query: query, bytes: bytes, now: now) }
+            reportHit(entry, query: query, client: context.client, transport: context.transport, arrival: now, clock: cache.clock)
+            return out
+        }
+    }
+
+    /// Over streams the answer may be as big as a message gets (RFC 1035 §4.2.2).
+    private static func transportLimit(_ transport: Transport) -> Int? { transport == .udp ? nil : 65535 }
+
+    private func reportHit(_ entry: PacketCacheEntry, query: PacketQuery, client: SocketAddress?, transport: Transport,
+                           arrival: UInt64, clock: () -> UInt64) {
+        guard !observers.isEmpty else { return }
+        for observer in observers { observer.queryStarted() }
+        let event = QueryEvent(
+            timeNanos: UInt64(Date().timeIntervalSince1970 * 1_000_000_000), client: client, transport: transport,
+            name: entry.name, type: entry.type, rcode: entry.rcode, latencyNanos: clock() &- arrival, source: .cache,
+            truncated: false, dnssecOK: query.dnssecOK, responseBytes: entry.wire.count)
+        for observer in observers { observer.record(event) }
+    }
+
+    /// For a query about to run `pipeline`: what filing its answer will need, when its server
+    /// block has a `cache` plugin and the query is a plain one. `generation` was read before
+    /// `pipeline`, so a reload in between voids the entry.
+    func packetCacheFill(_ request: [UInt8], query: Message, pipeline: Pipeline, generation: UInt64,
+                         transport: Transport) -> PacketCacheFill? {
+        guard usesPacketCache, let question = query.question, let block = pipeline.block(for: question.name),
+              let plugin = block.plugins.lazy.compactMap({ $0 as? CachePlugin }).first else { return nil }
+        let storeGeneration = plugin.store.generation
+        return request.withUnsafeBytes { bytes -> PacketCacheFill? in
+            guard let packet = PacketQuery(bytes, transportLimit: Self.transportLimit(transport), maxUDPPayload: maxUDPPayload) else {
+                return nil
+            }
+            return PacketCacheFill(query: packet, key: packet.keyBytes(bytes), cache: self.pipeline.packetCache,
+                                   generation: generation, plugin: plugin, storeGeneration: storeGeneration)
+        }
+    }
+}

@@ -1,0 +1,256 @@
+#!/bin/bash
+# dnsd beside Unbound, dnsdist, PowerDNS Recursor, dnsmasq and Knot Resolver, forwarding to one
+# NSD on loopback (100k names), driven by dnsperf. See docs/benchmarks.md for what it reports.
+#
+#   bench/run.sh [TARGETS...]        default: all of dnsd unbound dnsdist pdns dnsmasq kresd
+#                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path)
+#   env: WORKERS=1|2 (resolver threads; 1 pins the resolver to CPU 1, dnsperf+NSD to CPU 0)
+#        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved)
+#        WORKLOADS="hit mix miss"  DNSD=path/to/release/dnsd  NO_INSTALL=1 (skip apt-get)
+#        OUT=bench/results (raw outputs and results.tsv)
+# Loopback only; every process it starts is stopped on exit; every cell is bounded in time.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORKERS=${WORKERS:-1}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-2}
+WORKLOADS=${WORKLOADS:-"hit mix miss"}
+OUT=${OUT:-$ROOT/bench/results}
+DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
+TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
+WORK=$(mktemp -d /tmp/dnsd-bench.XXXXXX)
+NSD_PORT=5390
+declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
+if [ "$WORKERS" = 1 ]; then RES_CPUS=1; LOAD_CPUS=0; else RES_CPUS=0-1; LOAD_CPUS=0-1; fi
+mkdir -p "$OUT"
+PIDS=()
+
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    sleep 0.5
+    for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+    rm -rf "$WORK" /dev/shm/dnsd-bench-kresd
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${NO_INSTALL:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q unbound dnsdist knot-resolver pdns-recursor \
+        dnsmasq-base nsd dnsperf >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
+    # The packages' own services (if a service manager started them) are not ours to use.
+fi
+if [[ " $TARGETS " == *" dnsd"* ]] && [ ! -x "$DNSD" ]; then
+    echo "building dnsd (release, scratch path .build-bench)" >&2
+    swift build -c release --product dnsd --scratch-path "$ROOT/.build-bench" >&2 || exit 1
+fi
+
+python3 bench/gen.py "$WORK"
+
+wait_port() {   # PORT NAME: until something answers on 127.0.0.1:PORT (10 s)
+    for _ in $(seq 100); do
+        if dig +tries=1 +time=1 -p "$1" @127.0.0.1 n1.bench.test A >/dev/null 2>&1; then return 0; fi
+        sleep 0.1
+    done
+    echo "$2 did not answer on port $1" >&2; return 1
+}
+
+# --- the common upstream: NSD with the 100k-name zone ---------------------------------------
+cat > "$WORK/nsd.conf" <<NSD
+server:
+    ip-address: 127.0.0.1@$NSD_PORT
+    port: $NSD_PORT
+    username: ""
+    chroot: ""
+    zonesdir: "$WORK"
+    pidfile: "$WORK/nsd.pid"
+    database: ""
+    xfrdfile: "$WORK/xfrd.state"
+    zonelistfile: "$WORK/zone.list"
+    server-count: 1
+    minimal-responses: yes
+    rrl-ratelimit: 0
+remote-control:
+    control-enable: no
+zone:
+    name: bench.test.
+    zonefile: "$WORK/bench.test.zone"
+NSD
+taskset -c "$LOAD_CPUS" nsd -d -c "$WORK/nsd.conf" >"$WORK/nsd.log" 2>&1 &
+PIDS+=($!)
+wait_port $NSD_PORT nsd || { cat "$WORK/nsd.log"; exit 1; }
+
+# --- per-target configuration and start ---------------------------------------------------
+# start_TARGET writes its config and starts it in the background (pinned), echoing its PIDs.
+start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
+start_dnsd() {
+    local name=${1:-dnsd}
+    cat > "$WORK/$name.yaml" <<CONF
+listen: [udp://127.0.0.1:${PORT[$name]}]
+threads: $WORKERS
+servers:
+  - zones: [.]
+    plugins:
+      - cache: {max_entries: 300000, max_bytes: 256MiB, prefetch: false}
+      - forward: {to: [udp://127.0.0.1:$NSD_PORT]}
+CONF
+    taskset -c "$RES_CPUS" "$DNSD" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
+    echo $!
+}
+start_unbound() {
+    cat > "$WORK/unbound.conf" <<CONF
+server:
+    interface: 127.0.0.1@${PORT[unbound]}
+    port: ${PORT[unbound]}
+    num-threads: $WORKERS
+    so-reuseport: yes
+    username: ""
+    chroot: ""
+    directory: "$WORK"
+    pidfile: ""
+    use-syslog: no
+    verbosity: 0
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    local-zone: "test." nodefault
+    module-config: "iterator"
+    msg-cache-size: 128m
+    rrset-cache-size: 256m
+    num-queries-per-thread: 4096
+    outgoing-range: 8192
+forward-zone:
+    name: "."
+    forward-addr: 127.0.0.1@$NSD_PORT
+remote-control:
+    control-enable: no
+CONF
+    taskset -c "$RES_CPUS" unbound -d -c "$WORK/unbound.conf" >"$WORK/unbound.log" 2>&1 &
+    echo $!
+}
+start_dnsdist() {
+    {
+        echo "setLocal('127.0.0.1:${PORT[dnsdist]}', {reusePort=true})"
+        [ "$WORKERS" = 2 ] && echo "addLocal('127.0.0.1:${PORT[dnsdist]}', {reusePort=true})"
+        echo "setSecurityPollSuffix('')"
+        echo "addACL('127.0.0.0/8')"
+        echo "newServer({address='127.0.0.1:$NSD_PORT'})"
+        echo "pc = newPacketCache(300000, {maxTTL=86400, minTTL=0})"
+        echo "getPool(''):setCache(pc)"
+    } > "$WORK/dnsdist.conf"
+    taskset -c "$RES_CPUS" dnsdist --supervised --disable-syslog -C "$WORK/dnsdist.conf" >"$WORK/dnsdist.log" 2>&1 &
+    echo $!
+}
+start_pdns() {
+    mkdir -p "$WORK/pdns"
+    cat > "$WORK/pdns/recursor.conf" <<CONF
+local-address=127.0.0.1
+local-port=${PORT[pdns]}
+threads=$WORKERS
+reuseport=yes
+pdns-distributes-queries=no
+forward-zones=bench.test=127.0.0.1:$NSD_PORT
+forward-zones-recurse=.=127.0.0.1:$NSD_PORT
+dont-query=
+dnssec=off
+allow-from=127.0.0.0/8
+max-cache-entries=1000000
+max-packetcache-entries=1000000
+security-poll-suffix=
+socket-dir=$WORK/pdns
+daemon=no
+quiet=yes
+CONF
+    taskset -c "$RES_CPUS" pdns_recursor --config-dir="$WORK/pdns" >"$WORK/pdns.log" 2>&1 &
+    echo $!
+}
+start_dnsmasq() {
+    # Single-threaded by design: WORKERS does not apply.
+    taskset -c "$RES_CPUS" dnsmasq -k --conf-file=/dev/null --user=root --port=${PORT[dnsmasq]} \
+        --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts --server=127.0.0.1#$NSD_PORT \
+        --cache-size=300000 --dns-forward-max=10000 --log-facility=- >"$WORK/dnsmasq.log" 2>&1 &
+    echo $!
+}
+start_kresd() {
+    rm -rf /dev/shm/dnsd-bench-kresd; mkdir -p /dev/shm/dnsd-bench-kresd
+    cat > "$WORK/kresd.conf" <<CONF
+net.listen('127.0.0.1', ${PORT[kresd]}, { kind = 'dns' })
+trust_anchors.remove('.')
+modules.unload('priming')
+modules.unload('detect_time_skew')
+cache.open(512 * MB, 'lmdb:///dev/shm/dnsd-bench-kresd')
+policy.add(policy.all(policy.STUB('127.0.0.1@$NSD_PORT')))
+CONF
+    # One process per worker sharing the cache (kresd scales by processes, SO_REUSEPORT).
+    for i in $(seq "$WORKERS"); do
+        mkdir -p "$WORK/kresd$i"
+        taskset -c "$RES_CPUS" kresd -n -c "$WORK/kresd.conf" "$WORK/kresd$i" >"$WORK/kresd$i.log" 2>&1 &
+        echo $!
+    done
+}
+
+cputicks() {   # sum of utime+stime (clock ticks) over PIDS
+    local sum=0 pid
+    for pid in "$@"; do
+        local stat; stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+        stat=${stat##*) }
+        set -- $stat
+        sum=$((sum + ${12} + ${13}))
+    done
+    echo $sum
+}
+rss_kb() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0))); done; echo $sum; }
+
+HZ=$(getconf CLK_TCK)
+RESULTS="$OUT/results.tsv"
+[ -f "$RESULTS" ] || printf 'target\tworkers\tworkload\tround\tqps\tq_per_cpu_s\tp50_ms\tp99_ms\tlost\tsent\trss_kb\tload1\n' > "$RESULTS"
+
+# run_cell TARGET WORKLOAD ROUND: fresh resolver, optional warm-up, timed run, one row.
+run_cell() {
+    local target=$1 workload=$2 round=$3 port=${PORT[$1]}
+    local pids; pids=$(start_$target)
+    # shellcheck disable=SC2206
+    local pidlist=($pids)
+    PIDS+=("${pidlist[@]}")
+    if ! wait_port "$port" "$target"; then
+        cat "$WORK/$target"*.log >&2
+        for pid in "${pidlist[@]}"; do kill "$pid" 2>/dev/null; done
+        printf '%s\t%s\t%s\t%s\tFAILED\n' "$target" "$WORKERS" "$workload" "$round" >> "$RESULTS"
+        return
+    fi
+    local file="$WORK/$workload.txt" limit=(-l "$DURATION")
+    if [ "$workload" = hit ]; then
+        taskset -c "$LOAD_CPUS" dnsperf -s 127.0.0.1 -p "$port" -d "$file" -n 2 -q 100 >/dev/null 2>&1
+    fi
+    if [ "$workload" = miss ]; then limit=(-n 1 -l 120); fi
+    local rss0; rss0=$(rss_kb "${pidlist[@]}")
+    local load1; load1=$(cut -d' ' -f1 /proc/loadavg)
+    local before; before=$(cputicks "${pidlist[@]}")
+    local raw="$OUT/$target-w$WORKERS-$workload-$round.txt"
+    # One client socket for one worker; with two, eight sockets so that SO_REUSEPORT (which
+    # hashes by source address and port) spreads the queries over the workers.
+    local clients=1; [ "$WORKERS" != 1 ] && clients=8
+    taskset -c "$LOAD_CPUS" dnsperf -s 127.0.0.1 -p "$port" -d "$file" "${limit[@]}" -c "$clients" -T 1 -q 100 -t 2 -v \
+        > "$WORK/verbose.txt" 2>&1
+    local after; after=$(cputicks "${pidlist[@]}")
+    local rss1; rss1=$(rss_kb "${pidlist[@]}")
+    grep -v '^> ' "$WORK/verbose.txt" > "$raw"
+    python3 bench/summarize.py "$target" "$WORKERS" "$workload" "$round" "$WORK/verbose.txt" \
+        "$((after - before))" "$HZ" "$rss1" "$load1" >> "$RESULTS"
+    [ "$workload" = miss ] && echo "# $target rss before ${rss0} kB, after 100k answers ${rss1} kB" >> "$raw"
+    for pid in "${pidlist[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${pidlist[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null
+    done
+    tail -1 "$RESULTS" >&2
+}
+
+for round in $(seq "$ROUNDS"); do
+    for workload in $WORKLOADS; do
+        for target in $TARGETS; do
+            [ "$target" = dnsmasq ] && [ "$WORKERS" != 1 ] && continue
+            run_cell "$target" "$workload" "$round"
+        done
+    done
+done
+python3 bench/table.py "$RESULTS"
