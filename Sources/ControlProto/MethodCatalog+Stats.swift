@@ -13,7 +13,7 @@ extension MethodCatalog {
             readOnly: false, example: "dnsctl stats.reset", exampleResult: #"{"reset_at": "2026-11-22T04:00:00Z"}"#),
         MethodDescriptor(
             name: "latency.histogram",
-            summary: "Latency percentiles and log2 buckets (µs): since stats.reset, or exact over the last WINDOW seconds.",
+            summary: "Latency percentiles and log2 buckets (µs): since stats.reset, or over the last WINDOW seconds (up to 63 s from per-second histograms, bucket bounds; longer windows exact from the event ring).",
             parameters: [MethodParameter("window", "integer", required: false, "seconds of recent queries to summarise (from the event ring)")],
             readOnly: true, example: "dnsctl latency.histogram 10",
             exampleResult: #"{"count": 2000, "p50_us": 41, "p90_us": 97, "p99_us": 410, "max_us": 1893, "buckets": [{"le_us": 64, "count": 1500}, ...]}"#),

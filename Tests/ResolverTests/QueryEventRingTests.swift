@@ -33,3 +33,21 @@ struct QueryEventRingTests {
         #expect(ring.recent(sinceNanos: 0).count == 8)
     }
 }
+
+@Suite("Per-second latency histograms")
+struct LatencyBySecondTests {
+    @Test func windowsSumTheirSecondsAndForgetOlderOnes() {
+        let recent = LatencyBySecond()
+        recent.record(second: 100, latencyNanos: 3_000)      // 3 µs: bucket 2 (< 4 µs)
+        recent.record(second: 101, latencyNanos: 500_000)    // 500 µs: bucket 9 (< 512 µs)
+        recent.record(second: 101, latencyNanos: 500_000)
+        #expect(recent.histogram(window: 1, now: 101).reduce(0, +) == 2)
+        #expect(recent.histogram(window: 2, now: 101).reduce(0, +) == 3)
+        #expect(recent.histogram(window: 2, now: 101)[QueryCounters.bucket(nanos: 3_000)] == 1)
+        // 64 seconds later the slot of second 100 is reused and starts from zero.
+        recent.record(second: 164, latencyNanos: 3_000)
+        #expect(recent.histogram(window: 10, now: 164).reduce(0, +) == 1)
+        // Second 101's slot was not reused, so a window ending at 110 still sees its two.
+        #expect(recent.histogram(window: 10, now: 110).reduce(0, +) == 2)
+    }
+}

@@ -16,6 +16,8 @@ public final class QueryCounters: QueryObserver, Sendable {
     private let bySource: [ManagedAtomic<UInt64>] = AnswerSource.kinds.map { _ in ManagedAtomic(0) }
     private let latency: [ManagedAtomic<UInt64>] = (0..<QueryCounters.latencyBuckets).map { _ in ManagedAtomic(0) }
     private let truncatedAnswers = ManagedAtomic<UInt64>(0)
+    /// The same latencies per wall-clock second, for windowed summaries.
+    public let recentLatency = LatencyBySecond()
 
     public init() {}
 
@@ -39,6 +41,7 @@ public final class QueryCounters: QueryObserver, Sendable {
         bySource[event.source.kindIndex].wrappingIncrement(ordering: .relaxed)
         latency[Self.bucket(nanos: event.latencyNanos)].wrappingIncrement(ordering: .relaxed)
         if event.truncated { truncatedAnswers.wrappingIncrement(ordering: .relaxed) }
+        recentLatency.record(second: event.timeNanos / 1_000_000_000, latencyNanos: event.latencyNanos)
     }
 
     /// The histogram bucket of a latency: the number of bits of its microseconds.
