@@ -9,7 +9,7 @@ extension MethodCatalog {
                 MethodParameter("client", "string", required: false, "only this client IP address"),
                 MethodParameter("rcode", "string", required: false, "only this rcode, e.g. NXDOMAIN"),
                 MethodParameter("min_latency_ms", "integer", required: false, "only queries at least this slow"),
-                MethodParameter("sample", "integer", required: false, "keep one matching event in N (default 1: all)"),
+                MethodParameter("sample", "integer", required: false, "keep each matching event with probability 1/N (default 1: all)"),
             ],
             readOnly: true, example: "dnsctl queries.subscribe example.com.",
             exampleResult: #"{"subscription": 1} then {"method": "queries.event", "params": {"subscription": 1, "missed": 0, "events": [{"name": "www.example.com.", "type": "A", "rcode": "NOERROR", ...}]}}"#),

@@ -26,21 +26,21 @@ struct QueriesSubscribeMethod: ControlMethod {
         let start = ring.cursor
         let chosen = filter
         let id = session.addSubscription { id in
-            loop.scheduleTask(in: Self.interval) { Self.poll(id: id, cursor: start, seen: 0, filter: chosen, ring: ring, session: session) }
+            loop.scheduleTask(in: Self.interval) { Self.poll(id: id, cursor: start, filter: chosen, ring: ring, session: session) }
         }
         return .object(["subscription": .int(id)])
     }
 
     /// One round: send what arrived since `cursor`, then schedule the next round.
-    static func poll(id: Int, cursor: UInt64, seen: Int, filter: QueryEventFilter, ring: QueryEventRing, session: ControlSession) {
+    static func poll(id: Int, cursor: UInt64, filter: QueryEventFilter, ring: QueryEventRing, session: ControlSession) {
         guard session.isSubscribed(id), session.channel.isActive else { return }
         var (events, next, missed) = ring.read(from: cursor, limit: maxEventsPerNotification)
-        var seen = seen
         var selected: [JSONValue] = []
         if session.channel.isWritable {
             for event in events where filter.matches(event) {
-                seen += 1
-                if seen % filter.sample == 0 { selected.append(QueryEventJSON.encode(event)) }
+                // Random 1-in-N rather than every Nth: regular traffic (a monitor asking the same
+                // few names in turn) would otherwise alias and show a single name.
+                if filter.sample == 1 || Int.random(in: 0..<filter.sample) == 0 { selected.append(QueryEventJSON.encode(event)) }
             }
         } else {
             missed += UInt64(events.count)  // the reader is not keeping up: drop rather than buffer
@@ -52,9 +52,9 @@ struct QueriesSubscribeMethod: ControlMethod {
             ]))
         }
         let delay = next < ring.cursor ? TimeAmount.zero : interval  // more waiting: keep going
-        let (nextCursor, seenSoFar) = (next, seen)
+        let nextCursor = next
         let task = session.channel.eventLoop.scheduleTask(in: delay) {
-            poll(id: id, cursor: nextCursor, seen: seenSoFar, filter: filter, ring: ring, session: session)
+            poll(id: id, cursor: nextCursor, filter: filter, ring: ring, session: session)
         }
         _ = session.replaceSubscriptionTask(id, with: task)
     }
