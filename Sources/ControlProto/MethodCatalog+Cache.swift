@@ -3,7 +3,7 @@ extension MethodCatalog {
     static let cacheMethods: [MethodDescriptor] = [
         MethodDescriptor(
             name: "cache.stats",
-            summary: "Entries, bytes, hits, misses, evictions, stale answers, prefetches and coalesced queries, per cache (server block).",
+            summary: "Entries, bytes, hits, misses, evictions, stale answers, prefetches and coalesced queries, per cache (server block); plus the packet cache in front (kind packet) and recursors' infrastructure caches (kind infrastructure).",
             readOnly: true, example: "dnsctl cache.stats",
             exampleResult: #"[{"block": ".", "entries": 5120, "bytes": 2411520, "hits": 90211, "misses": 5120, "hit_ratio": 0.946, ...}]"#),
         MethodDescriptor(

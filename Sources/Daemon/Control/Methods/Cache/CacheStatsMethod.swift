@@ -1,14 +1,19 @@
 import ControlProto
 import Resolver
 
-/// `cache.stats`: each cache's counters (one entry per server block with a cache), plus one
-/// `"kind": "infrastructure"` entry per `recurse` plugin.
+/// `cache.stats`: each cache's counters (one entry per server block with a cache), one
+/// `"kind": "infrastructure"` entry per `recurse` plugin, and one `"kind": "packet"` entry for
+/// the packet cache in front of them (its hits never reach a cache plugin's counters).
 struct CacheStatsMethod: ControlMethod {
     let name = "cache.stats"
 
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
         let recursors = context.runtime.plugins(of: RecursePlugin.self)
         let caches = recursors.isEmpty ? try CacheTarget.caches(context) : (try? CacheTarget.caches(context)) ?? []
+        let packetCache = context.runtime.pipeline.packetCache
+        let packet: [JSONValue] = caches.isEmpty ? [] : [.object([
+            "block": .string("*"), "kind": .string("packet"), "entries": .int(packetCache.count), "hits": .int(Int(packetCache.hits)),
+        ])]
         return .array(caches.map { block, cache in
             let stats = cache.statistics
             let lookups = stats.hits + stats.misses
@@ -33,6 +38,6 @@ struct CacheStatsMethod: ControlMethod {
                 "limit_failures": .int(stats.limitFailures), "tcp_retries": .int(stats.tcpRetries),
                 "edns_fallbacks": .int(stats.ednsFallbacks),
             ])
-        })
+        } + packet)
     }
 }
