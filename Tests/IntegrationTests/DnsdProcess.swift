@@ -12,7 +12,6 @@ final class DnsdProcess {
     let configPath: String
     let process: Process
     private let stderrURL: URL
-    private let stderrHandle: FileHandle
 
     /// Everything dnsd logged so far (swift-log writes to stderr).
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
@@ -81,23 +80,13 @@ final class DnsdProcess {
         self.directory = directory
         self.configPath = configPath
         stderrURL = directory.appendingPathComponent("dnsd.stderr")
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        stderrHandle = try FileHandle(forWritingTo: stderrURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = stderrHandle
-        process.standardError = stderrHandle
-        try process.run()
+        process = try PeerTool.launch(try Self.binary(), arguments, log: stderrURL, in: directory)
     }
 
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
         }
-        try? stderrHandle.close()
     }
 
     /// Polls with a UDP SOA query until dnsd answers it, for at most `timeout` seconds.

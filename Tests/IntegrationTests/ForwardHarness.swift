@@ -91,15 +91,7 @@ final class FaultyUpstream {
         port = try LoopbackPort.free()
         logURL = directory.appendingPathComponent("queries.log")
         outputURL = directory.appendingPathComponent("stdout")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outputURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, String(port), mode, address, logURL.path, "120"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        process = try PeerTool.launch(python, [script, String(port), mode, address, logURL.path, "120"], log: outputURL)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if ((try? String(contentsOf: outputURL, encoding: .utf8)) ?? "").contains("ready") { return }

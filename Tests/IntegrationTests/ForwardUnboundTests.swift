@@ -88,15 +88,7 @@ final class UnboundProcess {
         let check = try PeerTool.run(checkconf, [confPath])
         guard check.status == 0 else { throw IntegrationError("unbound-checkconf rejected unbound.conf\n\(check.transcript)") }
         logURL = directory.appendingPathComponent("unbound.log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: unbound)
-        process.arguments = ["-d", "-c", confPath]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try PeerTool.launch(unbound, ["-d", "-c", confPath], log: logURL)
     }
 
     deinit { stop() }

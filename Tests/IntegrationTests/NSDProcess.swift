@@ -8,7 +8,6 @@ final class NSDProcess {
     let directory: URL
     let process: Process
     private let logURL: URL
-    private let logHandle: FileHandle
 
     /// NSD's log (it writes to stderr in the foreground).
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
@@ -65,20 +64,11 @@ final class NSDProcess {
             throw IntegrationError("nsd-checkconf rejected the generated nsd.conf\n\(check.transcript)")
         }
         logURL = directory.appendingPathComponent("nsd.log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        logHandle = try FileHandle(forWritingTo: logURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: nsd)
-        process.arguments = ["-d", "-c", confPath]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
+        process = try PeerTool.launch(nsd, ["-d", "-c", confPath], log: logURL)
     }
 
     deinit {
         stop()
-        try? logHandle.close()
     }
 
     /// Polls with a UDP SOA query until NSD answers, for at most `timeout` seconds.

@@ -97,6 +97,23 @@ enum PeerTool {
         return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
+    /// Starts a server a test runs and stops itself: stdin from /dev/null, stdout and stderr
+    /// into `log` (created empty), working directory `directory` when given.
+    static func launch(_ executable: String, _ arguments: [String], log: URL, in directory: URL? = nil) throws -> Process {
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }  // the child holds its own copy of the descriptor
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
     /// Polls until `process` exits; true when it did within `timeout` seconds.
     static func waitForExit(_ process: Process, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)

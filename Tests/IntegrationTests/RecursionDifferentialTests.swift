@@ -87,15 +87,7 @@ final class RecursionUnbound {
         let check = try PeerTool.run(checkconf, [confPath])
         guard check.status == 0 else { throw IntegrationError("unbound-checkconf rejected the config\n\(check.transcript)") }
         logURL = directory.appendingPathComponent("unbound.log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: unbound)
-        process.arguments = ["-d", "-c", confPath]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try PeerTool.launch(unbound, ["-d", "-c", confPath], log: logURL)
         let dig = try PeerTool.require("dig")
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {

@@ -62,19 +62,11 @@ final class RecursionHierarchy {
             let python = try PeerTool.requirePythonWithDNSPython()
             let script = try Fixtures.path("recurse_misbehaving_servers.py")
             let output = directory.appendingPathComponent("fixture.out")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [script, String(port), logPath, "300",
-                                 "\(address(20))=dropedns=noedns.alpha.", "\(address(21))=tc=tc.alpha.",
-                                 "\(address(22))=spoof=spoof.alpha.", "\(address(23))=nxdomain=victim.beta.",
-                                 "\(address(24))=deepref=deep.alpha.", "\(address(25))=formerr=formerr.alpha.",
-                                 "\(address(26))=drop=blackhole.alpha."]
-            process.standardInput = FileHandle.nullDevice
-            let handle = try FileHandle(forWritingTo: output)
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
+            let process = try PeerTool.launch(python, [script, String(port), logPath, "300",
+                                                      "\(address(20))=dropedns=noedns.alpha.", "\(address(21))=tc=tc.alpha.",
+                                                      "\(address(22))=spoof=spoof.alpha.", "\(address(23))=nxdomain=victim.beta.",
+                                                      "\(address(24))=deepref=deep.alpha.", "\(address(25))=formerr=formerr.alpha.",
+                                                      "\(address(26))=drop=blackhole.alpha."], log: output)
             fixture = process
             let deadline = Date().addingTimeInterval(10)
             while !((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("ready") {
@@ -270,15 +262,7 @@ final class RecursionNSD {
         let confPath = directory.appendingPathComponent("nsd.conf").path
         try config.write(toFile: confPath, atomically: true, encoding: .utf8)
         logURL = directory.appendingPathComponent("nsd.log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: nsd)
-        process.arguments = ["-d", "-c", confPath]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try PeerTool.launch(nsd, ["-d", "-c", confPath], log: logURL)
     }
 
     deinit { stop() }

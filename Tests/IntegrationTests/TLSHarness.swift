@@ -64,16 +64,9 @@ final class TLSHarness {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         socket = directory.appendingPathComponent("control.sock").path
         stderrURL = directory.appendingPathComponent("dnsd.stderr")
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: stderrURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: try PeerTool.require("setpriv"))
-        process.arguments = ["--bounding-set=-dac_override,-dac_read_search", try DnsdProcess.binary(), "--config", configPath]
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try PeerTool.launch(try PeerTool.require("setpriv"),
+                                      ["--bounding-set=-dac_override,-dac_read_search", try DnsdProcess.binary(), "--config", configPath],
+                                      log: stderrURL, in: directory)
         try waitUntilServing()
     }
 
