@@ -60,7 +60,7 @@ final class StreamTransport: UpstreamTransport {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixedDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSStreamFrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(PipelinedQueryHandler())
                 }
             }
@@ -146,19 +146,6 @@ final class StreamConnection: Sendable {
         current.whenSuccess { [self] open in
             if open === channel, self.state.value.channel === current { self.state.value.channel = nil }
         }
-    }
-}
-
-/// Splits a TCP/TLS byte stream into DNS messages by their two-octet length (RFC 1035 §4.2.2).
-struct LengthPrefixedDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-              buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 2)
-        context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
-        return .continue
     }
 }
 
