@@ -18,7 +18,7 @@ final class DoHTransport: UpstreamTransport {
     let authority: String
     let path: String
     let idleTimeout: TimeAmount
-    private let connections = NIOLockedValueBox<[ObjectIdentifier: DoHConnection]>([:])
+    private let connections: UpstreamConnections<(Channel, NIOHTTP2Handler.StreamMultiplexer)>
 
     init(server: SocketAddress, tls: NIOSSLContext, host: String, port: Int, path: String, idleTimeout: TimeAmount) {
         self.server = server
@@ -27,18 +27,28 @@ final class DoHTransport: UpstreamTransport {
         self.authority = port == 443 ? host : (host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
         self.path = path
         self.idleTimeout = idleTimeout
+        connections = UpstreamConnections(idleTimeout: idleTimeout, channel: { $0.0 })
     }
 
     func exchange(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount) -> EventLoopFuture<Message> {
-        let key = ObjectIdentifier(loop)
-        let connection = connections.withLockedValue { map in
-            if let existing = map[key] { return existing }
-            let created = DoHConnection(transport: self, loop: loop)
-            map[key] = created
-            return created
+        let id = UpstreamQuery.randomID()
+        let body = query.wire(id: id)
+        let headers = requestHeaders(length: body.count)
+        return connections.exchange(on: loop, timeout: timeout, connect: { [self] in self.connect(on: $0) }) { connection, promise in
+            connection.1.createStreamChannel { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(
+                        DoHStreamHandler(query: query, id: id, body: body, headers: headers, promise: promise))
+                }
+            }.whenComplete { result in
+                switch result {
+                case .success(let stream):
+                    promise.futureResult.whenComplete { _ in stream.close(promise: nil) }
+                case .failure(let error):
+                    promise.fail(UpstreamError.connection("\(error)"))
+                }
+            }
         }
-        if loop.inEventLoop { return connection.send(query, timeout: timeout) }
-        return loop.flatSubmit { connection.send(query, timeout: timeout) }
     }
 
     /// TLS with ALPN h2, then the HTTP/2 connection handler; yields the stream multiplexer.
@@ -66,90 +76,6 @@ final class DoHTransport: UpstreamTransport {
         [":method": "POST", ":scheme": "https", ":authority": authority, ":path": path,
          "content-type": "application/dns-message", "accept": "application/dns-message",
          "content-length": String(length)]
-    }
-}
-
-/// One event loop's HTTP/2 connection to a DoH server; state confined to that loop.
-final class DoHConnection: Sendable {
-    private struct State {
-        var connection: EventLoopFuture<(Channel, NIOHTTP2Handler.StreamMultiplexer)>?
-        var idleTimer: Scheduled<Void>?
-        var outstanding = 0
-    }
-
-    private let transport: DoHTransport
-    private let loop: EventLoop
-    private let state: NIOLoopBoundBox<State>
-
-    init(transport: DoHTransport, loop: EventLoop) {
-        self.transport = transport
-        self.loop = loop
-        state = NIOLoopBoundBox.makeBoxSendingValue(State(), eventLoop: loop)
-    }
-
-    func send(_ query: UpstreamQuery, timeout: TimeAmount) -> EventLoopFuture<Message> {
-        loop.preconditionInEventLoop()
-        state.value.idleTimer?.cancel()
-        state.value.idleTimer = nil
-        state.value.outstanding += 1
-        let connection: EventLoopFuture<(Channel, NIOHTTP2Handler.StreamMultiplexer)>
-        if let existing = state.value.connection {
-            connection = existing
-        } else {
-            connection = transport.connect(on: loop)
-            state.value.connection = connection
-            connection.whenComplete { [self] result in
-                switch result {
-                case .success(let (channel, _)):
-                    channel.closeFuture.whenComplete { _ in
-                        if self.state.value.connection === connection { self.state.value.connection = nil }
-                    }
-                case .failure:
-                    if self.state.value.connection === connection { self.state.value.connection = nil }
-                }
-            }
-        }
-        let promise = loop.makePromise(of: Message.self)
-        let timer = loop.scheduleTask(in: timeout) { promise.fail(UpstreamError.timeout) }
-        let id = UpstreamQuery.randomID()
-        let body = query.wire(id: id)
-        let headers = transport.requestHeaders(length: body.count)
-        connection.whenComplete { result in
-            switch result {
-            case .failure(let error):
-                promise.fail(UpstreamError.connection("\(error)"))
-            case .success(let (_, multiplexer)):
-                multiplexer.createStreamChannel { stream in
-                    stream.eventLoop.makeCompletedFuture {
-                        try stream.pipeline.syncOperations.addHandler(
-                            DoHStreamHandler(query: query, id: id, body: body, headers: headers, promise: promise))
-                    }
-                }.whenComplete { result in
-                    switch result {
-                    case .success(let stream):
-                        promise.futureResult.whenComplete { _ in stream.close(promise: nil) }
-                    case .failure(let error):
-                        promise.fail(UpstreamError.connection("\(error)"))
-                    }
-                }
-            }
-        }
-        promise.futureResult.whenComplete { [self] _ in
-            timer.cancel()
-            self.finished()
-        }
-        return promise.futureResult
-    }
-
-    private func finished() {
-        state.value.outstanding -= 1
-        guard state.value.outstanding == 0, let connection = state.value.connection else { return }
-        state.value.idleTimer = loop.scheduleTask(in: transport.idleTimeout) { [self] in
-            if self.state.value.outstanding == 0, self.state.value.connection === connection {
-                self.state.value.connection = nil
-                connection.whenSuccess { $0.0.close(promise: nil) }
-            }
-        }
     }
 }
 

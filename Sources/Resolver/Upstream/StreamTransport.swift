@@ -18,34 +18,32 @@ final class StreamTransport: UpstreamTransport {
     /// DoT: the name to verify and send as SNI; nil verifies the IP address instead.
     let serverName: String?
     let idleTimeout: TimeAmount
-    private let connections = NIOLockedValueBox<[ObjectIdentifier: StreamConnection]>([:])
+    private let connections: UpstreamConnections<Channel>
 
     init(server: SocketAddress, tls: NIOSSLContext?, serverName: String?, idleTimeout: TimeAmount) {
         self.server = server
         self.tls = tls
         self.serverName = serverName
         self.idleTimeout = idleTimeout
+        connections = UpstreamConnections(idleTimeout: idleTimeout, channel: { $0 })
     }
 
     func exchange(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount) -> EventLoopFuture<Message> {
-        let key = ObjectIdentifier(loop)
-        let connection = connections.withLockedValue { map in
-            if let existing = map[key] { return existing }
-            let created = StreamConnection(transport: self, loop: loop)
-            map[key] = created
-            return created
+        connections.exchange(on: loop, timeout: timeout, connect: { [self] in self.connect(on: $0) }) { channel, promise in
+            do {
+                let handler = try channel.pipeline.syncOperations.handler(type: PipelinedQueryHandler.self)
+                handler.send(query, promise: promise, channel: channel)
+            } catch {
+                promise.fail(UpstreamError.connection("connection closed"))
+            }
         }
-        if loop.inEventLoop {
-            return connection.send(query, timeout: timeout)
-        }
-        return loop.flatSubmit { connection.send(query, timeout: timeout) }
     }
 
     /// Drops this transport's per-loop connections (each still closes on its idle timer). For
     /// one-shot transports (the recursor's TCP retry on TC): connection and transport refer to
     /// each other, so without this they would never be freed.
     func releaseConnections() {
-        connections.withLockedValue { $0 = [:] }
+        connections.removeAll()
     }
 
     /// Opens a connection on `loop` with the framing handler (and TLS) in place.
@@ -65,87 +63,6 @@ final class StreamTransport: UpstreamTransport {
                 }
             }
             .connect(to: server)
-    }
-}
-
-/// The connection of one event loop to one stream upstream. All state is confined to that
-/// loop (`NIOLoopBoundBox` checks it).
-final class StreamConnection: Sendable {
-    private struct State {
-        var channel: EventLoopFuture<Channel>?
-        var idleTimer: Scheduled<Void>?
-        var outstanding = 0
-    }
-
-    private let transport: StreamTransport
-    private let loop: EventLoop
-    private let state: NIOLoopBoundBox<State>
-
-    init(transport: StreamTransport, loop: EventLoop) {
-        self.transport = transport
-        self.loop = loop
-        state = NIOLoopBoundBox.makeBoxSendingValue(State(), eventLoop: loop)
-    }
-
-    func send(_ query: UpstreamQuery, timeout: TimeAmount) -> EventLoopFuture<Message> {
-        loop.preconditionInEventLoop()
-        state.value.idleTimer?.cancel()
-        state.value.idleTimer = nil
-        state.value.outstanding += 1
-        let channelFuture: EventLoopFuture<Channel>
-        if let existing = state.value.channel {
-            channelFuture = existing
-        } else {
-            channelFuture = transport.connect(on: loop)
-            state.value.channel = channelFuture
-            channelFuture.whenComplete { [self] result in
-                switch result {
-                case .success(let channel):
-                    channel.closeFuture.whenComplete { _ in self.forget(channel) }
-                case .failure:
-                    // A failed connect must not be reused by the next query.
-                    if self.state.value.channel === channelFuture { self.state.value.channel = nil }
-                }
-            }
-        }
-        let promise = loop.makePromise(of: Message.self)
-        let timer = loop.scheduleTask(in: timeout) { promise.fail(UpstreamError.timeout) }
-        channelFuture.whenComplete { result in
-            switch result {
-            case .failure(let error):
-                promise.fail(UpstreamError.connection("\(error)"))
-            case .success(let channel):
-                do {
-                    let handler = try channel.pipeline.syncOperations.handler(type: PipelinedQueryHandler.self)
-                    handler.send(query, promise: promise, channel: channel)
-                } catch {
-                    promise.fail(UpstreamError.connection("connection closed"))
-                }
-            }
-        }
-        promise.futureResult.whenComplete { [self] _ in
-            timer.cancel()
-            self.finished()
-        }
-        return promise.futureResult
-    }
-
-    private func finished() {
-        state.value.outstanding -= 1
-        guard state.value.outstanding == 0, let channel = state.value.channel else { return }
-        state.value.idleTimer = loop.scheduleTask(in: transport.idleTimeout) { [self] in
-            if self.state.value.outstanding == 0, self.state.value.channel === channel {
-                self.state.value.channel = nil
-                channel.whenSuccess { $0.close(promise: nil) }
-            }
-        }
-    }
-
-    private func forget(_ channel: Channel) {
-        guard let current = state.value.channel else { return }
-        current.whenSuccess { [self] open in
-            if open === channel, self.state.value.channel === current { self.state.value.channel = nil }
-        }
     }
 }
 
