@@ -17,7 +17,6 @@ tests can count what reached this upstream. The server exits after LIFETIME seco
 (default 120) so a failed test can never leave it running.
 """
 import os
-import signal
 import socketserver
 import sys
 import threading
@@ -27,6 +26,8 @@ import dns.flags
 import dns.message
 import dns.rcode
 import dns.rrset
+
+from fixture_servers import ThreadingTCP, ThreadingUDP, stop_on_sigterm
 
 PORT, MODE, ADDRESS, LOGFILE = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 LIFETIME = float(sys.argv[5]) if len(sys.argv) > 5 else 120.0
@@ -120,20 +121,8 @@ class TCPHandler(socketserver.BaseRequestHandler):
         return buf
 
 
-class ThreadingUDP(socketserver.ThreadingMixIn, socketserver.UDPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class ThreadingTCP(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main():
-    # The test runner may start us with SIGTERM blocked or ignored; stop promptly when told.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    stop_on_sigterm(os._exit)
     open(LOGFILE, "a").close()
     udp = ThreadingUDP(("127.0.0.1", PORT), UDPHandler)
     tcp = ThreadingTCP(("127.0.0.1", PORT), TCPHandler)

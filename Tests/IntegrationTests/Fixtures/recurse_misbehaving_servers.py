@@ -18,7 +18,6 @@ ZONE get A 192.0.2.77 (TTL 300, AA) and the apex SOA/NS, unless the mode says ot
 Each query is appended to LOGFILE as "ADDRESS transport name. type edns|noedns", flushed.
 The process exits after LIFETIME seconds so a failed test never leaves it running.
 """
-import signal
 import socketserver
 import sys
 import threading
@@ -30,6 +29,8 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
+
+from fixture_servers import ThreadingTCP, ThreadingUDP, stop_on_sigterm
 
 PORT, LOGFILE, LIFETIME = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 SPECS = [spec.split("=") for spec in sys.argv[4:]]
@@ -135,20 +136,8 @@ def handlers(address, mode, zone):
     return UDP, TCP
 
 
-class ThreadingUDP(socketserver.ThreadingMixIn, socketserver.UDPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class ThreadingTCP(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main():
-    # The test runner may start us with SIGTERM blocked; we want it.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    stop_on_sigterm(sys.exit)
     for address, mode, zone in SPECS:
         udp, tcp = handlers(address, mode, zone)
         for server in (ThreadingUDP((address, PORT), udp), ThreadingTCP((address, PORT), tcp)):
