@@ -27,6 +27,8 @@ let package = Package(
     targets: [
         // Wire and presentation format. No I/O, no dependencies: the fuzzer builds it alone.
         .target(name: "DNSProto"),
+        // recvmmsg/sendmmsg for the UDP workers (Glibc's module lacks them: they need _GNU_SOURCE).
+        .target(name: "CDatagramBatch"),
         .target(
             name: "Resolver",
             dependencies: [
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Resolver", "ControlProto", "DNSProto",
+                "Resolver", "ControlProto", "DNSProto", "CDatagramBatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -26,6 +26,7 @@ public final class DNSServer: Service, Sendable {
         let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp,
                                       limiter: ConnectionLimiter(limit: config.tcp.maxConnections), certificates: runtime.certificates)
         var channels: [Channel] = []
+        var workers: [UDPWorker] = []
         let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard))
         var controlBound = false
         defer { if controlBound { control.remove() } }
@@ -39,14 +40,15 @@ public final class DNSServer: Service, Sendable {
             // Certificates first: a bad one stops the start before any listener opens (docs/tls.md).
             try await runtime.certificates.start(metrics: config.metrics == nil ? nil : MetricsSetup.factory())
             for address in config.listeners {
-                let bound: [Channel]
+                let bound: ListenerFactory.Bound
                 do { bound = try await factory.bind(address) } catch {
                     throw ListenError(address: "\(address)", underlying: error)
                 }
-                channels += bound
+                channels += bound.channels
+                workers += bound.workers
                 var shown = address
-                if let port = bound.first?.localAddress?.port { shown.port = port }
-                logger.info("listening on \(shown)", metadata: ["sockets": "\(bound.count)"])
+                if let port = bound.port { shown.port = port }
+                logger.info("listening on \(shown)", metadata: ["sockets": "\(bound.channels.count + bound.workers.count)"])
             }
             if let metrics { channels.append(try await metrics.start(group: group, logger: logger)) }
             channels.append(try await control.bind(group: group))
@@ -57,13 +59,14 @@ public final class DNSServer: Service, Sendable {
             try? await gracefulShutdown()
             logger.info("shutting down")
         } catch {
-            await close(channels, group: group)
+            await close(channels, workers, group: group)
             throw error
         }
-        await close(channels, group: group)
+        await close(channels, workers, group: group)
     }
 
-    private func close(_ channels: [Channel], group: MultiThreadedEventLoopGroup) async {
+    private func close(_ channels: [Channel], _ workers: [UDPWorker], group: MultiThreadedEventLoopGroup) async {
+        for worker in workers { await worker.stop() }
         for channel in channels { try? await channel.close() }
         try? await group.shutdownGracefully()
     }

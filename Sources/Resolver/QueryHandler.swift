@@ -42,8 +42,10 @@ public struct QueryHandler: Sendable {
         let wall = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
     }
 
-    public func handle(_ bytes: [UInt8], context: QueryContext) -> Result {
-        if let cached = cachedAnswer(bytes, context: context) { return .respond(cached) }
+    /// `packetCacheTried`: the caller already asked the packet cache (the UDP workers do,
+    /// before handing a miss over), so it is not asked twice.
+    public func handle(_ bytes: [UInt8], context: QueryContext, packetCacheTried: Bool = false) -> Result {
+        if !packetCacheTried, let cached = cachedAnswer(bytes, context: context) { return .respond(cached) }
         let arrival = Arrival()
         guard let header = Header.peek(bytes), !header.isResponse else { return .drop }
         let query: Message
@@ -138,7 +140,7 @@ public struct QueryHandler: Sendable {
         }
         if !observers.isEmpty, let question = query?.question {
             let event = QueryEvent(
-                timeNanos: arrival.wall, client: context.client, transport: context.transport, name: question.name,
+                timeNanos: arrival.wall, client: context.client.flatMap(ClientAddress.init), transport: context.transport, name: question.name,
                 type: question.type, rcode: message.rcode, latencyNanos: DispatchTime.now().uptimeNanoseconds - arrival.uptime,
                 source: source, truncated: bytes.count > 2 && bytes[2] & 0x02 != 0,
                 dnssecOK: query?.edns?.dnssecOK ?? false, responseBytes: bytes.count)

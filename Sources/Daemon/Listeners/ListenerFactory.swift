@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 import Resolver
 
-/// Binds the configured listeners. UDP gets one socket per event loop on the same port
-/// (SO_REUSEPORT), so the kernel spreads datagrams across cores. DoT and DoH are in
+/// Binds the configured listeners. UDP gets one socket and worker thread per event loop on the
+/// same port (SO_REUSEPORT), so the kernel spreads datagrams across cores (UDPWorker.swift). DoT and DoH are in
 /// DoTListener.swift and DoHListener.swift.
 struct ListenerFactory {
     let group: MultiThreadedEventLoopGroup
@@ -14,41 +14,40 @@ struct ListenerFactory {
     /// The certificates `tls://` and `https://` listeners serve (read per accepted connection).
     let certificates: CertStore
 
-    /// Largest datagram read; a query is small, but EDNS allows up to 64 KiB on the wire.
-    static let maxDatagram = 4096
-    static let datagramsPerRead = 32
+    /// What one listen address opened: NIO channels (TCP, DoT, DoH), or UDP workers.
+    struct Bound {
+        var channels: [Channel] = []
+        var workers: [UDPWorker] = []
+        /// The port it listens on (the kernel's pick for port 0).
+        var port: Int?
+    }
 
-    func bind(_ address: ListenAddress) async throws -> [Channel] {
+    func bind(_ address: ListenAddress) async throws -> Bound {
         switch address.scheme {
-        case .udp: return try await bindUDP(address)
-        case .tcp: return [try await bindTCP(address)]
-        case .tls: return [try await bindDoT(address)]
-        case .https, .http: return [try await bindDoH(address)]
+        case .udp: return try bindUDP(address)
+        case .tcp: return Self.bound(try await bindTCP(address))
+        case .tls: return Self.bound(try await bindDoT(address))
+        case .https, .http: return Self.bound(try await bindDoH(address))
         }
     }
 
-    private func bindUDP(_ address: ListenAddress) async throws -> [Channel] {
-        var channels: [Channel] = []
+    private static func bound(_ channel: Channel) -> Bound { Bound(channels: [channel], port: channel.localAddress?.port) }
+
+    /// One `UDPWorker` per event loop, each with its own socket on the same port and that loop
+    /// for its misses.
+    private func bindUDP(_ address: ListenAddress) throws -> Bound {
+        var bound = Bound()
         var port = address.port
-        for loop in group.makeIterator() {
-            let queries = self.queries
-            let channel = try await DatagramBootstrap(group: loop)
-                .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-                .channelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
-                .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
-                .channelOption(ChannelOptions.recvAllocator,
-                               value: FixedSizeRecvByteBufferAllocator(capacity: Self.maxDatagram * Self.datagramsPerRead))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(UDPQueryChannelHandler(queries: queries))
-                    }
-                }
-                .bind(host: address.host, port: port).get()
+        for (index, loop) in group.makeIterator().enumerated() {
+            let worker = try UDPWorker(address: try SocketAddress.makeAddressResolvingHost(address.host, port: port),
+                                       queries: queries, loop: loop)
             // With port 0 the first socket picks the port; the others must join it.
-            if port == 0, let bound = channel.localAddress?.port { port = bound }
-            channels.append(channel)
+            port = worker.port
+            worker.start(name: "dnsd-udp-\(index)")
+            bound.workers.append(worker)
         }
-        return channels
+        bound.port = port
+        return bound
     }
 
     private func bindTCP(_ address: ListenAddress) async throws -> Channel {

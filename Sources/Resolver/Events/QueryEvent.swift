@@ -5,7 +5,7 @@ import NIOCore
 public struct QueryEvent: Sendable {
     /// Wall-clock time the query arrived, in nanoseconds since 1970.
     public var timeNanos: UInt64
-    public var client: SocketAddress?
+    public var client: ClientAddress?
     public var transport: Transport
     public var name: DNSName
     public var type: RecordType
@@ -17,7 +17,7 @@ public struct QueryEvent: Sendable {
     public var dnssecOK: Bool
     public var responseBytes: Int
 
-    public init(timeNanos: UInt64, client: SocketAddress?, transport: Transport, name: DNSName, type: RecordType,
+    public init(timeNanos: UInt64, client: ClientAddress?, transport: Transport, name: DNSName, type: RecordType,
                 rcode: Rcode, latencyNanos: UInt64, source: AnswerSource, truncated: Bool, dnssecOK: Bool, responseBytes: Int) {
         self.timeNanos = timeNanos
         self.client = client

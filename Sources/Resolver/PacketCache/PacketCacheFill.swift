@@ -11,14 +11,26 @@ struct PacketCacheFill: Sendable {
     let plugin: CachePlugin
     let storeGeneration: UInt64
 
-    /// Files `wire` (the encoded answer to `message`'s query, served by the block's cache
-    /// plugin) when that plugin holds a fresh answer for everyone to this question; the entry
-    /// lives no longer than that answer, and with prefetch on it ends where prefetch would
-    /// begin (so the plugin still sees the queries that trigger it).
+    /// Files `wire` (the encoded answer to `message`'s query) when the block's cache plugin
+    /// holds a fresh answer for everyone to this question; the entry lives no longer than that
+    /// answer, and with prefetch on it ends where prefetch would begin (so the plugin still sees
+    /// the queries that trigger it).
+    ///
+    /// Both the plugin's own rendering (source `cache`) and the upstream answer it has just
+    /// stored (source `upstream`) are filed, so the second query for a name is already a packet
+    /// hit. A relayed answer is made into what the plugin would serve first: AA cleared (a cache
+    /// is no authority), AD cleared unless the query asked for it (RFC 6840 §5.8; the query's
+    /// AD and DO bits are part of the key), and no TTL above what the plugin has left, so a
+    /// `max_ttl` clamp holds. (A `min_ttl` raise is not applied: the copy serves the upstream's
+    /// lower TTLs and expires with the smallest of them.)
     func file(_ wire: [UInt8], source: AnswerSource, query message: Message, rcode: Rcode) {
-        // Only the cache plugin's own rendering: an upstream's answer as relayed still has its
-        // AA bit and unclamped TTLs (min_ttl/max_ttl), which the plugin would not serve.
-        guard source == .cache, rcode == .noError || rcode == .nxDomain, wire.count > 12, wire[2] & 0x02 == 0, wire.count <= query.limit,
+        let relayed: Bool
+        switch source {
+        case .cache: relayed = false
+        case .upstream: relayed = true
+        default: return
+        }
+        guard rcode == .noError || rcode == .nxDomain, wire.count > 12, wire[2] & 0x02 == 0, wire.count <= query.limit,
               let question = message.question, let base = CacheKey(query: message) else { return }
         let matches = wire.withUnsafeBytes { bytes in
             bytes.count >= query.nameEnd + 4 && query.matches(key, in: bytes)
@@ -26,13 +38,34 @@ struct PacketCacheFill: Sendable {
         guard matches, let fields = PacketCacheEntry.ttlFields(of: wire) else { return }
         let now = cache.clock()
         guard let answer = plugin.store.freshForEveryone(base: base, now: now) else { return }
-        var ttl = min(answer.remainingTTL(at: now), Int64(fields.minimum))
-        if plugin.settings.prefetch { ttl = min(ttl, answer.remainingTTL(at: now) - Int64(answer.ttl / 10)) }
+        let remaining = answer.remainingTTL(at: now)
+        var ttl = min(remaining, Int64(fields.minimum))
+        if plugin.settings.prefetch { ttl = min(ttl, remaining - Int64(answer.ttl / 10)) }
         guard ttl > 0 else { return }
+        var stored = wire
+        if relayed {
+            stored[2] &= ~0x04
+            let askedForAD = message.header.authenticData || (message.edns?.dnssecOK ?? false)
+            if !askedForAD { stored[3] &= ~0x20 }
+            Self.capTTLs(&stored, at: fields.offsets, to: UInt32(clamping: remaining))
+        }
         let entry = PacketCacheEntry(
-            key: key, meta: query.meta, wire: wire, ttlOffsets: fields.offsets, storedAt: now,
+            key: key, meta: query.meta, wire: stored, ttlOffsets: fields.offsets, storedAt: now,
             expiresAt: now + UInt64(ttl) * 1_000_000_000, store: plugin.store, storeGeneration: storeGeneration,
             generation: generation, name: question.name, type: question.type, rcode: rcode)
         cache.insert(entry, hash: query.hash)
+    }
+
+    /// Lowers every TTL field above `limit` to it.
+    static func capTTLs(_ wire: inout [UInt8], at offsets: [UInt16], to limit: UInt32) {
+        for offset in offsets {
+            let at = Int(offset)
+            let ttl = UInt32(wire[at]) << 24 | UInt32(wire[at + 1]) << 16 | UInt32(wire[at + 2]) << 8 | UInt32(wire[at + 3])
+            guard ttl > limit else { continue }
+            wire[at] = UInt8(truncatingIfNeeded: limit >> 24)
+            wire[at + 1] = UInt8(truncatingIfNeeded: limit >> 16)
+            wire[at + 2] = UInt8(truncatingIfNeeded: limit >> 8)
+            wire[at + 3] = UInt8(truncatingIfNeeded: limit)
+        }
     }
 }

@@ -5,27 +5,24 @@ import NIOCore
 /// The packet-cache side of `QueryHandler`: answering from it before any parsing, and
 /// preparing a full-path query to fill it.
 extension QueryHandler {
-    /// The packet cache's answer to `request` in a new buffer, or nil (take the full path).
-    /// Reported to the observers like any other answer (source `cache`).
-    public func cachedAnswer(_ request: ByteBuffer, client: SocketAddress?, transport: Transport,
-                             allocator: ByteBufferAllocator) -> ByteBuffer? {
+    /// The packet cache's answer to the UDP query `request`, written into `out`: its length,
+    /// or nil (take the full path; `out` may have been written to). No allocation: this is the
+    /// UDP workers' hit path. Reported to the observers like any other answer (source `cache`).
+    public func cachedAnswer(_ request: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
+                             client: ClientAddress?) -> Int? {
         guard usesPacketCache else { return nil }
         let cache = pipeline.packetCache
-        return request.withUnsafeReadableBytes { bytes -> ByteBuffer? in
-            guard let query = PacketQuery(bytes, transportLimit: Self.transportLimit(transport), maxUDPPayload: maxUDPPayload) else {
-                return nil
-            }
-            let now = cache.clock()
-            guard let entry = cache.lookup(query, bytes: bytes, now: now) else { return nil }
-            var out = allocator.buffer(capacity: entry.wire.count)
-            out.writeBytes(entry.wire)
-            out.withUnsafeMutableReadableBytes { PacketCache.patch($0, entry: entry, query: query, bytes: bytes, now: now) }
-            reportHit(entry, query: query, client: client, transport: transport, arrival: now, clock: cache.clock)
-            return out
-        }
+        guard let query = PacketQuery(request, transportLimit: nil, maxUDPPayload: maxUDPPayload) else { return nil }
+        let now = cache.clock()
+        guard let entry = cache.lookup(query, bytes: request, now: now), entry.wire.count <= out.count else { return nil }
+        let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<entry.wire.count])
+        entry.wire.withUnsafeBytes { answer.copyMemory(from: $0) }
+        PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
+        reportHit(entry, query: query, client: client, transport: .udp, arrival: now, clock: cache.clock)
+        return entry.wire.count
     }
 
-    /// The same for a request already copied into an array (stream transports).
+    /// The packet cache's answer to a request already copied into an array (stream transports).
     func cachedAnswer(_ request: [UInt8], context: QueryContext) -> [UInt8]? {
         guard usesPacketCache else { return nil }
         let cache = pipeline.packetCache
@@ -37,7 +34,8 @@ extension QueryHandler {
             guard let entry = cache.lookup(query, bytes: bytes, now: now) else { return nil }
             var out = entry.wire
             out.withUnsafeMutableBytes { PacketCache.patch($0, entry: entry, query: query, bytes: bytes, now: now) }
-            reportHit(entry, query: query, client: context.client, transport: context.transport, arrival: now, clock: cache.clock)
+            reportHit(entry, query: query, client: context.client.flatMap(ClientAddress.init), transport: context.transport,
+                      arrival: now, clock: cache.clock)
             return out
         }
     }
@@ -45,7 +43,7 @@ extension QueryHandler {
     /// Over streams the answer may be as big as a message gets (RFC 1035 §4.2.2).
     private static func transportLimit(_ transport: Transport) -> Int? { transport == .udp ? nil : 65535 }
 
-    private func reportHit(_ entry: PacketCacheEntry, query: PacketQuery, client: SocketAddress?, transport: Transport,
+    private func reportHit(_ entry: PacketCacheEntry, query: PacketQuery, client: ClientAddress?, transport: Transport,
                            arrival: UInt64, clock: () -> UInt64) {
         guard !observers.isEmpty else { return }
         for observer in observers { observer.queryStarted() }

@@ -1,0 +1,130 @@
+#define _GNU_SOURCE
+#include "datagram_batch.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+struct dnsd_batch {
+    int count;
+    int slot_size;
+    struct mmsghdr *messages;
+    struct iovec *vectors;
+    struct sockaddr_storage *addresses;
+    uint8_t *buffers;
+};
+
+dnsd_batch *dnsd_batch_create(int count, int slot_size) {
+    dnsd_batch *batch = calloc(1, sizeof(dnsd_batch));
+    if (!batch) return NULL;
+    batch->count = count;
+    batch->slot_size = slot_size;
+    batch->messages = calloc((size_t)count, sizeof(struct mmsghdr));
+    batch->vectors = calloc((size_t)count, sizeof(struct iovec));
+    batch->addresses = calloc((size_t)count, sizeof(struct sockaddr_storage));
+    batch->buffers = malloc((size_t)count * (size_t)slot_size);
+    if (!batch->messages || !batch->vectors || !batch->addresses || !batch->buffers) {
+        dnsd_batch_destroy(batch);
+        return NULL;
+    }
+    for (int i = 0; i < count; i++) {
+        batch->vectors[i].iov_base = batch->buffers + (size_t)i * (size_t)slot_size;
+        batch->vectors[i].iov_len = (size_t)slot_size;
+        batch->messages[i].msg_hdr.msg_iov = &batch->vectors[i];
+        batch->messages[i].msg_hdr.msg_iovlen = 1;
+        batch->messages[i].msg_hdr.msg_name = &batch->addresses[i];
+        batch->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+    }
+    return batch;
+}
+
+void dnsd_batch_destroy(dnsd_batch *batch) {
+    if (!batch) return;
+    free(batch->messages);
+    free(batch->vectors);
+    free(batch->addresses);
+    free(batch->buffers);
+    free(batch);
+}
+
+uint8_t *dnsd_batch_buffer(dnsd_batch *batch, int index) {
+    return batch->buffers + (size_t)index * (size_t)batch->slot_size;
+}
+
+struct sockaddr *dnsd_batch_address(dnsd_batch *batch, int index) {
+    return (struct sockaddr *)&batch->addresses[index];
+}
+
+socklen_t dnsd_batch_address_length(dnsd_batch *batch, int index) {
+    return batch->messages[index].msg_hdr.msg_namelen;
+}
+
+void dnsd_batch_set_address(dnsd_batch *batch, int index, const struct sockaddr *address, socklen_t length) {
+    if (length > sizeof(struct sockaddr_storage)) length = sizeof(struct sockaddr_storage);
+    memcpy(&batch->addresses[index], address, length);
+    batch->messages[index].msg_hdr.msg_namelen = length;
+}
+
+int dnsd_batch_length(dnsd_batch *batch, int index) {
+    return (int)batch->messages[index].msg_len;
+}
+
+void dnsd_batch_set_length(dnsd_batch *batch, int index, int length) {
+    batch->vectors[index].iov_len = (size_t)length;
+}
+
+int dnsd_batch_receive(int fd, dnsd_batch *batch) {
+    for (int i = 0; i < batch->count; i++) {
+        batch->vectors[i].iov_len = (size_t)batch->slot_size;
+        batch->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        batch->messages[i].msg_hdr.msg_flags = 0;
+    }
+    return recvmmsg(fd, batch->messages, (unsigned int)batch->count, MSG_WAITFORONE, NULL);
+}
+
+int dnsd_batch_send(int fd, dnsd_batch *batch, int count) {
+    int sent = 0;
+    while (sent < count) {
+        int result = sendmmsg(fd, batch->messages + sent, (unsigned int)(count - sent), MSG_DONTWAIT);
+        if (result < 0) {
+            if (errno == EINTR) continue;
+            // A datagram the kernel refuses (EAGAIN with a full buffer, an unreachable peer)
+            // is skipped: UDP may lose it, and the client retries.
+            if (sent == 0 && count == 1) return -1;
+            sent += 1;
+            continue;
+        }
+        sent += result;
+    }
+    return sent;
+}
+
+int dnsd_udp_socket(const struct sockaddr *address, socklen_t length, int timeout_ms) {
+    int fd = socket(address->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    struct timeval timeout = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0 ||
+        (address->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
+        bind(fd, address, length) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int dnsd_bound_port(int fd) {
+    struct sockaddr_storage bound;
+    socklen_t length = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &length) < 0) return -1;
+    if (bound.ss_family == AF_INET) return ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    if (bound.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
+    return -1;
+}

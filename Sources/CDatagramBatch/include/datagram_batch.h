@@ -1,0 +1,42 @@
+// Batched UDP I/O for dnsd's UDP listener: recvmmsg/sendmmsg over a fixed set of slots.
+// Glibc's Swift module does not expose recvmmsg, sendmmsg or struct mmsghdr (they need
+// _GNU_SOURCE), so this small C target owns them.
+#ifndef DNSD_DATAGRAM_BATCH_H
+#define DNSD_DATAGRAM_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/// `count` slots, each a buffer of `slot_size` bytes and a peer address.
+typedef struct dnsd_batch dnsd_batch;
+
+dnsd_batch *dnsd_batch_create(int count, int slot_size);
+void dnsd_batch_destroy(dnsd_batch *batch);
+
+/// The buffer of slot `index` (`slot_size` bytes).
+uint8_t *dnsd_batch_buffer(dnsd_batch *batch, int index);
+/// The peer address of slot `index` and its length.
+struct sockaddr *dnsd_batch_address(dnsd_batch *batch, int index);
+socklen_t dnsd_batch_address_length(dnsd_batch *batch, int index);
+void dnsd_batch_set_address(dnsd_batch *batch, int index, const struct sockaddr *address, socklen_t length);
+/// Bytes received into slot `index` by the last receive.
+int dnsd_batch_length(dnsd_batch *batch, int index);
+/// Bytes slot `index` sends on the next send.
+void dnsd_batch_set_length(dnsd_batch *batch, int index, int length);
+
+/// Waits for at least one datagram, then takes what is queued, up to the slot count
+/// (recvmmsg with MSG_WAITFORONE). Returns the number received, or -1 with errno set.
+int dnsd_batch_receive(int fd, dnsd_batch *batch);
+/// Sends slots 0..<count (each to its address); retries the rest after a partial send.
+/// Returns how many were sent, or -1 with errno set when none could be.
+int dnsd_batch_send(int fd, dnsd_batch *batch, int count);
+
+/// A UDP socket bound to `address` with SO_REUSEADDR and SO_REUSEPORT (one per worker on the
+/// same port) and a receive timeout of `timeout_ms`, so a worker sees its stop flag.
+/// Returns the descriptor, or -1 with errno set.
+int dnsd_udp_socket(const struct sockaddr *address, socklen_t length, int timeout_ms);
+/// The port a socket is bound to (for port 0), or -1.
+int dnsd_bound_port(int fd);
+
+#endif

@@ -1,0 +1,134 @@
+import CDatagramBatch
+import Foundation
+import NIOCore
+import Resolver
+
+/// A datagram the packet cache could not answer: the query's bytes and who sent it.
+struct UDPMiss: Sendable {
+    let request: [UInt8]
+    let peer: sockaddr_storage
+    let peerLength: socklen_t
+
+    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t) {
+        self.request = request
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.copyMemory(from: UnsafeRawBufferPointer(start: peer, count: min(Int(peerLength), raw.count)))
+        }
+        self.peer = storage
+        self.peerLength = peerLength
+    }
+
+    /// NIO's form of the peer, for the query context (plugins, ECS, the cache's subnet keys).
+    var client: SocketAddress? {
+        var storage = peer
+        return withUnsafePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> SocketAddress? in
+                switch Int32(address.pointee.sa_family) {
+                case AF_INET: return UnsafeRawPointer(address).load(as: sockaddr_in.self).socketAddress
+                case AF_INET6: return UnsafeRawPointer(address).load(as: sockaddr_in6.self).socketAddress
+                default: return nil
+                }
+            }
+        }
+    }
+}
+
+private extension sockaddr_in {
+    var socketAddress: SocketAddress { SocketAddress(self) }
+}
+
+private extension sockaddr_in6 {
+    var socketAddress: SocketAddress { SocketAddress(self) }
+}
+
+/// The event-loop side of a `UDPWorker`: runs the full pipeline for the datagrams the worker
+/// hands over, and sends the answers on the worker's socket, all that are ready in one tick
+/// with one `sendmmsg` (answers arrive one by one as upstreams reply).
+final class UDPMissQueue: Sendable {
+    private struct Outbox {
+        var batch: OpaquePointer?
+        var count: Int32 = 0
+        var flushQueued = false
+        var closed = false
+    }
+
+    private let socket: Int32
+    private let queries: QueryHandler
+    private let loop: EventLoop
+    private let outbox: NIOLoopBoundBox<Outbox>
+
+    init(socket: Int32, queries: QueryHandler, loop: EventLoop) {
+        self.socket = socket
+        self.queries = queries
+        self.loop = loop
+        outbox = NIOLoopBoundBox.makeBoxSendingValue(
+            Outbox(batch: dnsd_batch_create(Int32(UDPWorker.burst), Int32(UDPWorker.slotSize))), eventLoop: loop)
+    }
+
+    /// From the worker's thread: one hop to the loop for the whole burst.
+    func submit(_ misses: [UDPMiss]) {
+        loop.execute { [self] in
+            for miss in misses { handle(miss) }
+            flush()
+        }
+    }
+
+    private func handle(_ miss: UDPMiss) {
+        let context = QueryContext(client: miss.client, transport: .udp, eventLoop: loop)
+        switch queries.handle(miss.request, context: context, packetCacheTried: true) {
+        case .drop:
+            return
+        case .respond(let bytes):
+            send(bytes, to: miss)
+        case .pending(let future):
+            future.hop(to: loop).assumeIsolated().whenSuccess { [self] bytes in
+                guard let bytes else { return }
+                send(bytes, to: miss)
+                queueFlush()
+            }
+        }
+    }
+
+    private func send(_ bytes: [UInt8], to miss: UDPMiss) {
+        guard !outbox.value.closed, let batch = outbox.value.batch, bytes.count <= UDPWorker.slotSize else { return }
+        if outbox.value.count == Int32(UDPWorker.burst) { flush() }
+        let index = outbox.value.count
+        bytes.withUnsafeBytes { source in
+            UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(batch, index), count: UDPWorker.slotSize).copyMemory(from: source)
+        }
+        dnsd_batch_set_length(batch, index, Int32(bytes.count))
+        var peer = miss.peer
+        withUnsafePointer(to: &peer) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { dnsd_batch_set_address(batch, index, $0, miss.peerLength) }
+        }
+        outbox.value.count += 1
+    }
+
+    /// Answers that came in during this tick go out together after it.
+    private func queueFlush() {
+        guard !outbox.value.flushQueued else { return }
+        outbox.value.flushQueued = true
+        loop.assumeIsolated().execute { [self] in
+            outbox.value.flushQueued = false
+            flush()
+        }
+    }
+
+    private func flush() {
+        guard outbox.value.count > 0, let batch = outbox.value.batch else { return }
+        _ = dnsd_batch_send(socket, batch, outbox.value.count)
+        outbox.value.count = 0
+    }
+
+    /// After the worker stopped: closes the socket on the loop (answers still pending are dropped).
+    func close() {
+        loop.execute { [self] in
+            guard !outbox.value.closed else { return }
+            outbox.value.closed = true
+            dnsd_batch_destroy(outbox.value.batch)
+            outbox.value.batch = nil
+            Glibc.close(socket)
+        }
+    }
+}
