@@ -39,4 +39,7 @@ int dnsd_udp_socket(const struct sockaddr *address, socklen_t length, int timeou
 /// The port a socket is bound to (for port 0), or -1.
 int dnsd_bound_port(int fd);
 
+/// Names the calling thread (pthread_setname_np, another _GNU_SOURCE function); at most 15 bytes.
+void dnsd_name_thread(const char *name);
+
 #endif

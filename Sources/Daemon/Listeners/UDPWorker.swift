@@ -44,8 +44,12 @@ final class UDPWorker: @unchecked Sendable {
     }
 
     func start(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = name
+        let thread = Thread { [self] in
+            // Named from inside: Foundation on Linux does not pass `Thread.name` to the OS,
+            // and operators look for the workers in top -H and perf by this name.
+            dnsd_name_thread(name)
+            run()
+        }
         thread.stackSize = 1 << 20
         self.thread = thread
         thread.start()

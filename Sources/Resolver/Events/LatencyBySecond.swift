@@ -10,20 +10,21 @@ import Atomics
 public final class LatencyBySecond: Sendable {
     public static let seconds = 64
     private let tags: [ManagedAtomic<UInt64>] = (0..<LatencyBySecond.seconds).map { _ in ManagedAtomic(UInt64.max) }
-    private let buckets: [ManagedAtomic<UInt64>] = (0..<(LatencyBySecond.seconds * QueryCounters.latencyBuckets)).map { _ in ManagedAtomic(0) }
+    /// Striped like `QueryCounters` (the tags are read by every query but written once a second).
+    private let buckets = StripedCounters(count: LatencyBySecond.seconds * QueryCounters.latencyBuckets)
 
     public init() {}
 
-    public func record(second: UInt64, latencyNanos: UInt64) {
+    public func record(second: UInt64, latencyNanos: UInt64, stripe: Int = StripedCounters.currentStripe) {
         let slot = Int(second % UInt64(Self.seconds))
         let tag = tags[slot].load(ordering: .acquiring)
         if tag != second {
             if tag != UInt64.max, tag > second { return }  // a late event for a slot already reused
             if tags[slot].compareExchange(expected: tag, desired: second, ordering: .acquiringAndReleasing).exchanged {
-                for index in 0..<QueryCounters.latencyBuckets { buckets[slot * QueryCounters.latencyBuckets + index].store(0, ordering: .relaxed) }
+                for index in 0..<QueryCounters.latencyBuckets { buckets.clear(slot * QueryCounters.latencyBuckets + index) }
             }
         }
-        buckets[slot * QueryCounters.latencyBuckets + QueryCounters.bucket(nanos: latencyNanos)].wrappingIncrement(ordering: .relaxed)
+        buckets.increment(slot * QueryCounters.latencyBuckets + QueryCounters.bucket(nanos: latencyNanos), stripe: stripe)
     }
 
     /// The summed log2 buckets of the seconds in `(now - window, now]`.
@@ -34,7 +35,7 @@ public final class LatencyBySecond: Sendable {
             let slot = Int(second % UInt64(Self.seconds))
             guard tags[slot].load(ordering: .acquiring) == second else { continue }
             for index in 0..<QueryCounters.latencyBuckets {
-                sum[index] += buckets[slot * QueryCounters.latencyBuckets + index].load(ordering: .relaxed)
+                sum[index] += buckets.sum(slot * QueryCounters.latencyBuckets + index)
             }
         }
         return sum

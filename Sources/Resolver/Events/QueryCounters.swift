@@ -2,46 +2,47 @@ import Atomics
 import DNSProto
 
 /// Running totals for `stats.get`: queries by transport, answers by rcode and by source,
-/// and a latency histogram. Lock-free: each query does a few relaxed atomic increments.
+/// and a latency histogram. Lock-free: each query does a few relaxed atomic increments, in
+/// the counting thread's own stripe (`StripedCounters`), so workers do not share cache lines.
 public final class QueryCounters: QueryObserver, Sendable {
     /// log2 buckets of latency in microseconds: bucket i counts latencies below 2^i µs
     /// (bucket 0: < 1 µs ... bucket 23: < 8.4 s; the last bucket takes everything above).
     public static let latencyBuckets = 25
 
-    private let total = ManagedAtomic<UInt64>(0)
-    private let started = ManagedAtomic<UInt64>(0)
-    private let byTransport: [ManagedAtomic<UInt64>] = Transport.allCases.map { _ in ManagedAtomic(0) }
+    // Slots in `counters`.
+    private static let total = 0, started = 1, truncated = 2, transports = 3
+    private static let rcodes = transports + Transport.allCases.count
     /// Indexed by rcode value 0...23; anything above lands in the last slot.
-    private let byRcode: [ManagedAtomic<UInt64>] = (0..<24).map { _ in ManagedAtomic(0) }
-    private let bySource: [ManagedAtomic<UInt64>] = AnswerSource.kinds.map { _ in ManagedAtomic(0) }
-    private let latency: [ManagedAtomic<UInt64>] = (0..<QueryCounters.latencyBuckets).map { _ in ManagedAtomic(0) }
-    private let truncatedAnswers = ManagedAtomic<UInt64>(0)
+    private static let rcodeSlots = 24
+    private static let sources = rcodes + rcodeSlots
+    private static let latencies = sources + AnswerSource.kinds.count
+    private let counters = StripedCounters(count: QueryCounters.latencies + QueryCounters.latencyBuckets)
     /// The same latencies per wall-clock second, for windowed summaries.
     public let recentLatency = LatencyBySecond()
 
     public init() {}
 
-
     public func queryStarted() {
-        started.wrappingIncrement(ordering: .relaxed)
+        counters.increment(Self.started)
     }
 
-    /// Queries parsed and not answered yet (mostly waiting for upstreams). Read as two loads,
+    /// Queries parsed and not answered yet (mostly waiting for upstreams). Read as two sums,
     /// so a reading that races an answer may be off by one.
     public var inFlight: UInt64 {
-        let done = total.load(ordering: .relaxed)
-        let begun = started.load(ordering: .relaxed)
+        let done = counters.sum(Self.total)
+        let begun = counters.sum(Self.started)
         return begun > done ? begun - done : 0
     }
 
     public func record(_ event: QueryEvent) {
-        total.wrappingIncrement(ordering: .relaxed)
-        byTransport[event.transport.index].wrappingIncrement(ordering: .relaxed)
-        byRcode[min(Int(event.rcode.rawValue), byRcode.count - 1)].wrappingIncrement(ordering: .relaxed)
-        bySource[event.source.kindIndex].wrappingIncrement(ordering: .relaxed)
-        latency[Self.bucket(nanos: event.latencyNanos)].wrappingIncrement(ordering: .relaxed)
-        if event.truncated { truncatedAnswers.wrappingIncrement(ordering: .relaxed) }
-        recentLatency.record(second: event.timeNanos / 1_000_000_000, latencyNanos: event.latencyNanos)
+        let stripe = StripedCounters.currentStripe
+        counters.increment(Self.total, stripe: stripe)
+        counters.increment(Self.transports + event.transport.index, stripe: stripe)
+        counters.increment(Self.rcodes + min(Int(event.rcode.rawValue), Self.rcodeSlots - 1), stripe: stripe)
+        counters.increment(Self.sources + event.source.kindIndex, stripe: stripe)
+        counters.increment(Self.latencies + Self.bucket(nanos: event.latencyNanos), stripe: stripe)
+        if event.truncated { counters.increment(Self.truncated, stripe: stripe) }
+        recentLatency.record(second: event.timeNanos / 1_000_000_000, latencyNanos: event.latencyNanos, stripe: stripe)
     }
 
     /// The histogram bucket of a latency: the number of bits of its microseconds.
@@ -56,17 +57,17 @@ public final class QueryCounters: QueryObserver, Sendable {
     /// A consistent-enough copy of every counter (each read is atomic; the set is not).
     public func snapshot() -> QueryCountersSnapshot {
         var snapshot = QueryCountersSnapshot()
-        snapshot.total = total.load(ordering: .relaxed)
+        snapshot.total = counters.sum(Self.total)
         for (index, transport) in Transport.allCases.enumerated() {
-            snapshot.byTransport[transport.rawValue] = byTransport[index].load(ordering: .relaxed)
+            snapshot.byTransport[transport.rawValue] = counters.sum(Self.transports + index)
         }
-        for (index, counter) in byRcode.enumerated() {
-            let value = counter.load(ordering: .relaxed)
+        for index in 0..<Self.rcodeSlots {
+            let value = counters.sum(Self.rcodes + index)
             if value > 0 { snapshot.byRcode[Rcode(rawValue: UInt16(index)).description] = value }
         }
-        for (index, name) in AnswerSource.kinds.enumerated() { snapshot.bySource[name] = bySource[index].load(ordering: .relaxed) }
-        snapshot.latencyBuckets = latency.map { $0.load(ordering: .relaxed) }
-        snapshot.truncated = truncatedAnswers.load(ordering: .relaxed)
+        for (index, name) in AnswerSource.kinds.enumerated() { snapshot.bySource[name] = counters.sum(Self.sources + index) }
+        snapshot.latencyBuckets = (0..<Self.latencyBuckets).map { counters.sum(Self.latencies + $0) }
+        snapshot.truncated = counters.sum(Self.truncated)
         return snapshot
     }
 }
