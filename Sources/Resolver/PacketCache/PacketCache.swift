@@ -73,7 +73,7 @@ public final class PacketCache: Sendable {
         guard let entry = shard(query.hash).withLockedValue({ $0.entries[query.hash] }) else { return nil }
         guard entry.meta == query.meta, entry.expiresAt > now, entry.generation == generation,
               entry.store.generation == entry.storeGeneration, entry.wire.count <= query.limit,
-              query.matches(entry.key, in: bytes) else { return nil }
+              query.matches(name: entry.name.wire, type: entry.type.rawValue, recordClass: entry.recordClass, in: bytes) else { return nil }
         hitCount.wrappingIncrement(ordering: .relaxed)
         return entry
     }

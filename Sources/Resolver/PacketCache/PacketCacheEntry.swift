@@ -4,8 +4,11 @@ import DNSProto
 /// are, and what must still hold for it to be served (its cache store not flushed since, the
 /// pipeline not replaced since, not expired). Immutable; shared by reference.
 final class PacketCacheEntry: Sendable {
-    /// The lower-cased question name, QTYPE and QCLASS (`PacketQuery.keyBytes`).
-    let key: [UInt8]
+    /// The question, lower-cased: the key a query is matched against, and the name its query
+    /// event shows (one array for both keeps an entry small).
+    let name: DNSName
+    let type: RecordType
+    let recordClass: UInt16
     let meta: UInt64
     /// The response as first sent; its ID and question case are patched per hit.
     let wire: [UInt8]
@@ -19,13 +22,13 @@ final class PacketCacheEntry: Sendable {
     /// `PacketCache.generation` when the query began (bumped when the pipeline is replaced).
     let generation: UInt64
     /// For the query event of a hit.
-    let name: DNSName
-    let type: RecordType
     let rcode: Rcode
 
-    init(key: [UInt8], meta: UInt64, wire: [UInt8], ttlOffsets: [UInt16], storedAt: UInt64, expiresAt: UInt64,
-         store: CacheStore, storeGeneration: UInt64, generation: UInt64, name: DNSName, type: RecordType, rcode: Rcode) {
-        self.key = key
+    init(name: DNSName, type: RecordType, recordClass: UInt16, meta: UInt64, wire: [UInt8], ttlOffsets: [UInt16], storedAt: UInt64, expiresAt: UInt64,
+         store: CacheStore, storeGeneration: UInt64, generation: UInt64, rcode: Rcode) {
+        self.name = name
+        self.type = type
+        self.recordClass = recordClass
         self.meta = meta
         self.wire = wire
         self.ttlOffsets = ttlOffsets
@@ -34,8 +37,6 @@ final class PacketCacheEntry: Sendable {
         self.store = store
         self.storeGeneration = storeGeneration
         self.generation = generation
-        self.name = name
-        self.type = type
         self.rcode = rcode
     }
 

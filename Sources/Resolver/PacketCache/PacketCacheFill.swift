@@ -5,7 +5,6 @@ import DNSProto
 /// they were before the pipeline ran (an invalidation during the query voids the entry).
 struct PacketCacheFill: Sendable {
     let query: PacketQuery
-    let key: [UInt8]
     let cache: PacketCache
     let generation: UInt64
     let plugin: CachePlugin
@@ -32,10 +31,8 @@ struct PacketCacheFill: Sendable {
         }
         guard rcode == .noError || rcode == .nxDomain, wire.count > 12, wire[2] & 0x02 == 0, wire.count <= query.limit,
               let question = message.question, let base = CacheKey(query: message) else { return }
-        let matches = wire.withUnsafeBytes { bytes in
-            bytes.count >= query.nameEnd + 4 && query.matches(key, in: bytes)
-        }
-        guard matches, let fields = PacketCacheEntry.ttlFields(of: wire) else { return }
+        let name = question.name.lowercased
+        guard wire.withUnsafeBytes({ query.isAnswered(by: name.wire, in: $0) }), let fields = PacketCacheEntry.ttlFields(of: wire) else { return }
         let now = cache.clock()
         guard let answer = plugin.store.freshForEveryone(base: base, now: now) else { return }
         let remaining = answer.remainingTTL(at: now)
@@ -50,9 +47,9 @@ struct PacketCacheFill: Sendable {
             Self.capTTLs(&stored, at: fields.offsets, to: UInt32(clamping: remaining))
         }
         let entry = PacketCacheEntry(
-            key: key, meta: query.meta, wire: stored, ttlOffsets: fields.offsets, storedAt: now,
+            name: name, type: question.type, recordClass: query.recordClass, meta: query.meta, wire: stored, ttlOffsets: fields.offsets, storedAt: now,
             expiresAt: now + UInt64(ttl) * 1_000_000_000, store: plugin.store, storeGeneration: storeGeneration,
-            generation: generation, name: question.name, type: question.type, rcode: rcode)
+            generation: generation, rcode: rcode)
         cache.insert(entry, hash: query.hash)
     }
 

@@ -82,24 +82,25 @@ struct PacketQuery: Sendable {
         self.hash = hash
     }
 
-    /// The key bytes an entry keeps: the lower-cased question name, QTYPE and QCLASS.
-    func keyBytes(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        (12..<(nameEnd + 4)).map { index in
-            let byte = bytes[index]
-            return index < nameEnd && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-        }
-    }
-
-    /// Whether `key` (from `keyBytes`) is this query's question, ignoring case.
-    func matches(_ key: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
-        guard key.count == nameEnd + 4 - 12 else { return false }
-        return key.withUnsafeBufferPointer { key in
-            for index in 0..<key.count {
+    /// Whether `name` (lower-cased wire form), `type` and `recordClass` are this query's
+    /// question, ignoring the case of the query's name.
+    func matches(name: [UInt8], type: UInt16, recordClass: UInt16, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard name.count == nameEnd - 12, type == self.type, recordClass == self.recordClass else { return false }
+        return name.withUnsafeBufferPointer { name in
+            for index in 0..<name.count {
                 let byte = bytes[12 + index]
-                let lowered = index < nameEnd - 12 && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                if lowered != key[index] { return false }
+                let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                if lowered != name[index] { return false }
             }
             return true
         }
+    }
+
+    /// Whether the message in `bytes` (a response) has this query's question at offset 12.
+    func isAnswered(by name: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= nameEnd + 4 else { return false }
+        let type = UInt16(bytes[nameEnd]) << 8 | UInt16(bytes[nameEnd + 1])
+        let recordClass = UInt16(bytes[nameEnd + 2]) << 8 | UInt16(bytes[nameEnd + 3])
+        return matches(name: name, type: type, recordClass: recordClass, in: bytes)
     }
 }

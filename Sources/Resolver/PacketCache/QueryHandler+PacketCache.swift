@@ -66,7 +66,7 @@ extension QueryHandler {
             guard let packet = PacketQuery(bytes, transportLimit: Self.transportLimit(transport), maxUDPPayload: maxUDPPayload) else {
                 return nil
             }
-            return PacketCacheFill(query: packet, key: packet.keyBytes(bytes), cache: self.pipeline.packetCache,
+            return PacketCacheFill(query: packet, cache: self.pipeline.packetCache,
                                    generation: generation, plugin: plugin, storeGeneration: storeGeneration)
         }
     }
