@@ -25,21 +25,13 @@ struct UDPMiss: Sendable {
         return withUnsafePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> SocketAddress? in
                 switch Int32(address.pointee.sa_family) {
-                case AF_INET: return UnsafeRawPointer(address).load(as: sockaddr_in.self).socketAddress
-                case AF_INET6: return UnsafeRawPointer(address).load(as: sockaddr_in6.self).socketAddress
+                case AF_INET: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in.self))
+                case AF_INET6: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in6.self))
                 default: return nil
                 }
             }
         }
     }
-}
-
-private extension sockaddr_in {
-    var socketAddress: SocketAddress { SocketAddress(self) }
-}
-
-private extension sockaddr_in6 {
-    var socketAddress: SocketAddress { SocketAddress(self) }
 }
 
 /// The event-loop side of a `UDPWorker`: runs the full pipeline for the datagrams the worker

@@ -41,20 +41,8 @@ public struct ClientAddress: Sendable, Hashable {
     }
 
     public init?(_ address: SocketAddress) {
-        switch address {
-        case .v4(let v4):
-            var raw = v4.address
-            guard let made = withUnsafePointer(to: &raw, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ClientAddress($0) } })
-            else { return nil }
-            self = made
-        case .v6(let v6):
-            var raw = v6.address
-            guard let made = withUnsafePointer(to: &raw, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ClientAddress($0) } })
-            else { return nil }
-            self = made
-        default:
-            return nil
-        }
+        guard let made = address.withSockAddr({ pointer, _ in ClientAddress(pointer) }) else { return nil }
+        self = made
     }
 
     /// The address as text: dotted quad, or RFC 5952 IPv6 (as inet_ntop writes it).
