@@ -1,14 +1,21 @@
 #!/bin/bash
 # dnsd beside Unbound, dnsdist, PowerDNS Recursor, dnsmasq and Knot Resolver, forwarding to one
 # NSD on loopback (100k names), driven by dnsperf. See docs/benchmarks.md for what it reports.
+# Shared parts (NSD, dnsd's config, certificates, CPU accounting) are in bench/lib.sh.
 #
 #   bench/run.sh [TARGETS...]        default: all of dnsd unbound dnsdist pdns dnsmasq kresd
 #                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path)
 #   env: WORKERS=1|2 (resolver threads; 1 pins the resolver to CPU 1, dnsperf+NSD to CPU 0)
 #        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved)
-#        WORKLOADS="hit mix miss"  DNSD=path/to/release/dnsd  NO_INSTALL=1 (skip apt-get)
+#        WORKLOADS="hit mix miss" (also: tls)  DNSD=path/to/release/dnsd  NO_INSTALL=1 (skip apt-get)
 #        OUT=bench/results (raw outputs and results.tsv)
 # Loopback only; every process it starts is stopped on exit; every cell is bounded in time.
+#
+# tls: the hit workload over DNS over TLS (dnsperf -m dot, 8 connections, 100 outstanding),
+# warmed the same way over DoT, against each target's DoT listener on its own port (TLS_PORT)
+# with one self-signed EC P-256 certificate made at start. Not every target serves DoT:
+# PowerDNS Recursor 4.8 has no DoT listener (PowerDNS puts dnsdist in front for that) and
+# dnsmasq has none either; their tls cells are recorded as UNSUPPORTED.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,21 +26,13 @@ WORKLOADS=${WORKLOADS:-"hit mix miss"}
 OUT=${OUT:-$ROOT/bench/results}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
-WORK=$(mktemp -d /tmp/dnsd-bench.XXXXXX)
 NSD_PORT=5390
 declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
-if [ "$WORKERS" = 1 ]; then RES_CPUS=1; LOAD_CPUS=0; else RES_CPUS=0-1; LOAD_CPUS=0-1; fi
+# DoT listeners; pdns and dnsmasq have none.
+declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
+source "$ROOT/bench/lib.sh"
+bench_init
 mkdir -p "$OUT"
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    sleep 0.5
-    for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-    rm -rf "$WORK" /dev/shm/dnsd-bench-kresd
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 if [ -z "${NO_INSTALL:-}" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q unbound dnsdist knot-resolver pdns-recursor \
@@ -45,55 +44,21 @@ if [[ " $TARGETS " == *" dnsd"* ]] && [ ! -x "$DNSD" ]; then
     swift build -c release --product dnsd --scratch-path "$ROOT/.build-bench" >&2 || exit 1
 fi
 
-python3 bench/gen.py "$WORK"
-
-wait_port() {   # PORT NAME: until something answers on 127.0.0.1:PORT (10 s)
-    for _ in $(seq 100); do
-        if dig +tries=1 +time=1 -p "$1" @127.0.0.1 n1.bench.test A >/dev/null 2>&1; then return 0; fi
-        sleep 0.1
-    done
-    echo "$2 did not answer on port $1" >&2; return 1
-}
+make_cert bench || exit 1
+cp "$WORK/bench.cert.pem" "$WORK/cert.pem"; cp "$WORK/bench.key.pem" "$WORK/key.pem"
 
 # --- the common upstream: NSD with the 100k-name zone ---------------------------------------
-cat > "$WORK/nsd.conf" <<NSD
-server:
-    ip-address: 127.0.0.1@$NSD_PORT
-    port: $NSD_PORT
-    username: ""
-    chroot: ""
-    zonesdir: "$WORK"
-    pidfile: "$WORK/nsd.pid"
-    database: ""
-    xfrdfile: "$WORK/xfrd.state"
-    zonelistfile: "$WORK/zone.list"
-    server-count: 1
-    minimal-responses: yes
-    rrl-ratelimit: 0
-remote-control:
-    control-enable: no
-zone:
-    name: bench.test.
-    zonefile: "$WORK/bench.test.zone"
-NSD
-taskset -c "$LOAD_CPUS" nsd -d -c "$WORK/nsd.conf" >"$WORK/nsd.log" 2>&1 &
-PIDS+=($!)
-wait_port $NSD_PORT nsd || { cat "$WORK/nsd.log"; exit 1; }
+start_nsd || exit 1
 
 # --- per-target configuration and start ---------------------------------------------------
 # start_TARGET writes its config and starts it in the background (pinned), echoing its PIDs.
+# With DOT=1 (the tls workload) it also listens for DoT on ${TLS_PORT[TARGET]} with
+# $WORK/cert.pem and key.pem.
+DOT=
 start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
 start_dnsd() {
     local name=${1:-dnsd}
-    cat > "$WORK/$name.yaml" <<CONF
-listen: [udp://127.0.0.1:${PORT[$name]}]
-threads: $WORKERS
-servers:
-  - zones: [.]
-    plugins:
-      - cache: {max_entries: 300000, max_bytes: 256MiB, prefetch: false}
-      - forward: {to: [udp://127.0.0.1:$NSD_PORT]}
-CONF
+    dnsd_config "$WORK/$name.yaml" "${PORT[$name]}" ${DOT:+"${TLS_PORT[$name]}"}
     taskset -c "$RES_CPUS" "$DNSD" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
     echo $!
 }
@@ -102,6 +67,13 @@ start_unbound() {
 server:
     interface: 127.0.0.1@${PORT[unbound]}
     port: ${PORT[unbound]}
+$([ -n "$DOT" ] && cat <<TLS
+    interface: 127.0.0.1@${TLS_PORT[unbound]}
+    tls-port: ${TLS_PORT[unbound]}
+    tls-service-key: "$WORK/key.pem"
+    tls-service-pem: "$WORK/cert.pem"
+TLS
+)
     num-threads: $WORKERS
     so-reuseport: yes
     username: ""
@@ -131,6 +103,12 @@ start_dnsdist() {
     {
         echo "setLocal('127.0.0.1:${PORT[dnsdist]}', {reusePort=true})"
         [ "$WORKERS" = 2 ] && echo "addLocal('127.0.0.1:${PORT[dnsdist]}', {reusePort=true})"
+        if [ -n "$DOT" ]; then
+            # Debian's 1.7.3 is built with dns-over-tls(openssl). Incoming TCP/DoT connections
+            # are served by TCP worker threads (up to 10 by default): as many as WORKERS here.
+            echo "addTLSLocal('127.0.0.1:${TLS_PORT[dnsdist]}', '$WORK/cert.pem', '$WORK/key.pem', {reusePort=true})"
+            echo "setMaxTCPClientThreads($WORKERS)"
+        fi
         echo "setSecurityPollSuffix('')"
         echo "addACL('127.0.0.0/8')"
         echo "newServer({address='127.0.0.1:$NSD_PORT'})"
@@ -174,6 +152,11 @@ start_kresd() {
     rm -rf /dev/shm/dnsd-bench-kresd; mkdir -p /dev/shm/dnsd-bench-kresd
     cat > "$WORK/kresd.conf" <<CONF
 net.listen('127.0.0.1', ${PORT[kresd]}, { kind = 'dns' })
+$([ -n "$DOT" ] && cat <<TLS
+net.listen('127.0.0.1', ${TLS_PORT[kresd]}, { kind = 'tls' })
+net.tls('$WORK/cert.pem', '$WORK/key.pem')
+TLS
+)
 trust_anchors.remove('.')
 modules.unload('priming')
 modules.unload('detect_time_skew')
@@ -188,48 +171,49 @@ CONF
     done
 }
 
-cputicks() {   # sum of utime+stime (clock ticks) over PIDS
-    local sum=0 pid
-    for pid in "$@"; do
-        local stat; stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-        stat=${stat##*) }
-        set -- $stat
-        sum=$((sum + ${12} + ${13}))
-    done
-    echo $sum
-}
-rss_kb() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0))); done; echo $sum; }
-
 HZ=$(getconf CLK_TCK)
 RESULTS="$OUT/results.tsv"
 [ -f "$RESULTS" ] || printf 'target\tworkers\tworkload\tround\tqps\tq_per_cpu_s\tp50_ms\tp99_ms\tlost\tsent\trss_kb\tload1\n' > "$RESULTS"
 
 # run_cell TARGET WORKLOAD ROUND: fresh resolver, optional warm-up, timed run, one row.
 run_cell() {
-    local target=$1 workload=$2 round=$3 port=${PORT[$1]}
+    local target=$1 workload=$2 round=$3 port=${PORT[$1]} mode=()
+    DOT=
+    if [ "$workload" = tls ]; then
+        if [ -z "${TLS_PORT[$target]:-}" ]; then
+            echo "$target serves no DoT: tls skipped" >&2
+            printf '%s\t%s\t%s\t%s\tUNSUPPORTED\n' "$target" "$WORKERS" "$workload" "$round" >> "$RESULTS"
+            return
+        fi
+        DOT=1 port=${TLS_PORT[$target]} mode=(-m dot)
+    fi
     local pids; pids=$(start_$target)
     # shellcheck disable=SC2206
     local pidlist=($pids)
     PIDS+=("${pidlist[@]}")
-    if ! wait_port "$port" "$target"; then
+    if ! wait_port "${PORT[$target]}" "$target" || { [ -n "$DOT" ] && ! wait_dot "$port" "$target"; }; then
         cat "$WORK/$target"*.log >&2
         for pid in "${pidlist[@]}"; do kill "$pid" 2>/dev/null; done
         printf '%s\t%s\t%s\t%s\tFAILED\n' "$target" "$WORKERS" "$workload" "$round" >> "$RESULTS"
         return
     fi
     local file="$WORK/$workload.txt" limit=(-l "$DURATION")
-    if [ "$workload" = hit ]; then
-        taskset -c "$LOAD_CPUS" dnsperf -s 127.0.0.1 -p "$port" -d "$file" -n 2 -q 100 >/dev/null 2>&1
+    [ "$workload" = tls ] && file="$WORK/hit.txt"
+    # One client socket for one worker; with two, eight sockets so that SO_REUSEPORT (which
+    # hashes by source address and port) spreads the queries over the workers. DoT always uses
+    # eight connections: some resolvers (Unbound) serve one connection's queries nearly one at
+    # a time, so one connection would measure that, not the resolver.
+    local clients=1; [ "$WORKERS" != 1 ] || [ -n "$DOT" ] && clients=8
+    if [ "$workload" = hit ] || [ "$workload" = tls ]; then
+        taskset -c "$LOAD_CPUS" timeout 60 dnsperf "${mode[@]}" -s 127.0.0.1 -p "$port" -d "$file" -n 2 \
+            -c "$clients" -q 100 >/dev/null 2>&1
     fi
     if [ "$workload" = miss ]; then limit=(-n 1 -l 120); fi
     local rss0; rss0=$(rss_kb "${pidlist[@]}")
     local load1; load1=$(cut -d' ' -f1 /proc/loadavg)
     local before; before=$(cputicks "${pidlist[@]}")
     local raw="$OUT/$target-w$WORKERS-$workload-$round.txt"
-    # One client socket for one worker; with two, eight sockets so that SO_REUSEPORT (which
-    # hashes by source address and port) spreads the queries over the workers.
-    local clients=1; [ "$WORKERS" != 1 ] && clients=8
-    taskset -c "$LOAD_CPUS" dnsperf -s 127.0.0.1 -p "$port" -d "$file" "${limit[@]}" -c "$clients" -T 1 -q 100 -t 2 -v \
+    taskset -c "$LOAD_CPUS" dnsperf "${mode[@]}" -s 127.0.0.1 -p "$port" -d "$file" "${limit[@]}" -c "$clients" -T 1 -q 100 -t 2 -v \
         > "$WORK/verbose.txt" 2>&1
     local after; after=$(cputicks "${pidlist[@]}")
     local rss1; rss1=$(rss_kb "${pidlist[@]}")

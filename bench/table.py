@@ -7,6 +7,7 @@ from collections import defaultdict
 def main(path):
     cells = defaultdict(list)
     failed = set()
+    unsupported = set()
     with open(path) as results:
         header = results.readline().rstrip("\n").split("\t")
         for line in results:
@@ -14,6 +15,9 @@ def main(path):
             key = (row["target"], row["workers"], row["workload"])
             if row.get("qps") == "FAILED":
                 failed.add(key)
+                continue
+            if row.get("qps") == "UNSUPPORTED":
+                unsupported.add(key)
                 continue
             cells[key].append(row)
     print("| target | workers | workload | QPS | queries/CPU-s (rounds) | p50 ms | p99 ms | lost | RSS MiB |")
@@ -25,8 +29,10 @@ def main(path):
         rounds = " / ".join(f"{int(r['q_per_cpu_s']) / 1000:.0f}k" for r in rows)
         print(f"| {key[0]} | {key[1]} | {key[2]} | {int(best['qps']) / 1000:.0f}k | {rounds} | {best['p50_ms']} | "
               f"{best['p99_ms']} | {best['lost']} | {int(best['rss_kb']) / 1024:.0f} |")
-    for key in sorted(failed):
+    for key in sorted(failed - set(cells)):
         print(f"| {key[0]} | {key[1]} | {key[2]} | failed to start (see the logs) | | | | | |")
+    for key in sorted(unsupported):
+        print(f"| {key[0]} | {key[1]} | {key[2]} | not served by this target | | | | | |")
 
 if __name__ == "__main__":
     main(sys.argv[1])
