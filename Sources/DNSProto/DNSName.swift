@@ -133,7 +133,11 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// The wire form with ASCII letters lower-cased (the canonical form of RFC 4034 §6.2).
-    public var lowercasedWire: [UInt8] { wire.map(Self.lower) }
+    public var lowercasedWire: [UInt8] {
+        // Most names arrive in lower case: sharing the array saves a copy per cache key and entry.
+        guard wire.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return wire }
+        return wire.map(Self.lower)
+    }
 
     /// This name in lower case.
     public var lowercased: DNSName { DNSName(uncheckedWire: lowercasedWire) }

@@ -34,6 +34,28 @@ struct MessageTests {
         #expect(wire.count < uncompressedSize - 20)
     }
 
+    @Test func compressionIgnoresCaseFollowsPointersAndForgetsTruncatedNames() throws {
+        var writer = WireWriter()
+        writer.writeName(try DNSName("www.Example.COM."))        // 0: 3www 7example 3com 0
+        writer.writeName(try DNSName("mail.example.com."))       // 17: 4mail + pointer to 4
+        #expect(writer.bytes[17...] == [4, 0x6D, 0x61, 0x69, 0x6C, 0xC0, 0x04])
+        // "mail.example.com" is itself a target, reached through its own pointer.
+        writer.writeName(try DNSName("MAIL.example.com."))
+        #expect(writer.bytes[24...] == [0xC0, 17])
+        writer.writeName(try DNSName("com."))
+        #expect(writer.bytes[26...] == [0xC0, 12])
+        // A name that repeats its own label must not match itself while being written.
+        writer.writeName(try DNSName("x.x."))
+        #expect(writer.bytes[28...] == [1, 0x78, 1, 0x78, 0])
+        writer.truncate(to: 17)
+        writer.writeName(try DNSName("mail.example.com."))
+        #expect(writer.bytes[17...] == [4, 0x6D, 0x61, 0x69, 0x6C, 0xC0, 0x04])
+        // Uncompressed names are written whole and still become targets.
+        writer.writeName(try DNSName("a.com."), compress: false)
+        writer.writeName(try DNSName("a.com."))
+        #expect(writer.bytes[24...] == [1, 0x61, 3, 0x63, 0x6F, 0x6D, 0, 0xC0, 24])
+    }
+
     @Test func extendedRcodeUsesTheOPTRecord() throws {
         var response = Message.response(to: try Self.query("a.", .a, edns: EDNS()), rcode: .badVers)
         #expect(response.header.rcodeLow == 0)

@@ -12,20 +12,25 @@ import DequeModule
 /// survives churn (scan resistance like segmented LRU or CLOCK-Pro); and a hit only bumps a
 /// 2-bit counter instead of moving list nodes, so the hit path does little under the lock.
 struct CacheShard: Sendable {
-    struct Node: Sendable {
+    /// A class so that the dictionary holds one pointer per entry: with the answer inline its
+    /// slots were ~200 bytes, and a dictionary just past a doubling is 60% empty slots. It also
+    /// lets a hit bump the counters in place instead of writing the entry back (a second hash).
+    /// Unchecked: a node is only touched by its shard, and a shard only under its lock.
+    final class Node: @unchecked Sendable {
+        /// Kept here rather than in the queues, so a queue slot is one pointer.
+        let key: CacheKey
         var answer: CachedAnswer
-        /// Insertion number; queue slots with another number are stale (tombstones).
-        var id: UInt64
         /// 0...3, S3-FIFO's access counter.
-        var frequency: UInt8
+        var frequency: UInt8 = 0
         var inMain: Bool
         /// Times served since stored (for prefetch's "asked at least N times").
-        var hits: UInt32
-    }
+        var hits: UInt32 = 0
 
-    struct Slot: Sendable {
-        var key: CacheKey
-        var id: UInt64
+        init(key: CacheKey, answer: CachedAnswer, inMain: Bool) {
+            self.key = key
+            self.answer = answer
+            self.inMain = inMain
+        }
     }
 
     /// What a lookup found.
@@ -38,8 +43,10 @@ struct CacheShard: Sendable {
     let maxEntries: Int
     let maxBytes: Int
     private(set) var nodes: [CacheKey: Node] = [:]
-    private var small = Deque<Slot>()
-    private var main = Deque<Slot>()
+    /// The S3-FIFO queues. A node no longer in `nodes` under its key (removed, or replaced
+    /// after removal) is a tombstone and skipped.
+    private var small = Deque<Node>()
+    private var main = Deque<Node>()
     private var ghost = Deque<Int>()
     private var ghostCounts: [Int: Int] = [:]
     private var smallCount = 0
@@ -48,7 +55,6 @@ struct CacheShard: Sendable {
     /// Per question (key without subnet): the (family << 8 | prefix) scopes stored, with counts,
     /// so a lookup probes only the prefixes that exist.
     private var scopes: [CacheKey: [UInt16: Int]] = [:]
-    private var nextID: UInt64 = 0
     var statistics = CacheStatistics()
 
     init(maxEntries: Int, maxBytes: Int) {
@@ -73,20 +79,18 @@ struct CacheShard: Sendable {
         }
         candidates.append(base)
         for key in candidates {
-            guard var node = nodes[key] else { continue }
+            guard let node = nodes[key] else { continue }
             let remaining = node.answer.remainingTTL(at: now)
             if remaining > 0 {
                 node.frequency = min(node.frequency + 1, 3)
                 node.hits &+= 1
                 let prefetch = prefetchHits > 0 && node.answer.kind != .servfail && node.hits >= prefetchHits
                     && remaining * 10 < Int64(node.answer.ttl)
-                nodes[key] = node
                 statistics.hits += 1
                 return .fresh(node.answer, prefetch: prefetch)
             }
             if -remaining < Int64(staleWindow) && node.answer.kind != .servfail {
                 node.frequency = min(node.frequency + 1, 3)
-                nodes[key] = node
                 statistics.misses += 1
                 return .stale(node.answer)
             }
@@ -107,20 +111,19 @@ struct CacheShard: Sendable {
     /// Stores (or replaces) the answer for `key`, then evicts down to the caps.
     mutating func insert(_ key: CacheKey, _ answer: CachedAnswer) {
         statistics.insertions += 1
-        if var node = nodes[key] {
+        if let node = nodes[key] {
             bytes += answer.size - node.answer.size
             if !node.inMain { smallBytes += answer.size - node.answer.size }
             node.answer = answer
-            nodes[key] = node
         } else {
-            nextID += 1
             let toMain = ghostCounts[key.hashValue] != nil
-            nodes[key] = Node(answer: answer, id: nextID, frequency: 0, inMain: toMain, hits: 0)
+            let node = Node(key: key, answer: answer, inMain: toMain)
+            nodes[key] = node
             bytes += answer.size
             if toMain {
-                main.append(Slot(key: key, id: nextID))
+                main.append(node)
             } else {
-                small.append(Slot(key: key, id: nextID))
+                small.append(node)
                 smallCount += 1
                 smallBytes += answer.size
             }
@@ -146,18 +149,17 @@ struct CacheShard: Sendable {
     /// Pops the oldest small-queue entry: promoted to main if it was asked for again,
     /// otherwise dropped and remembered in the ghost queue.
     private mutating func evictFromSmall() {
-        while let slot = small.popFirst() {
-            guard var node = nodes[slot.key], node.id == slot.id, !node.inMain else { continue }
+        while let node = small.popFirst() {
+            guard isLive(node), !node.inMain else { continue }
             if node.frequency > 0 {
                 node.inMain = true
-                nodes[slot.key] = node
                 smallCount -= 1
                 smallBytes -= node.answer.size
-                main.append(slot)
+                main.append(node)
             } else {
-                remove(slot.key, node)
+                remove(node.key, node)
                 statistics.evictions += 1
-                rememberGhost(slot.key.hashValue)
+                rememberGhost(node.key.hashValue)
             }
             return
         }
@@ -165,19 +167,20 @@ struct CacheShard: Sendable {
 
     /// Drops the oldest main-queue entry that has no hits left, giving the others another round.
     private mutating func evictFromMain() {
-        while let slot = main.popFirst() {
-            guard var node = nodes[slot.key], node.id == slot.id, node.inMain else { continue }
+        while let node = main.popFirst() {
+            guard isLive(node), node.inMain else { continue }
             if node.frequency > 0 {
                 node.frequency -= 1
-                nodes[slot.key] = node
-                main.append(slot)
+                main.append(node)
                 continue
             }
-            remove(slot.key, node)
+            remove(node.key, node)
             statistics.evictions += 1
             return
         }
     }
+
+    private func isLive(_ node: Node) -> Bool { nodes[node.key] === node }
 
     private mutating func rememberGhost(_ hash: Int) {
         ghost.append(hash)
@@ -209,11 +212,11 @@ struct CacheShard: Sendable {
     /// outnumber the live ones, so the queues stay proportional to the entries.
     private mutating func compact() {
         if small.count > 2 * smallCount + 64 {
-            small = Deque(small.filter { slot in nodes[slot.key].map { $0.id == slot.id && !$0.inMain } ?? false })
+            small = Deque(small.filter { isLive($0) && !$0.inMain })
         }
         let mainCount = nodes.count - smallCount
         if main.count > 2 * mainCount + 64 {
-            main = Deque(main.filter { slot in nodes[slot.key].map { $0.id == slot.id && $0.inMain } ?? false })
+            main = Deque(main.filter { isLive($0) && $0.inMain })
         }
     }
 

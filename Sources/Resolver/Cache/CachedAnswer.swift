@@ -17,7 +17,7 @@ public struct CachedAnswer: Sendable {
     }
 
     public let kind: Kind
-    /// Header and sections as stored: TTLs already clamped, OPT removed.
+    /// Header and record sections as stored: TTLs already clamped, OPT and question removed.
     public let message: Message
     /// Extended DNS errors the answer carried (RFC 8914), passed on to whoever gets it.
     public let extendedErrors: [EDNSOption]
@@ -60,6 +60,9 @@ public struct CachedAnswer: Sendable {
         guard let question = query.question, response.question?.name == question.name,
               response.question?.type == question.type else { return nil }
         var message = response
+        // Rendering uses each query's own question; keeping the upstream's costs an array per entry.
+        message.questions = []
+        Self.shareNames(&message, with: question.name.lowercased)
         let options = response.edns?.options ?? []
         message.edns = nil
         message.header.authoritative = false
@@ -112,6 +115,19 @@ public struct CachedAnswer: Sendable {
         }
         guard ttl > 0, ttl != UInt32.max else { return nil }
         return finish(kind, message, extendedErrors, subnet, now, ttl)
+    }
+
+    /// Points every owner name spelled exactly like `name` at `name`'s array. `name` is the
+    /// query's lower-cased name, whose array the cache key shares when the query was in lower
+    /// case; parsing gives each name its own array, and most owner names repeat the question,
+    /// so this saves an allocation per record for as long as the entry lives.
+    static func shareNames(_ message: inout Message, with name: DNSName) {
+        for index in message.answers.indices where message.answers[index].name.wire == name.wire {
+            message.answers[index].name = name
+        }
+        for index in message.authorities.indices where message.authorities[index].name.wire == name.wire {
+            message.authorities[index].name = name
+        }
     }
 
     private static func finish(_ kind: Kind, _ message: Message, _ extendedErrors: [EDNSOption], _ subnet: CacheSubnet?,
