@@ -1,5 +1,9 @@
 /// Typed RDATA for the types dnsd understands; anything else is `.unknown`, kept as the exact
 /// bytes it arrived with and written back unchanged (RFC 3597).
+///
+/// The multi-field types are `indirect` (boxed): inline, SOA or RRSIG made every RData 40
+/// bytes, so every A record in every cached answer paid for them. Now the widest inline case
+/// is AAAA and a record is 40 bytes instead of 56.
 public enum RData: Sendable, Hashable {
     case a(IPv4Address)
     case aaaa(IPv6Address)
@@ -7,22 +11,22 @@ public enum RData: Sendable, Hashable {
     case cname(DNSName)
     case dname(DNSName)
     case ptr(DNSName)
-    case soa(SOA)
-    case mx(MX)
+    indirect case soa(SOA)
+    indirect case mx(MX)
     case txt(TXT)
-    case hinfo(HINFO)
-    case srv(SRV)
-    case naptr(NAPTR)
-    case caa(CAA)
-    case sshfp(SSHFP)
-    case tlsa(TLSA)
-    case ds(DS)
-    case dnskey(DNSKEY)
-    case rrsig(RRSIG)
-    case nsec(NSEC)
-    case nsec3(NSEC3)
-    case svcb(SVCB)
-    case https(SVCB)
+    indirect case hinfo(HINFO)
+    indirect case srv(SRV)
+    indirect case naptr(NAPTR)
+    indirect case caa(CAA)
+    indirect case sshfp(SSHFP)
+    indirect case tlsa(TLSA)
+    indirect case ds(DS)
+    indirect case dnskey(DNSKEY)
+    indirect case rrsig(RRSIG)
+    indirect case nsec(NSEC)
+    indirect case nsec3(NSEC3)
+    indirect case svcb(SVCB)
+    indirect case https(SVCB)
     /// RDATA of a type (or class) without a typed form: the raw bytes.
     case unknown([UInt8])
 

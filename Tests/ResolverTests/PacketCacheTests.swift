@@ -42,6 +42,12 @@ struct PacketCacheTests {
 
     var hits: UInt64 { reference.packetCache.hits }
 
+    @Test func ttlOffsetsKeepEveryOffsetInOrder() {
+        for offsets in [[], [28], [28, 44, 60, 76], [28, 44, 60, 76, 92], [65535, 12]] as [[UInt16]] {
+            #expect(Array(TTLOffsets(offsets)) == offsets)
+        }
+    }
+
     @Test func secondQueryIsAHitWithItsOwnIDAndCase() throws {
         let first = try ask(query("www.example.", id: 1))
         #expect(hits == 0)

@@ -16,7 +16,9 @@ public struct CachedAnswer: Sendable {
         case servfail
     }
 
-    public let kind: Kind
+    // Declared widest first, `kind` last: Swift lays fields out in this order, and a leading
+    // one-byte field padded the struct (and every cache node) by 8 bytes.
+
     /// Header and record sections as stored: TTLs already clamped, OPT and question removed.
     public let message: Message
     /// Extended DNS errors the answer carried (RFC 8914), passed on to whoever gets it.
@@ -25,10 +27,11 @@ public struct CachedAnswer: Sendable {
     public let subnet: CacheSubnet?
     /// Clock reading (nanoseconds) when stored.
     public let storedAt: UInt64
-    /// Seconds this answer is fresh for: the smallest record TTL after clamping.
-    public let ttl: UInt32
     /// Bytes charged against the cache's byte cap.
     public let size: Int
+    /// Seconds this answer is fresh for: the smallest record TTL after clamping.
+    public let ttl: UInt32
+    public let kind: Kind
 
     /// Fixed cost per entry on top of the encoded answer: the key, the node and the queues'
     /// slots (measured roughly; what matters is that many tiny entries are not free).

@@ -9,11 +9,14 @@ final class PacketCacheEntry: Sendable {
     let name: DNSName
     let type: RecordType
     let recordClass: UInt16
+    /// For the query event of a hit. (Next to the other small fields: alone at the end it
+    /// pushed the object into the next malloc size class.)
+    let rcode: Rcode
     let meta: UInt64
     /// The response as first sent; its ID and question case are patched per hit.
     let wire: [UInt8]
     /// Offsets of every record's TTL field (OPT excluded); the stored values are the TTLs at `storedAt`.
-    let ttlOffsets: [UInt16]
+    let ttlOffsets: TTLOffsets
     let storedAt: UInt64
     let expiresAt: UInt64
     /// The cache plugin's store the answer came through, and its generation when the query began.
@@ -21,8 +24,6 @@ final class PacketCacheEntry: Sendable {
     let storeGeneration: UInt64
     /// `PacketCache.generation` when the query began (bumped when the pipeline is replaced).
     let generation: UInt64
-    /// For the query event of a hit.
-    let rcode: Rcode
 
     init(name: DNSName, type: RecordType, recordClass: UInt16, meta: UInt64, wire: [UInt8], ttlOffsets: [UInt16], storedAt: UInt64, expiresAt: UInt64,
          store: CacheStore, storeGeneration: UInt64, generation: UInt64, rcode: Rcode) {
@@ -31,7 +32,7 @@ final class PacketCacheEntry: Sendable {
         self.recordClass = recordClass
         self.meta = meta
         self.wire = wire
-        self.ttlOffsets = ttlOffsets
+        self.ttlOffsets = TTLOffsets(ttlOffsets)
         self.storedAt = storedAt
         self.expiresAt = expiresAt
         self.store = store
