@@ -109,6 +109,17 @@ final class DnsdProcess {
         throw IntegrationError("dnsd did not answer on udp://127.0.0.1:\(port) within \(timeout) s\n\(stderr)")
     }
 
+    /// Polls stderr until it holds `text`, for at most `timeout` seconds: a listener that binds
+    /// after the DNS one logs its address a moment after dnsd first answers.
+    func waitForStderr(containing text: String, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !stderr.contains(text) {
+            guard Date() < deadline, process.isRunning else { return stderr.contains(text) }
+            usleep(50_000)
+        }
+        return true
+    }
+
     /// Sends `signal` (SIGTERM by default) and waits for the exit; returns the exit status.
     /// Throws when dnsd does not exit within `timeout` (it is then killed) or died of a signal.
     @discardableResult

@@ -154,7 +154,7 @@ struct MetricsDnsd {
         let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
         do {
             try dnsd.waitUntilAnswering()
-            #expect(dnsd.stderr.contains("metrics at http://127.0.0.1:\(metricsPort)/metrics"), "\(dnsd.stderr)",
+            #expect(dnsd.waitForStderr(containing: "metrics at http://127.0.0.1:\(metricsPort)/metrics"), "\(dnsd.stderr)",
                     sourceLocation: sourceLocation)
             try body(MetricsDnsd(dnsd: dnsd, metricsPort: metricsPort))
         } catch {
