@@ -17,7 +17,7 @@ struct ForwardFaultTests {
     func failoverAndHealthMarking() throws {
         let dead = try FaultyUpstream(mode: "drop")
         let good = try FaultyUpstream(mode: "answer", address: "192.0.2.1")
-        try ForwardDnsd.with(servers: block([dead.url(), good.url()], "policy: sequential, timeout: 400ms, max_fails: 2, health_check: 60s")) { dnsd in
+        try ForwardDnsd.with(servers: block([dead.url(), good.url()], "policy: sequential, timeout: 1s, max_fails: 2, health_check: 60s")) { dnsd in
             var latencies: [Double] = []
             for index in 1...5 {
                 let start = Date()
@@ -28,8 +28,9 @@ struct ForwardFaultTests {
             }
             // Only the first max_fails queries waited for the dead upstream; then it was down.
             #expect(dead.queries.count == 2, "the dead upstream saw \(dead.queries)")
-            #expect(latencies[0] >= 0.35, "the first query should have waited for the timeout: \(latencies)")
-            #expect(latencies[3] < 0.3 && latencies[4] < 0.3, "queries after max_fails still waited: \(latencies)")
+            #expect(latencies[0] >= 0.9, "the first query should have waited for the timeout: \(latencies)")
+            // Well under the 1 s timeout, with room for starting dig on a loaded machine.
+            #expect(latencies[3] < 0.6 && latencies[4] < 0.6, "queries after max_fails still waited: \(latencies)")
             #expect(good.queries.count == 5, "\(good.queries)")
         }
     }
@@ -100,7 +101,7 @@ struct ForwardFaultTests {
     func allDownAnswersServfailWithExtendedError() throws {
         let first = try FaultyUpstream(mode: "drop")
         let second = try FaultyUpstream(mode: "drop")
-        try ForwardDnsd.with(servers: block([first.url(), second.url()], "timeout: 300ms, max_fails: 1, health_check: 60s")) { dnsd in
+        try ForwardDnsd.with(servers: block([first.url(), second.url()], "timeout: 1s, max_fails: 1, health_check: 60s")) { dnsd in
             let failed = try Dig.query(port: dnsd.port, "down1.example.org", "A")
             #expect(failed.status == "SERVFAIL", "\(failed.raw)")
             #expect(ForwardDnsd.extendedErrorCode(failed) == 23, "\(failed.raw)")
@@ -108,7 +109,7 @@ struct ForwardFaultTests {
             let down = try Dig.query(port: dnsd.port, "down2.example.org", "A")
             #expect(down.status == "SERVFAIL", "\(down.raw)")
             #expect(ForwardDnsd.extendedErrorCode(down) == 22, "\(down.raw)")
-            #expect(Date().timeIntervalSince(start) < 0.25, "with every upstream down the answer should be immediate")
+            #expect(Date().timeIntervalSince(start) < 0.6, "with every upstream down the answer should not wait for the 1 s timeout")
             #expect(first.queries.count == 1 && second.queries.count == 1)
         }
     }
