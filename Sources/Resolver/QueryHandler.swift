@@ -94,21 +94,33 @@ public struct QueryHandler: Sendable {
         case .respond(let message, let source):
             return respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)
         case .pending(let future):
-            return .pending(future.flatMap { outcome in
-                switch finish(outcome, query: query, arrival: arrival, context: context, fill: fill) {
-                case .drop: return context.eventLoop.makeSucceededFuture(nil)
-                case .respond(let bytes): return context.eventLoop.makeSucceededFuture(bytes)
-                case .pending(let inner): return inner
-                }
-            }.flatMapErrorThrowing { _ in
+            let answered = context.eventLoop.makePromise(of: [UInt8]?.self)
+            answer(when: future, query: query, arrival: arrival, context: context, fill: fill, promise: answered)
+            return .pending(answered.futureResult)
+        }
+    }
+
+    /// Completes `promise` with the encoded answer once `future` (and any outcome still pending
+    /// after it) is in: one promise per query rather than a chain of futures per step.
+    private func answer(when future: EventLoopFuture<PluginOutcome>, query: Message, arrival: Arrival, context: QueryContext,
+                        fill: PacketCacheFill?, promise: EventLoopPromise<[UInt8]?>) {
+        future.whenComplete { result in
+            switch result {
+            case .success(.pending(let inner)):
+                answer(when: inner, query: query, arrival: arrival, context: context, fill: fill, promise: promise)
+            case .success(.respond(let message, let source)):
+                promise.succeed(bytes(respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)))
+            case .failure:
                 // A plugin's failure is the server's failure: SERVFAIL, never silence.
                 let failure = Message.response(to: query, rcode: .servFail)
-                if case .respond(let bytes) = respond(failure, query: query, source: .server, arrival: arrival, context: context) {
-                    return bytes
-                }
-                return nil
-            })
+                promise.succeed(bytes(respond(failure, query: query, source: .server, arrival: arrival, context: context)))
+            }
         }
+    }
+
+    private func bytes(_ result: Result) -> [UInt8]? {
+        if case .respond(let bytes) = result { return bytes }
+        return nil
     }
 
     private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext,

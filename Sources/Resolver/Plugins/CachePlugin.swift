@@ -89,7 +89,7 @@ public final class CachePlugin: StatefulPlugin, Sendable {
                 }
                 return .respond(message, source)
             }
-            Self.settle(outcome, on: context.eventLoop).whenComplete { result in
+            Self.whenSettled(outcome) { result in
                 self.complete(key, base: base, query: query, promise: promise, result: result, stale: stale)
             }
             return .pending(reply(to: query, base: base, from: promise.futureResult, leader: true, stale: stale, context: context))
@@ -102,7 +102,7 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         let key = flightKey(base, query)
         guard case .leader(let promise) = inFlight.join(key, on: context.eventLoop) else { return }
         store.count(\.prefetches, for: base)
-        Self.settle(next.run(query, context: context), on: context.eventLoop).whenComplete { result in
+        Self.whenSettled(next.run(query, context: context)) { result in
             // A failed refresh must not replace the answer it was meant to renew.
             self.complete(key, base: base, query: query, promise: promise, result: result, stale: nil, keepOld: true)
         }
@@ -133,17 +133,29 @@ public final class CachePlugin: StatefulPlugin, Sendable {
     private func reply(to query: Message, base: CacheKey, from future: EventLoopFuture<CacheFetch>, leader: Bool,
                        stale: CachedAnswer?, context: QueryContext) -> EventLoopFuture<PluginOutcome> {
         let loop = context.eventLoop
-        let answered = future.hop(to: loop).map { fetch -> PluginOutcome in
-            if fetch.response.rcode == .servFail, let stale {
-                return self.serveStale(stale, to: query, base: base)
+        // One promise, not a map and a recover: this runs for every miss.
+        let replied = loop.makePromise(of: PluginOutcome.self)
+        future.hop(to: loop).whenComplete { result in
+            switch result {
+            case .success(let fetch):
+                if fetch.response.rcode == .servFail, let stale {
+                    replied.succeed(self.serveStale(stale, to: query, base: base))
+                } else if leader {
+                    replied.succeed(.respond(fetch.response, fetch.source))
+                } else if let cached = fetch.cached {
+                    replied.succeed(.respond(cached.render(for: query, now: self.store.clock()), .cache))
+                } else {
+                    replied.succeed(.respond(Self.retarget(fetch.response, to: query), fetch.source))
+                }
+            case .failure:
+                if let stale {
+                    replied.succeed(self.serveStale(stale, to: query, base: base))
+                } else {
+                    replied.succeed(.respond(Message.response(to: query, rcode: .servFail), .server))
+                }
             }
-            if leader { return .respond(fetch.response, fetch.source) }
-            if let cached = fetch.cached { return .respond(cached.render(for: query, now: self.store.clock()), .cache) }
-            return .respond(Self.retarget(fetch.response, to: query), fetch.source)
-        }.flatMapErrorThrowing { _ -> PluginOutcome in
-            if let stale { return self.serveStale(stale, to: query, base: base) }
-            return .respond(Message.response(to: query, rcode: .servFail), .server)
         }
+        let answered = replied.futureResult
         guard let stale, settings.staleTimeout > .zero else { return answered }
         let promise = loop.makePromise(of: PluginOutcome.self)
         let done = NIOLoopBoundBox(false, eventLoop: loop)
@@ -183,13 +195,26 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         return reply
     }
 
-    /// Follows `.pending` outcomes to the final message.
+    /// Follows `.pending` outcomes to the final message, as a future.
     static func settle(_ outcome: PluginOutcome, on loop: EventLoop) -> EventLoopFuture<(Message, AnswerSource)> {
+        let promise = loop.makePromise(of: (Message, AnswerSource).self)
+        whenSettled(outcome) { promise.completeWith($0) }
+        return promise.futureResult
+    }
+
+    /// Follows `.pending` outcomes to the final message and hands it to `body`, with no future
+    /// of its own: on the miss path every future is an allocation and a callback list.
+    static func whenSettled(_ outcome: PluginOutcome, _ body: @escaping @Sendable (Result<(Message, AnswerSource), any Error>) -> Void) {
         switch outcome {
         case .respond(let message, let source):
-            return loop.makeSucceededFuture((message, source))
+            body(.success((message, source)))
         case .pending(let future):
-            return future.flatMap { settle($0, on: loop) }
+            future.whenComplete { result in
+                switch result {
+                case .success(let next): whenSettled(next, body)
+                case .failure(let error): body(.failure(error))
+                }
+            }
         }
     }
 }

@@ -130,7 +130,8 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         let server: SocketAddress
         let query: UpstreamQuery
         let promise: EventLoopPromise<Message>
-        let timer: Scheduled<Void>
+        /// Tells this send from an earlier one that used the same ID (`UpstreamDeadlines`).
+        let serial: UInt64
     }
 
     private let loop: EventLoop
@@ -138,6 +139,9 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
     private var channel: Channel?
     private var bindResult: EventLoopFuture<Channel>?
     private var waiting: [UInt16: Waiting] = [:]
+    private var deadlines = UpstreamDeadlines()
+    /// The one timer for the earliest deadline, and when it fires.
+    private var sweep: (task: Scheduled<Void>, at: NIODeadline)?
     private var sent = 0
     private var retired = false
     private var dirty = false
@@ -167,12 +171,10 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         // IDs in use on this socket would make two waits indistinguishable: draw again.
         while waiting[id] != nil { id = UpstreamQuery.randomID() }
         sent += 1
-        let timer = loop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            guard waiting.removeValue(forKey: id) != nil else { return }
-            promise.fail(UpstreamError.timeout)
-            closeIfDrained()
-        }
-        waiting[id] = Waiting(server: server, query: query, promise: promise, timer: timer)
+        let now = NIODeadline.now()
+        waiting[id] = Waiting(server: server, query: query, promise: promise, serial: UInt64(sent))
+        deadlines.add(id: id, serial: UInt64(sent), timeout: timeout, now: now)
+        armSweep(at: now + timeout)
         var buffer = channel.allocator.buffer(capacity: query.wire.count)
         buffer.writeBytes(query.wire)
         buffer.setInteger(id, at: buffer.readerIndex)
@@ -180,10 +182,29 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         dirty = true
         written.assumeIsolated().whenFailure { [self] error in
             guard let entry = waiting.removeValue(forKey: id) else { return }
-            entry.timer.cancel()
             entry.promise.fail(UpstreamError.connection("\(error)"))
             closeIfDrained()
         }
+    }
+
+    private func isWaiting(_ id: UInt16, _ serial: UInt64) -> Bool { waiting[id]?.serial == serial }
+
+    /// Makes sure the timer fires by `deadline`.
+    private func armSweep(at deadline: NIODeadline) {
+        if let sweep, sweep.at <= deadline { return }
+        sweep?.task.cancel()
+        let task = loop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in expire() }
+        sweep = (task, deadline)
+    }
+
+    /// Fails the queries whose time is up, then arms the timer for the next deadline.
+    private func expire() {
+        sweep = nil
+        for entry in deadlines.expired(at: .now(), isWaiting: isWaiting) {
+            waiting.removeValue(forKey: entry.id)?.promise.fail(UpstreamError.timeout)
+        }
+        if let next = deadlines.earliest(isWaiting: isWaiting) { armSweep(at: next) }
+        closeIfDrained()
     }
 
     func flush() {
@@ -201,6 +222,8 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
     private func closeIfDrained() {
         guard retired, waiting.isEmpty, let channel else { return }
         self.channel = nil
+        sweep?.task.cancel()
+        sweep = nil
         channel.close(promise: nil)
     }
 
@@ -211,7 +234,9 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         let bytes = Array(envelope.data.readableBytesView)
         guard let message = entry.query.accept(bytes, id: id) else { return }
         waiting.removeValue(forKey: id)
-        entry.timer.cancel()
+        // Answered entries leave the deadline queues' fronts here, so the queues stay about as
+        // long as the queries in flight.
+        deadlines.trim(isWaiting: isWaiting)
         entry.promise.succeed(message)
         closeIfDrained()
     }
