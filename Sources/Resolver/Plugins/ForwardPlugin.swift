@@ -75,21 +75,27 @@ public final class ForwardPlugin: Plugin, Sendable {
         guard let upstreamQuery = upstreamQuery(for: query, question: question, client: context.client) else {
             return .respond(failure(to: query, code: ExtendedErrorCode.other, text: "query cannot be forwarded"), .server)
         }
-        let future = pool.resolve(upstreamQuery, on: context.eventLoop).map { outcome -> PluginOutcome in
-            switch outcome {
-            case .answer(let message, let upstream):
-                return .respond(self.response(to: query, from: message, sent: upstreamQuery.question),
-                                .upstream(upstream.address.description))
-            case .failed(let noneAvailable, let lastError):
-                if noneAvailable {
-                    return .respond(self.failure(to: query, code: ExtendedErrorCode.noReachableAuthority,
-                                                 text: "all upstreams are down"), .server)
-                }
-                return .respond(self.failure(to: query, code: ExtendedErrorCode.networkError,
-                                             text: "no upstream answered (\(lastError?.description ?? "unknown"))"), .server)
-            }
+        let answered = context.eventLoop.makePromise(of: PluginOutcome.self)
+        pool.resolve(upstreamQuery, on: context.eventLoop) { outcome in
+            answered.succeed(self.outcome(outcome, for: query, sent: upstreamQuery))
         }
-        return .pending(future)
+        return .pending(answered.futureResult)
+    }
+
+    /// The client's answer for what the pool came back with.
+    private func outcome(_ outcome: UpstreamPool.Outcome, for query: Message, sent upstreamQuery: UpstreamQuery) -> PluginOutcome {
+        switch outcome {
+        case .answer(let message, let upstream):
+            return .respond(response(to: query, from: message, sent: upstreamQuery.question),
+                            .upstream(upstream.address.description))
+        case .failed(let noneAvailable, let lastError):
+            if noneAvailable {
+                return .respond(failure(to: query, code: ExtendedErrorCode.noReachableAuthority,
+                                        text: "all upstreams are down"), .server)
+            }
+            return .respond(failure(to: query, code: ExtendedErrorCode.networkError,
+                                    text: "no upstream answered (\(lastError?.description ?? "unknown"))"), .server)
+        }
     }
 
     /// Per-upstream counters and state, in configured order.

@@ -33,13 +33,15 @@ public final class UpstreamPool: Sendable {
     /// The upstream whose configured text is `name`.
     public func upstream(named name: String) -> Upstream? { upstreams.first { $0.address.description == name } }
 
-    public func resolve(_ query: UpstreamQuery, on loop: EventLoop) -> EventLoopFuture<Outcome> {
+    /// Asks the upstreams by policy and hands the outcome to `done` (on `loop`, or at once when
+    /// none is available). A callback, not a future: the forward plugin makes the one promise.
+    public func resolve(_ query: UpstreamQuery, on loop: EventLoop, then done: @escaping @Sendable (Outcome) -> Void) {
         let available = upstreams.indices.filter { upstreams[$0].isAvailable }
         guard !available.isEmpty else {
-            return loop.makeSucceededFuture(.failed(noneAvailable: true, lastError: nil))
+            return done(.failed(noneAvailable: true, lastError: nil))
         }
         if policy == .parallel && available.count > 1 {
-            return parallel(query, available.map { upstreams[$0] }, on: loop)
+            return parallel(query, available.map { upstreams[$0] }, on: loop).whenSuccess(done)
         }
         var rtts: [Int: Double] = [:]
         if policy == .fastest {
@@ -48,26 +50,24 @@ public final class UpstreamPool: Sendable {
         var generator = SystemRandomNumberGenerator()
         let order = policy.order(available, counter: counter.loadThenWrappingIncrement(ordering: .relaxed),
                                  rtts: rtts, using: &generator)
-        let promise = loop.makePromise(of: Outcome.self)
-        ask(query, order.map { upstreams[$0] }[...], badAnswer: nil, lastError: nil, on: loop, promise: promise)
-        return promise.futureResult
+        ask(query, order.map { upstreams[$0] }[...], badAnswer: nil, lastError: nil, on: loop, then: done)
     }
 
-    /// Asks `remaining` in order until one gives a good answer, then completes `promise`.
-    /// One promise for the whole walk: chaining futures per upstream cost three per query.
+    /// Asks `remaining` in order until one gives a good answer, then calls `done`. No future
+    /// of its own: chaining futures per upstream cost three per query.
     private func ask(_ query: UpstreamQuery, _ remaining: ArraySlice<Upstream>, badAnswer: (Message, Upstream)?,
-                     lastError: UpstreamError?, on loop: EventLoop, promise: EventLoopPromise<Outcome>) {
+                     lastError: UpstreamError?, on loop: EventLoop, then done: @escaping @Sendable (Outcome) -> Void) {
         guard let upstream = remaining.first else {
-            if let (message, from) = badAnswer { return promise.succeed(.answer(message, from: from)) }
-            return promise.succeed(.failed(noneAvailable: false, lastError: lastError))
+            if let (message, from) = badAnswer { return done(.answer(message, from: from)) }
+            return done(.failed(noneAvailable: false, lastError: lastError))
         }
         upstream.query(query, on: loop, timeout: timeout).hop(to: loop).whenComplete { result in
             switch result {
             case .success(let message):
-                if Self.isGood(message) { return promise.succeed(.answer(message, from: upstream)) }
-                self.ask(query, remaining.dropFirst(), badAnswer: (message, upstream), lastError: lastError, on: loop, promise: promise)
+                if Self.isGood(message) { return done(.answer(message, from: upstream)) }
+                self.ask(query, remaining.dropFirst(), badAnswer: (message, upstream), lastError: lastError, on: loop, then: done)
             case .failure(let error):
-                self.ask(query, remaining.dropFirst(), badAnswer: badAnswer, lastError: UpstreamError.from(error), on: loop, promise: promise)
+                self.ask(query, remaining.dropFirst(), badAnswer: badAnswer, lastError: UpstreamError.from(error), on: loop, then: done)
             }
         }
     }
