@@ -173,7 +173,7 @@ public struct CacheEntryInfo: Sendable {
     init(key: CacheKey, answer: CachedAnswer, now: UInt64) {
         self.key = key
         kind = answer.kind
-        rcode = answer.message.rcode
+        rcode = answer.rcode
         remainingTTL = answer.remainingTTL(at: now)
         originalTTL = answer.ttl
         let age = answer.age(at: now)
