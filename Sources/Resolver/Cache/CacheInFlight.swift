@@ -12,38 +12,53 @@ struct CacheFetch: Sendable {
 
 /// Questions on their way downstream, so that concurrent misses for the same question make
 /// one downstream query (request coalescing). The first asker is the leader and runs the
-/// chain; the others get the leader's future, which they hop to their own event loop: this
-/// works across loops because only the table lookup takes a (sharded) lock.
+/// chain; the others wait on a future of the leader's result, which they hop to their own
+/// event loop: this works across loops because only the table lookup takes a (sharded) lock.
+///
+/// The promise behind that future is made when the first follower joins, not for every miss:
+/// most questions have no follower, and a promise is an allocation and a callback list.
 final class CacheInFlight: Sendable {
     enum Join {
-        /// Run the chain and complete this promise, then call `finish`.
-        case leader(EventLoopPromise<CacheFetch>)
+        /// Run the chain, then `finish` the key and complete the promise it returns, if any.
+        case leader
         /// Someone else is asking already: wait for this.
         case follower(EventLoopFuture<CacheFetch>)
     }
 
-    private let shards: [NIOLockedValueBox<[CacheKey: EventLoopFuture<CacheFetch>]>]
+    /// One question in flight: the leader's loop, and the followers' promise once there is one.
+    private struct Flight {
+        let loop: EventLoop
+        var waiters: EventLoopPromise<CacheFetch>?
+    }
+
+    private let shards: [NIOLockedValueBox<[CacheKey: Flight]>]
 
     init(shards: Int = 16) {
         self.shards = (0..<max(1, shards)).map { _ in NIOLockedValueBox([:]) }
     }
 
-    private func shard(_ key: CacheKey) -> NIOLockedValueBox<[CacheKey: EventLoopFuture<CacheFetch>]> {
+    private func shard(_ key: CacheKey) -> NIOLockedValueBox<[CacheKey: Flight]> {
         shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
     }
 
     func join(_ key: CacheKey, on loop: EventLoop) -> Join {
         shard(key).withLockedValue { table in
-            if let future = table[key] { return .follower(future) }
-            let promise = loop.makePromise(of: CacheFetch.self)
-            table[key] = promise.futureResult
-            return .leader(promise)
+            guard var flight = table[key] else {
+                table[key] = Flight(loop: loop)
+                return .leader
+            }
+            if let waiters = flight.waiters { return .follower(waiters.futureResult) }
+            let waiters = flight.loop.makePromise(of: CacheFetch.self)
+            flight.waiters = waiters
+            table[key] = flight
+            return .follower(waiters.futureResult)
         }
     }
 
-    /// Forgets the question; call before completing the leader's promise, after storing the answer.
-    func finish(_ key: CacheKey) {
-        _ = shard(key).withLockedValue { $0.removeValue(forKey: key) }
+    /// Forgets the question and returns the followers' promise, if any joined; call after
+    /// storing the answer, then complete the promise.
+    func finish(_ key: CacheKey) -> EventLoopPromise<CacheFetch>? {
+        shard(key).withLockedValue { $0.removeValue(forKey: key)?.waiters }
     }
 
     /// Questions in flight now (for tests and statistics).

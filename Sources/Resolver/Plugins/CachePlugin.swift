@@ -79,20 +79,31 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         case .follower(let future):
             store.count(\.coalesced, for: base)
             return .pending(reply(to: query, base: base, from: future, leader: false, stale: stale, context: context))
-        case .leader(let promise):
+        case .leader:
             let outcome = next.run(query, context: context)
             if case .respond(let message, let source) = outcome {
                 // Answered at once (a zone behind the cache): no need to go through futures.
-                complete(key, base: base, query: query, promise: promise, result: .success((message, source)), stale: stale)
+                complete(key, base: base, query: query, result: .success((message, source)), stale: stale)
                 if message.rcode == .servFail, let stale {
                     return serveStale(stale, to: query, base: base)
                 }
                 return .respond(message, source)
             }
-            Self.whenSettled(outcome) { result in
-                self.complete(key, base: base, query: query, promise: promise, result: result, stale: stale)
+            let loop = context.eventLoop
+            guard stale != nil else {
+                // The common miss: nothing to serve stale, so no stale timer and one promise.
+                let replied = loop.makePromise(of: PluginOutcome.self)
+                Self.whenSettled(outcome) { result in
+                    let fetched = self.complete(key, base: base, query: query, result: result, stale: nil)
+                    replied.succeed(self.outcome(fetched, for: query, base: base, leader: true, stale: nil))
+                }
+                return .pending(replied.futureResult)
             }
-            return .pending(reply(to: query, base: base, from: promise.futureResult, leader: true, stale: stale, context: context))
+            let fetched = loop.makePromise(of: CacheFetch.self)
+            Self.whenSettled(outcome) { result in
+                fetched.completeWith(self.complete(key, base: base, query: query, result: result, stale: stale))
+            }
+            return .pending(reply(to: query, base: base, from: fetched.futureResult, leader: true, stale: stale, context: context))
         }
     }
 
@@ -100,17 +111,19 @@ public final class CachePlugin: StatefulPlugin, Sendable {
     /// question is already on its way downstream.
     private func refresh(_ query: Message, base: CacheKey, context: QueryContext, next: PluginChain) {
         let key = flightKey(base, query)
-        guard case .leader(let promise) = inFlight.join(key, on: context.eventLoop) else { return }
+        guard case .leader = inFlight.join(key, on: context.eventLoop) else { return }
         store.count(\.prefetches, for: base)
         Self.whenSettled(next.run(query, context: context)) { result in
             // A failed refresh must not replace the answer it was meant to renew.
-            self.complete(key, base: base, query: query, promise: promise, result: result, stale: nil, keepOld: true)
+            self.complete(key, base: base, query: query, result: result, stale: nil, keepOld: true)
         }
     }
 
-    /// Stores what came back (if cacheable), forgets the in-flight question, wakes the waiters.
-    private func complete(_ key: CacheKey, base: CacheKey, query: Message, promise: EventLoopPromise<CacheFetch>,
-                          result: Result<(Message, AnswerSource), any Error>, stale: CachedAnswer?, keepOld: Bool = false) {
+    /// Stores what came back (if cacheable), forgets the in-flight question, wakes the
+    /// followers; returns the fetch for the leader.
+    @discardableResult
+    private func complete(_ key: CacheKey, base: CacheKey, query: Message, result: Result<(Message, AnswerSource), any Error>,
+                          stale: CachedAnswer?, keepOld: Bool = false) -> Result<CacheFetch, any Error> {
         switch result {
         case .success(let (message, source)):
             let cached = CachedAnswer.make(response: message, query: query, settings: settings, now: store.clock())
@@ -118,11 +131,12 @@ public final class CachePlugin: StatefulPlugin, Sendable {
             if let cached, !(cached.kind == .servfail && (stale != nil || keepOld)) {
                 store.insert(base: base, cached)
             }
-            inFlight.finish(key)
-            promise.succeed(CacheFetch(response: message, source: source, cached: cached))
+            let fetch = CacheFetch(response: message, source: source, cached: cached)
+            inFlight.finish(key)?.succeed(fetch)
+            return .success(fetch)
         case .failure(let error):
-            inFlight.finish(key)
-            promise.fail(error)
+            inFlight.finish(key)?.fail(error)
+            return .failure(error)
         }
     }
 
@@ -136,24 +150,7 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         // One promise, not a map and a recover: this runs for every miss.
         let replied = loop.makePromise(of: PluginOutcome.self)
         future.hop(to: loop).whenComplete { result in
-            switch result {
-            case .success(let fetch):
-                if fetch.response.rcode == .servFail, let stale {
-                    replied.succeed(self.serveStale(stale, to: query, base: base))
-                } else if leader {
-                    replied.succeed(.respond(fetch.response, fetch.source))
-                } else if let cached = fetch.cached {
-                    replied.succeed(.respond(cached.render(for: query, now: self.store.clock()), .cache))
-                } else {
-                    replied.succeed(.respond(Self.retarget(fetch.response, to: query), fetch.source))
-                }
-            case .failure:
-                if let stale {
-                    replied.succeed(self.serveStale(stale, to: query, base: base))
-                } else {
-                    replied.succeed(.respond(Message.response(to: query, rcode: .servFail), .server))
-                }
-            }
+            replied.succeed(self.outcome(result, for: query, base: base, leader: leader, stale: stale))
         }
         let answered = replied.futureResult
         guard let stale, settings.staleTimeout > .zero else { return answered }
@@ -171,6 +168,21 @@ public final class CachePlugin: StatefulPlugin, Sendable {
             promise.completeWith(result)
         }
         return promise.futureResult
+    }
+
+    /// What a waiting query gets from the fetch (see `reply`).
+    private func outcome(_ result: Result<CacheFetch, any Error>, for query: Message, base: CacheKey, leader: Bool,
+                         stale: CachedAnswer?) -> PluginOutcome {
+        switch result {
+        case .success(let fetch):
+            if fetch.response.rcode == .servFail, let stale { return serveStale(stale, to: query, base: base) }
+            if leader { return .respond(fetch.response, fetch.source) }
+            if let cached = fetch.cached { return .respond(cached.render(for: query, now: store.clock()), .cache) }
+            return .respond(Self.retarget(fetch.response, to: query), fetch.source)
+        case .failure:
+            if let stale { return serveStale(stale, to: query, base: base) }
+            return .respond(Message.response(to: query, rcode: .servFail), .server)
+        }
     }
 
     private func serveStale(_ stale: CachedAnswer, to query: Message, base: CacheKey) -> PluginOutcome {
