@@ -138,3 +138,13 @@ extension Message {
         (edns?.options ?? []).compactMap { if case .extendedError(let code, _) = $0 { return code } else { return nil } }
     }
 }
+
+extension CachePlugin {
+    /// Follows `.pending` outcomes to the final message, as a future (tests wait on it; the
+    /// query path uses `whenSettled` and makes no future of its own).
+    static func settle(_ outcome: PluginOutcome, on loop: EventLoop) -> EventLoopFuture<(Message, AnswerSource)> {
+        let promise = loop.makePromise(of: (Message, AnswerSource).self)
+        whenSettled(outcome) { promise.completeWith($0) }
+        return promise.futureResult
+    }
+}

@@ -78,7 +78,7 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         switch inFlight.join(key, on: context.eventLoop) {
         case .follower(let future):
             store.count(\.coalesced, for: base)
-            return .pending(reply(to: query, base: base, from: future, leader: false, stale: stale, context: context))
+            return .pending(reply(to: query, base: base, from: future, stale: stale, context: context))
         case .leader:
             let outcome = next.run(query, context: context)
             if case .respond(let message, let source) = outcome {
@@ -89,21 +89,13 @@ public final class CachePlugin: StatefulPlugin, Sendable {
                 }
                 return .respond(message, source)
             }
-            let loop = context.eventLoop
-            guard stale != nil else {
-                // The common miss: nothing to serve stale, so no stale timer and one promise.
-                let replied = loop.makePromise(of: PluginOutcome.self)
-                Self.whenSettled(outcome) { result in
-                    let fetched = self.complete(key, base: base, query: query, result: result, stale: nil)
-                    replied.succeed(self.outcome(fetched, for: query, base: base, leader: true, stale: nil))
-                }
-                return .pending(replied.futureResult)
-            }
-            let fetched = loop.makePromise(of: CacheFetch.self)
+            // The leader's reply comes straight from what the chain settled on: one promise.
+            let replied = context.eventLoop.makePromise(of: PluginOutcome.self)
             Self.whenSettled(outcome) { result in
-                fetched.completeWith(self.complete(key, base: base, query: query, result: result, stale: stale))
+                let fetched = self.complete(key, base: base, query: query, result: result, stale: stale)
+                replied.succeed(self.outcome(fetched, for: query, base: base, leader: true, stale: stale))
             }
-            return .pending(reply(to: query, base: base, from: fetched.futureResult, leader: true, stale: stale, context: context))
+            return .pending(servingStale(after: replied.futureResult, stale: stale, query: query, base: base, on: context.eventLoop))
         }
     }
 
@@ -140,19 +132,22 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         }
     }
 
-    /// The reply for one waiting query: the leader gets the downstream answer as it is, the
-    /// others get it rendered for their own ID and question; failures fall back to the stale
-    /// answer when there is one, else SERVFAIL. With a stale answer at hand, a downstream
-    /// slower than `stale_timeout` is not waited for (RFC 8767 §5).
-    private func reply(to query: Message, base: CacheKey, from future: EventLoopFuture<CacheFetch>, leader: Bool,
+    /// The reply for a query that waited on another's fetch (a follower): the answer rendered
+    /// for its own ID and question (see `outcome`).
+    private func reply(to query: Message, base: CacheKey, from future: EventLoopFuture<CacheFetch>,
                        stale: CachedAnswer?, context: QueryContext) -> EventLoopFuture<PluginOutcome> {
         let loop = context.eventLoop
-        // One promise, not a map and a recover: this runs for every miss.
         let replied = loop.makePromise(of: PluginOutcome.self)
         future.hop(to: loop).whenComplete { result in
-            replied.succeed(self.outcome(result, for: query, base: base, leader: leader, stale: stale))
+            replied.succeed(self.outcome(result, for: query, base: base, leader: false, stale: stale))
         }
-        let answered = replied.futureResult
+        return servingStale(after: replied.futureResult, stale: stale, query: query, base: base, on: loop)
+    }
+
+    /// `answered`, unless a stale answer is at hand and the downstream takes longer than
+    /// `stale_timeout`: then the stale answer (RFC 8767 §5).
+    private func servingStale(after answered: EventLoopFuture<PluginOutcome>, stale: CachedAnswer?, query: Message,
+                              base: CacheKey, on loop: EventLoop) -> EventLoopFuture<PluginOutcome> {
         guard let stale, settings.staleTimeout > .zero else { return answered }
         let promise = loop.makePromise(of: PluginOutcome.self)
         let done = NIOLoopBoundBox(false, eventLoop: loop)
@@ -170,7 +165,9 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         return promise.futureResult
     }
 
-    /// What a waiting query gets from the fetch (see `reply`).
+    /// What a waiting query gets from the fetch: the leader the downstream answer as it is,
+    /// a follower the answer rendered for its own ID and question; failures fall back to the
+    /// stale answer when there is one, else SERVFAIL.
     private func outcome(_ result: Result<CacheFetch, any Error>, for query: Message, base: CacheKey, leader: Bool,
                          stale: CachedAnswer?) -> PluginOutcome {
         switch result {
@@ -205,13 +202,6 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         }
         reply.rcode = rcode
         return reply
-    }
-
-    /// Follows `.pending` outcomes to the final message, as a future.
-    static func settle(_ outcome: PluginOutcome, on loop: EventLoop) -> EventLoopFuture<(Message, AnswerSource)> {
-        let promise = loop.makePromise(of: (Message, AnswerSource).self)
-        whenSettled(outcome) { promise.completeWith($0) }
-        return promise.futureResult
     }
 
     /// Follows `.pending` outcomes to the final message and hands it to `body`, with no future

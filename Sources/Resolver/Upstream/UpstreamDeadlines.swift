@@ -51,9 +51,11 @@ struct UpstreamDeadlines {
     mutating func expired(at now: NIODeadline, isWaiting: (UInt16, UInt64) -> Bool) -> [Entry] {
         var due: [Entry] = []
         for index in queues.indices {
-            while let front = queues[index].entries.first, front.deadline <= now || !isWaiting(front.id, front.serial) {
+            while let front = queues[index].entries.first {
+                let live = isWaiting(front.id, front.serial)
+                guard front.deadline <= now || !live else { break }
                 queues[index].entries.removeFirst()
-                if isWaiting(front.id, front.serial) { due.append(front) }
+                if live { due.append(front) }
             }
         }
         return due
