@@ -40,8 +40,8 @@ public enum AnswerSource: Sendable, Hashable, CustomStringConvertible {
 public enum PluginOutcome: Sendable {
     /// A complete response (header flags, rcode and sections set by the plugin).
     case respond(Message, AnswerSource)
-    /// The answer will come later (upstream I/O); the future may complete on any loop.
-    case pending(EventLoopFuture<PluginOutcome>)
+    /// The answer will come later (upstream I/O), on the query's event loop.
+    case pending(PendingOutcome)
 }
 
 /// One step of a server block's chain (hosts, zone, cache, forward, ...).

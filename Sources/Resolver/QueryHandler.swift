@@ -11,7 +11,7 @@ public struct QueryHandler: Sendable {
         /// Send nothing (unreadable header, or a response sent to us).
         case drop
         case respond([UInt8])
-        case pending(EventLoopFuture<[UInt8]?>)
+        case pending(PendingResponse)
     }
 
     public let pipeline: PipelineReference
@@ -93,27 +93,27 @@ public struct QueryHandler: Sendable {
         switch outcome {
         case .respond(let message, let source):
             return respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)
-        case .pending(let future):
-            let answered = context.eventLoop.makePromise(of: [UInt8]?.self)
-            answer(when: future, query: query, arrival: arrival, context: context, fill: fill, promise: answered)
-            return .pending(answered.futureResult)
+        case .pending(let pending):
+            return .pending(PendingResponse(loop: context.eventLoop) { ready in
+                answer(when: pending, query: query, arrival: arrival, context: context, fill: fill, ready: ready)
+            })
         }
     }
 
-    /// Completes `promise` with the encoded answer once `future` (and any outcome still pending
-    /// after it) is in: one promise per query rather than a chain of futures per step.
-    private func answer(when future: EventLoopFuture<PluginOutcome>, query: Message, arrival: Arrival, context: QueryContext,
-                        fill: PacketCacheFill?, promise: EventLoopPromise<[UInt8]?>) {
-        future.whenComplete { result in
+    /// Hands `ready` the encoded answer once `pending` (and any outcome still pending after it)
+    /// is in.
+    private func answer(when pending: PendingOutcome, query: Message, arrival: Arrival, context: QueryContext,
+                        fill: PacketCacheFill?, ready: @escaping ([UInt8]?) -> Void) {
+        pending.whenComplete { result in
             switch result {
             case .success(.pending(let inner)):
-                answer(when: inner, query: query, arrival: arrival, context: context, fill: fill, promise: promise)
+                answer(when: inner, query: query, arrival: arrival, context: context, fill: fill, ready: ready)
             case .success(.respond(let message, let source)):
-                promise.succeed(bytes(respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)))
+                ready(bytes(respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)))
             case .failure:
                 // A plugin's failure is the server's failure: SERVFAIL, never silence.
                 let failure = Message.response(to: query, rcode: .servFail)
-                promise.succeed(bytes(respond(failure, query: query, source: .server, arrival: arrival, context: context)))
+                ready(bytes(respond(failure, query: query, source: .server, arrival: arrival, context: context)))
             }
         }
     }

@@ -26,7 +26,7 @@ final class ScriptedUpstream: Plugin, Sendable {
     let name = "scripted"
     let mode = NIOLockedValueBox<Mode>(.answer)
     private let callCount = NIOLockedValueBox(0)
-    private let held = NIOLockedValueBox<[(EventLoopPromise<PluginOutcome>, Message)]>([])
+    private let held = NIOLockedValueBox<[(PendingOutcome, Message)]>([])
     let respond: @Sendable (Message) -> Message
     /// Answer through a future (like forward) instead of at once (like zone).
     let asynchronous: Bool
@@ -46,24 +46,24 @@ final class ScriptedUpstream: Plugin, Sendable {
         switch mode.withLockedValue({ $0 }) {
         case .answer:
             let outcome = PluginOutcome.respond(respond(query), .upstream("scripted"))
-            return asynchronous ? .pending(context.eventLoop.makeSucceededFuture(outcome)) : outcome
+            return asynchronous ? .pending(PendingOutcome.completed(.success(outcome), on: context.eventLoop)) : outcome
         case .servfail:
             var reply = Message.response(to: query, rcode: .servFail)
             reply.header.recursionAvailable = true
             return .respond(reply, .upstream("scripted"))
         case .fail:
-            return .pending(context.eventLoop.makeFailedFuture(Failure()))
+            return .pending(PendingOutcome.completed(.failure(Failure()), on: context.eventLoop))
         case .hold:
-            let promise = context.eventLoop.makePromise(of: PluginOutcome.self)
-            held.withLockedValue { $0.append((promise, query)) }
-            return .pending(promise.futureResult)
+            let pending = PendingOutcome(on: context.eventLoop)
+            held.withLockedValue { $0.append((pending, query)) }
+            return .pending(pending)
         }
     }
 
     /// Answers every held query.
     func release() {
         let waiting = held.withLockedValue { held in defer { held = [] }; return held }
-        for (promise, query) in waiting { promise.succeed(.respond(respond(query), .upstream("scripted"))) }
+        for (pending, query) in waiting { pending.succeed(.respond(respond(query), .upstream("scripted"))) }
     }
 
     /// An A answer 192.0.2.1 with `ttl`.
@@ -141,10 +141,24 @@ extension Message {
 
 extension CachePlugin {
     /// Follows `.pending` outcomes to the final message, as a future (tests wait on it; the
-    /// query path uses `whenSettled` and makes no future of its own).
+    /// query path uses `whenSettled` and makes no future of its own). Callbacks are added on the
+    /// pending outcome's own loop, as they must be.
     static func settle(_ outcome: PluginOutcome, on loop: EventLoop) -> EventLoopFuture<(Message, AnswerSource)> {
         let promise = loop.makePromise(of: (Message, AnswerSource).self)
-        whenSettled(outcome) { promise.completeWith($0) }
+        if case .pending(let pending) = outcome, !pending.loop.inEventLoop {
+            pending.loop.execute { whenSettled(outcome) { promise.completeWith($0) } }
+        } else {
+            whenSettled(outcome) { promise.completeWith($0) }
+        }
         return promise.futureResult
+    }
+}
+
+extension PendingOutcome {
+    /// Already complete: what an asynchronous plugin that finished at once would return.
+    static func completed(_ completion: Completion, on loop: EventLoop) -> PendingOutcome {
+        let pending = PendingOutcome(on: loop)
+        pending.complete(completion)
+        return pending
     }
 }

@@ -137,7 +137,7 @@ struct ForwardPluginTests {
         let context = QueryContext(client: nil, transport: .udp, eventLoop: loop)
         func ask() throws -> Message {
             guard case .pending(let future) = forward.handle(query(), context: context, next: PluginChain([])),
-                  case .respond(let message, _) = try future.wait() else { throw UpstreamError.protocolError("not pending") }
+                  case .respond(let message, _) = try future.futureResult.wait() else { throw UpstreamError.protocolError("not pending") }
             return message
         }
         for _ in 0..<2 {

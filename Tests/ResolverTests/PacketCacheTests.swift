@@ -34,9 +34,10 @@ struct PacketCacheTests {
         switch (handler ?? self.handler).handle(bytes, context: QueryContext(client: nil, transport: .udp, eventLoop: loop)) {
         case .respond(let reply): return reply
         case .drop: throw DNSWireError.unencodable("dropped")
-        case .pending(let future):
+        case .pending(let pending):
+            let bytes = pending.futureResult
             loop.run()
-            return try #require(try future.wait())
+            return try #require(try bytes.wait())
         }
     }
 

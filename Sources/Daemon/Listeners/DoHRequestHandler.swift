@@ -87,11 +87,10 @@ final class DoHRequestHandler: ChannelInboundHandler {
             sendError(.badRequest("not a DNS query message"), head: head, context: context)
         case .respond(let bytes):
             sendAnswer(bytes, json: json, head: head, context: context)
-        case .pending(let future):
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            future.hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
-                let context = bound.value
-                if case .success(let bytes?) = result {
+        case .pending(let pending):
+            // The query ran on this channel's loop, so the bytes come back on it.
+            pending.whenReady { [self] bytes in
+                if let bytes {
                     sendAnswer(bytes, json: json, head: head, context: context)
                 } else {
                     send(status: .internalServerError, contentType: "text/plain", headers: [], body: Array("no answer\n".utf8),

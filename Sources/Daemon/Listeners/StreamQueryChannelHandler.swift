@@ -29,13 +29,12 @@ final class StreamQueryChannelHandler: ChannelInboundHandler {
             return
         case .respond(let bytes):
             context.write(wrapOutboundOut(Self.frame(bytes, context)), promise: nil)
-        case .pending(let future):
+        case .pending(let pending):
             inFlight += 1
-            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            future.hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
-                let context = boundContext.value
+            // The query ran on this channel's loop, so the bytes come back on it.
+            pending.whenReady { [self] bytes in
                 inFlight -= 1
-                if case .success(let bytes?) = result {
+                if let bytes {
                     context.writeAndFlush(wrapOutboundOut(Self.frame(bytes, context)), promise: nil)
                 }
                 closeIfFinished(context)

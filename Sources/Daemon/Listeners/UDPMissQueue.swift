@@ -73,8 +73,8 @@ final class UDPMissQueue: Sendable {
             return
         case .respond(let bytes):
             send(bytes, to: miss)
-        case .pending(let future):
-            future.hop(to: loop).assumeIsolated().whenSuccess { [self] bytes in
+        case .pending(let pending):
+            pending.whenReady { [self] bytes in
                 guard let bytes else { return }
                 send(bytes, to: miss)
                 queueFlush()

@@ -90,12 +90,12 @@ public final class CachePlugin: StatefulPlugin, Sendable {
                 return .respond(message, source)
             }
             // The leader's reply comes straight from what the chain settled on: one promise.
-            let replied = context.eventLoop.makePromise(of: PluginOutcome.self)
+            let replied = PendingOutcome(on: context.eventLoop)
             Self.whenSettled(outcome) { result in
                 let fetched = self.complete(key, base: base, query: query, result: result, stale: stale)
                 replied.succeed(self.outcome(fetched, for: query, base: base, leader: true, stale: stale))
             }
-            return .pending(servingStale(after: replied.futureResult, stale: stale, query: query, base: base, on: context.eventLoop))
+            return .pending(servingStale(after: replied, stale: stale, query: query, base: base))
         }
     }
 
@@ -135,34 +135,28 @@ public final class CachePlugin: StatefulPlugin, Sendable {
     /// The reply for a query that waited on another's fetch (a follower): the answer rendered
     /// for its own ID and question (see `outcome`).
     private func reply(to query: Message, base: CacheKey, from future: EventLoopFuture<CacheFetch>,
-                       stale: CachedAnswer?, context: QueryContext) -> EventLoopFuture<PluginOutcome> {
-        let loop = context.eventLoop
-        let replied = loop.makePromise(of: PluginOutcome.self)
-        future.hop(to: loop).whenComplete { result in
+                       stale: CachedAnswer?, context: QueryContext) -> PendingOutcome {
+        let replied = PendingOutcome(on: context.eventLoop)
+        future.hop(to: context.eventLoop).whenComplete { result in
             replied.succeed(self.outcome(result, for: query, base: base, leader: false, stale: stale))
         }
-        return servingStale(after: replied.futureResult, stale: stale, query: query, base: base, on: loop)
+        return servingStale(after: replied, stale: stale, query: query, base: base)
     }
 
     /// `answered`, unless a stale answer is at hand and the downstream takes longer than
-    /// `stale_timeout`: then the stale answer (RFC 8767 §5).
-    private func servingStale(after answered: EventLoopFuture<PluginOutcome>, stale: CachedAnswer?, query: Message,
-                              base: CacheKey, on loop: EventLoop) -> EventLoopFuture<PluginOutcome> {
+    /// `stale_timeout`: then the stale answer (RFC 8767 §5). Whichever comes first completes
+    /// the reply; a PendingOutcome ignores the second.
+    private func servingStale(after answered: PendingOutcome, stale: CachedAnswer?, query: Message, base: CacheKey) -> PendingOutcome {
         guard let stale, settings.staleTimeout > .zero else { return answered }
-        let promise = loop.makePromise(of: PluginOutcome.self)
-        let done = NIOLoopBoundBox(false, eventLoop: loop)
-        let timer = loop.scheduleTask(in: settings.staleTimeout) {
-            guard !done.value else { return }
-            done.value = true
-            promise.succeed(self.serveStale(stale, to: query, base: base))
+        let reply = PendingOutcome(on: answered.loop)
+        let timer = answered.loop.scheduleTask(in: settings.staleTimeout) {
+            reply.succeed(self.serveStale(stale, to: query, base: base))
         }
         answered.whenComplete { result in
             timer.cancel()
-            guard !done.value else { return }
-            done.value = true
-            promise.completeWith(result)
+            reply.complete(result)
         }
-        return promise.futureResult
+        return reply
     }
 
     /// What a waiting query gets from the fetch: the leader the downstream answer as it is,
@@ -204,14 +198,14 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         return reply
     }
 
-    /// Follows `.pending` outcomes to the final message and hands it to `body`, with no future
-    /// of its own: on the miss path every future is an allocation and a callback list.
+    /// Follows `.pending` outcomes to the final message and hands it to `body`, with nothing
+    /// pending of its own: on the miss path every such object is an allocation.
     static func whenSettled(_ outcome: PluginOutcome, _ body: @escaping @Sendable (Result<(Message, AnswerSource), any Error>) -> Void) {
         switch outcome {
         case .respond(let message, let source):
             body(.success((message, source)))
-        case .pending(let future):
-            future.whenComplete { result in
+        case .pending(let pending):
+            pending.whenComplete { result in
                 switch result {
                 case .success(let next): whenSettled(next, body)
                 case .failure(let error): body(.failure(error))

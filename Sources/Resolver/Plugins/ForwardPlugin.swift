@@ -75,11 +75,11 @@ public final class ForwardPlugin: Plugin, Sendable {
         guard let upstreamQuery = upstreamQuery(for: query, question: question, client: context.client) else {
             return .respond(failure(to: query, code: ExtendedErrorCode.other, text: "query cannot be forwarded"), .server)
         }
-        let answered = context.eventLoop.makePromise(of: PluginOutcome.self)
+        let answered = PendingOutcome(on: context.eventLoop)
         pool.resolve(upstreamQuery, on: context.eventLoop) { outcome in
             answered.succeed(self.outcome(outcome, for: query, sent: upstreamQuery))
         }
-        return .pending(answered.futureResult)
+        return .pending(answered)
     }
 
     /// The client's answer for what the pool came back with.

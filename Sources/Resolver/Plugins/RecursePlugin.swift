@@ -59,7 +59,7 @@ public final class RecursePlugin: Plugin, Sendable {
                 return self.failure(to: query, .other("\(error)"))
             }
         }
-        return .pending(future.map { .respond($0, .upstream("recurse")) })
+        return .pending(PendingOutcome(following: future.map { .respond($0, .upstream("recurse")) }, on: loop))
     }
 
     /// Counters since start, with the infrastructure cache's sizes.

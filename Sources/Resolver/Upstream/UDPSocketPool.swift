@@ -31,9 +31,9 @@ final class UDPSocketPool: Sendable {
         self.queriesPerSocket = queriesPerSocket
     }
 
-    /// Sends `query` to `server` from one of `loop`'s sockets and yields the genuine answer, or
-    /// fails with `UpstreamError.timeout` after `timeout`.
-    func exchange(_ query: UpstreamQuery, server: SocketAddress, on loop: EventLoop, timeout: TimeAmount) -> EventLoopFuture<Message> {
+    /// Sends `query` to `server` from one of `loop`'s sockets and hands `done` (on `loop`) the
+    /// genuine answer, or `UpstreamError.timeout` after `timeout`.
+    func exchange(_ query: UpstreamQuery, server: SocketAddress, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
         let key = ObjectIdentifier(loop)
         let sockets = loops.withLockedValue { map in
             if let existing = map[key] { return existing }
@@ -41,8 +41,8 @@ final class UDPSocketPool: Sendable {
             map[key] = created
             return created
         }
-        if loop.inEventLoop { return sockets.send(query, to: server, timeout: timeout) }
-        return loop.flatSubmit { sockets.send(query, to: server, timeout: timeout) }
+        if loop.inEventLoop { return sockets.send(query, to: server, timeout: timeout, then: done) }
+        loop.execute { sockets.send(query, to: server, timeout: timeout, then: done) }
     }
 }
 
@@ -66,7 +66,7 @@ private final class LoopSockets: Sendable {
             State(inet: Array(repeating: nil, count: size), inet6: Array(repeating: nil, count: size)), eventLoop: loop)
     }
 
-    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount) -> EventLoopFuture<Message> {
+    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount, then done: @escaping UpstreamReply) {
         loop.preconditionInEventLoop()
         let inet6 = server.protocol == .inet6
         let size = inet6 ? state.value.inet6.count : state.value.inet.count
@@ -79,20 +79,18 @@ private final class LoopSockets: Sendable {
             socket = fresh
         }
         let handler = socket!
-        let promise = loop.makePromise(of: Message.self)
         handler.whenBound { [self] result in
             switch result {
             case .failure(let error):
-                promise.fail(UpstreamError.connection("\(error)"))
+                done(.failure(UpstreamError.connection("\(error)")))
                 // The next query tries a new bind in this slot.
                 if inet6 { if state.value.inet6[slot] === handler { state.value.inet6[slot] = nil } }
                 else if state.value.inet[slot] === handler { state.value.inet[slot] = nil }
             case .success:
-                handler.send(query, to: server, timeout: timeout, promise: promise)
+                handler.send(query, to: server, timeout: timeout, then: done)
                 queueFlush(handler)
             }
         }
-        return promise.futureResult
     }
 
     private func bind(inet6: Bool) -> UpstreamDatagramHandler {
@@ -129,7 +127,7 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
     private struct Waiting {
         let server: SocketAddress
         let query: UpstreamQuery
-        let promise: EventLoopPromise<Message>
+        let done: UpstreamReply
         /// Tells this send from an earlier one that used the same ID (`UpstreamDeadlines`).
         let serial: UInt64
     }
@@ -165,14 +163,14 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         bindResult!.assumeIsolated().whenComplete(body)
     }
 
-    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount, promise: EventLoopPromise<Message>) {
-        guard let channel else { return promise.fail(UpstreamError.connection("socket not bound")) }
+    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+        guard let channel else { return done(.failure(UpstreamError.connection("socket not bound"))) }
         var id = UpstreamQuery.randomID()
         // IDs in use on this socket would make two waits indistinguishable: draw again.
         while waiting[id] != nil { id = UpstreamQuery.randomID() }
         sent += 1
         let now = NIODeadline.now()
-        waiting[id] = Waiting(server: server, query: query, promise: promise, serial: UInt64(sent))
+        waiting[id] = Waiting(server: server, query: query, done: done, serial: UInt64(sent))
         deadlines.add(id: id, serial: UInt64(sent), timeout: timeout, now: now)
         armSweep(at: now + timeout)
         var buffer = channel.allocator.buffer(capacity: query.wire.count)
@@ -182,7 +180,7 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         dirty = true
         written.assumeIsolated().whenFailure { [self] error in
             guard let entry = waiting.removeValue(forKey: id) else { return }
-            entry.promise.fail(UpstreamError.connection("\(error)"))
+            entry.done(.failure(UpstreamError.connection("\(error)")))
             closeIfDrained()
         }
     }
@@ -201,7 +199,7 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
     private func expire() {
         sweep = nil
         for entry in deadlines.expired(at: .now(), isWaiting: isWaiting) {
-            waiting.removeValue(forKey: entry.id)?.promise.fail(UpstreamError.timeout)
+            waiting.removeValue(forKey: entry.id)?.done(.failure(UpstreamError.timeout))
         }
         if let next = deadlines.earliest(isWaiting: isWaiting) { armSweep(at: next) }
         closeIfDrained()
@@ -237,7 +235,7 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         // Answered entries leave the deadline queues' fronts here, so the queues stay about as
         // long as the queries in flight.
         deadlines.trim(isWaiting: isWaiting)
-        entry.promise.succeed(message)
+        entry.done(.success(message))
         closeIfDrained()
     }
 

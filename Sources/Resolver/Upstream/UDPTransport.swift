@@ -8,6 +8,12 @@ struct UDPTransport: UpstreamTransport {
     let server: SocketAddress
 
     func exchange(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount) -> EventLoopFuture<Message> {
-        UDPSocketPool.shared.exchange(query, server: server, on: loop, timeout: timeout)
+        let promise = loop.makePromise(of: Message.self)
+        exchange(query, on: loop, timeout: timeout) { promise.completeWith($0) }
+        return promise.futureResult
+    }
+
+    func exchange(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+        UDPSocketPool.shared.exchange(query, server: server, on: loop, timeout: timeout, then: done)
     }
 }

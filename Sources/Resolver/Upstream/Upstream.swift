@@ -83,31 +83,30 @@ public final class Upstream: Sendable {
     var isEnabled: Bool { state.withLockedValue { $0.enabled } }
     var smoothedRTT: Double? { state.withLockedValue { $0.rtt.smoothed } }
 
-    /// Sends `query`, retrying over TCP when a UDP answer is truncated, and records the
-    /// outcome. A failure that marks the upstream down starts the health probes on `loop`.
-    func query(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount) -> EventLoopFuture<Message> {
+    /// Sends `query`, retrying over TCP when a UDP answer is truncated, records the outcome and
+    /// hands it to `done` on `loop`. A failure that marks the upstream down starts the health
+    /// probes on `loop`.
+    func query(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
         let start = NIODeadline.now()
         state.withLockedValue { $0.queries += 1 }
-        let first = transport.exchange(query, on: loop, timeout: timeout)
-        let answer: EventLoopFuture<Message>
-        if let tcpFallback {
-            answer = first.flatMap { message in
-                guard message.header.truncated else { return loop.makeSucceededFuture(message) }
+        transport.exchange(query, on: loop, timeout: timeout) { result in
+            if case .success(let message) = result, message.header.truncated, let tcpFallback = self.tcpFallback {
                 self.state.withLockedValue { $0.queries += 1 }
-                return tcpFallback.exchange(query, on: loop, timeout: timeout)
+                return tcpFallback.exchange(query, on: loop, timeout: timeout) { self.record(result: $0, since: start, on: loop, then: done) }
             }
-        } else {
-            answer = first
+            self.record(result: result, since: start, on: loop, then: done)
         }
-        return answer.always { result in
-            switch result {
-            case .success(let message):
-                let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
-                self.recordSuccess(rcode: message.rcode, milliseconds: elapsed)
-            case .failure(let error):
-                if self.recordFailure(UpstreamError.from(error)) { self.startProbing(on: loop) }
-            }
+    }
+
+    private func record(result: Result<Message, any Error>, since start: NIODeadline, on loop: EventLoop, then done: UpstreamReply) {
+        switch result {
+        case .success(let message):
+            let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
+            recordSuccess(rcode: message.rcode, milliseconds: elapsed)
+        case .failure(let error):
+            if recordFailure(UpstreamError.from(error)) { startProbing(on: loop) }
         }
+        done(result)
     }
 
     private func recordSuccess(rcode: Rcode, milliseconds: Double) {

@@ -61,7 +61,7 @@ public final class UpstreamPool: Sendable {
             if let (message, from) = badAnswer { return done(.answer(message, from: from)) }
             return done(.failed(noneAvailable: false, lastError: lastError))
         }
-        upstream.query(query, on: loop, timeout: timeout).hop(to: loop).whenComplete { result in
+        upstream.query(query, on: loop, timeout: timeout) { result in
             switch result {
             case .success(let message):
                 if Self.isGood(message) { return done(.answer(message, from: upstream)) }
@@ -78,7 +78,7 @@ public final class UpstreamPool: Sendable {
         let promise = loop.makePromise(of: Outcome.self)
         let tally = NIOLoopBoundBox.makeBoxSendingValue(ParallelTally(left: targets.count), eventLoop: loop)
         for upstream in targets {
-            upstream.query(query, on: loop, timeout: timeout).hop(to: loop).whenComplete { result in
+            upstream.query(query, on: loop, timeout: timeout) { result in
                 tally.value.left -= 1
                 switch result {
                 case .success(let message):

@@ -65,8 +65,20 @@ public enum UpstreamError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// What an upstream exchange hands back, on the loop it was asked on.
+typealias UpstreamReply = @Sendable (Result<Message, any Error>) -> Void
+
 /// A transport to one upstream server: sends a query and yields the matching answer.
 /// Implementations never block; the future may complete on another event loop.
 protocol UpstreamTransport: Sendable {
     func exchange(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount) -> EventLoopFuture<Message>
+    /// The same, handing the result to `done` on `loop`: the forward path's form, which UDP
+    /// implements without a future.
+    func exchange(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply)
+}
+
+extension UpstreamTransport {
+    func exchange(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+        exchange(query, on: loop, timeout: timeout).hop(to: loop).whenComplete(done)
+    }
 }
