@@ -98,6 +98,10 @@ private final class LoopSockets: Sendable {
         let bound = NIOLoopBound(handler, eventLoop: loop)
         let channel = DatagramBootstrap(group: loop)
             .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 32)
+            // One recvmmsg per readiness: epoll is level-triggered, so datagrams left over are
+            // reported again, and NIO's default of reading on until EAGAIN cost one empty
+            // recvmmsg per reply (an answer usually comes alone on its socket).
+            .channelOption(ChannelOptions.maxMessagesPerRead, value: 1)
             .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(bound.value) }
