@@ -2,7 +2,7 @@ import NIOCore
 
 /// A plugin's answer still on its way (upstream I/O): completed once, followed by callbacks.
 ///
-/// Why not an `EventLoopFuture<PluginOutcome>`: a forwarded miss passed through five futures,
+/// Why not an `EventLoopFuture<PluginOutcome>`: a forwarded miss passed through six futures,
 /// and each is a generic class whose creation and deinit look up type metadata at run time,
 /// with a callback list on top: about a fifth of the CPU of a miss (docs/benchmarks.md). This
 /// is a plain class with one inline callback.

@@ -89,7 +89,7 @@ public final class CachePlugin: StatefulPlugin, Sendable {
                 }
                 return .respond(message, source)
             }
-            // The leader's reply comes straight from what the chain settled on: one promise.
+            // The leader's reply comes straight from what the chain settled on: one PendingOutcome.
             let replied = PendingOutcome(on: context.eventLoop)
             Self.whenSettled(outcome) { result in
                 let fetched = self.complete(key, base: base, query: query, result: result, stale: stale)

@@ -34,7 +34,7 @@ public final class UpstreamPool: Sendable {
     public func upstream(named name: String) -> Upstream? { upstreams.first { $0.address.description == name } }
 
     /// Asks the upstreams by policy and hands the outcome to `done` (on `loop`, or at once when
-    /// none is available). A callback, not a future: the forward plugin makes the one promise.
+    /// none is available). A callback, not a future: the forward plugin makes the one PendingOutcome.
     public func resolve(_ query: UpstreamQuery, on loop: EventLoop, then done: @escaping @Sendable (Outcome) -> Void) {
         let available = upstreams.indices.filter { upstreams[$0].isAvailable }
         guard !available.isEmpty else {
