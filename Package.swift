@@ -27,12 +27,13 @@ let package = Package(
     targets: [
         // Wire and presentation format. No I/O, no dependencies: the fuzzer builds it alone.
         .target(name: "DNSProto"),
-        // recvmmsg/sendmmsg for the UDP workers (Glibc's module lacks them: they need _GNU_SOURCE).
+        // recvmmsg/sendmmsg for the UDP workers and the UDP relay's upstream sockets (Glibc's
+        // module lacks them: they need _GNU_SOURCE).
         .target(name: "CDatagramBatch"),
         .target(
             name: "Resolver",
             dependencies: [
-                "DNSProto",
+                "DNSProto", "CDatagramBatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

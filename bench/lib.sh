@@ -98,7 +98,7 @@ dnsd_config() { # FILE UDP_PORT [TLS_PORT]
 servers:
   - zones: [.]
     plugins:
-      - cache: {max_entries: 300000, max_bytes: 256MiB, prefetch: false}
+      - cache: {max_entries: 300000, max_bytes: 256MiB, prefetch: false, serve_stale: 0}
       - forward: {to: [udp://127.0.0.1:$NSD_PORT]}
 CONF
     } > "$1"

@@ -4,7 +4,8 @@
 # Shared parts (NSD, dnsd's config, certificates, CPU accounting) are in bench/lib.sh.
 #
 #   bench/run.sh [TARGETS...]        default: all of dnsd unbound dnsdist pdns dnsmasq kresd
-#                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path)
+#                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path;
+#                                     dnsd_norelay: dnsd with DNSD_UDP_RELAY=off, misses on the full path)
 #   env: WORKERS=1|2 (resolver threads; 1 pins the resolver to CPU 1, dnsperf+NSD to CPU 0)
 #        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved)
 #        WORKLOADS="hit mix miss" (also: tls)  DNSD=path/to/release/dnsd  NO_INSTALL=1 (skip apt-get)
@@ -27,9 +28,9 @@ OUT=${OUT:-$ROOT/bench/results}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
 NSD_PORT=5390
-declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
+declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
 # DoT listeners; pdns and dnsmasq have none.
-declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
+declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
 source "$ROOT/bench/lib.sh"
 bench_init
 mkdir -p "$OUT"
@@ -56,6 +57,7 @@ start_nsd || exit 1
 # $WORK/cert.pem and key.pem.
 DOT=
 start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
+start_dnsd_norelay() { DNSD_UDP_RELAY=off start_dnsd dnsd_norelay; }
 start_dnsd() {
     local name=${1:-dnsd}
     dnsd_config "$WORK/$name.yaml" "${PORT[$name]}" ${DOT:+"${TLS_PORT[$name]}"}

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -135,4 +136,53 @@ void dnsd_name_thread(const char *name) {
     strncpy(truncated, name, sizeof truncated - 1);
     truncated[sizeof truncated - 1] = 0;
     pthread_setname_np(pthread_self(), truncated);
+}
+
+int dnsd_udp_ephemeral_socket(int family) {
+    int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int result;
+    if (family == AF_INET6) {
+        struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
+        result = bind(fd, (struct sockaddr *)&any, sizeof any);
+    } else {
+        struct sockaddr_in any = {.sin_family = AF_INET, .sin_addr = {.s_addr = htonl(INADDR_ANY)}};
+        result = bind(fd, (struct sockaddr *)&any, sizeof any);
+    }
+    if (result < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int dnsd_sockaddr_equal(const struct sockaddr *a, socklen_t a_length, const struct sockaddr *b, socklen_t b_length) {
+    if (a->sa_family != b->sa_family) return 0;
+    if (a->sa_family == AF_INET) {
+        if (a_length < sizeof(struct sockaddr_in) || b_length < sizeof(struct sockaddr_in)) return 0;
+        const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    if (a->sa_family == AF_INET6) {
+        if (a_length < sizeof(struct sockaddr_in6) || b_length < sizeof(struct sockaddr_in6)) return 0;
+        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
+        return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+    }
+    return 0;
+}
+
+int dnsd_random_fill(void *buffer, size_t length) {
+    uint8_t *bytes = buffer;
+    while (length > 0) {
+        ssize_t got = getrandom(bytes, length, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        bytes += got;
+        length -= (size_t)got;
+    }
+    return 0;
 }

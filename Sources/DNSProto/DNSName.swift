@@ -139,6 +139,22 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         return wire.map(Self.lower)
     }
 
+    /// The lower-cased name whose uncompressed wire form is `bytes` (labels up to 63 bytes,
+    /// ending in the root label, 255 bytes at most), or nil when `bytes` is not exactly that.
+    /// For paths that have already walked a raw message and must not parse it again.
+    public init?(lowercasingWire bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty, bytes.count <= Self.maxWireLength else { return nil }
+        var offset = 0
+        while offset < bytes.count {
+            let length = Int(bytes[offset])
+            guard length <= Self.maxLabelLength else { return nil }
+            if length == 0 { break }
+            offset += length + 1
+        }
+        guard offset == bytes.count - 1 else { return nil }
+        self.init(uncheckedWire: bytes.map(Self.lower))
+    }
+
     /// This name in lower case.
     public var lowercased: DNSName { DNSName(uncheckedWire: lowercasedWire) }
 

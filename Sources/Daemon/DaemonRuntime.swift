@@ -32,7 +32,7 @@ public final class DaemonRuntime: Sendable {
         started = Date()
         self.configPath = configPath
         self.logger = logger
-        pipeline = PipelineReference(Pipeline(blocks: config.blocks))
+        pipeline = PipelineReference(Pipeline(blocks: config.blocks), packetCache: PacketCache(maxEntries: PacketCache.capacity(for: config.blocks)))
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
         certificates = CertStore(settings: config.tls, logger: logger)

@@ -6,12 +6,15 @@ public struct Pipeline: Sendable {
     public let blocks: [ServerBlock]
     /// (zone, block index), longest zone first, so the first match is the longest.
     private let zoneIndex: [(zone: DNSName, block: Int)]
+    /// The blocks the UDP workers may relay for (RelayRoute.swift), by the same zone order.
+    let relayRoutes: RelayRoutes
 
     public init(blocks: [ServerBlock]) {
         self.blocks = blocks
         zoneIndex = blocks.enumerated()
             .flatMap { index, block in block.zones.map { (zone: $0, block: index) } }
             .sorted { $0.zone.labelCount > $1.zone.labelCount }
+        relayRoutes = RelayRoutes(zoneIndex: zoneIndex, blocks: blocks)
     }
 
     /// The block whose zone is the longest suffix of `name`, if any.

@@ -21,10 +21,14 @@ public struct QueryContext: Sendable {
     public var client: SocketAddress?
     public var transport: Transport
     public var eventLoop: EventLoop
+    /// Set when the UDP relay handed the query over because this upstream's UDP answer was
+    /// truncated: `forward` asks it over TCP directly instead of repeating the UDP query.
+    public var truncatedOverUDPBy: Upstream?
 
-    public init(client: SocketAddress?, transport: Transport, eventLoop: EventLoop) {
+    public init(client: SocketAddress?, transport: Transport, eventLoop: EventLoop, truncatedOverUDPBy: Upstream? = nil) {
         self.client = client
         self.transport = transport
         self.eventLoop = eventLoop
+        self.truncatedOverUDPBy = truncatedOverUDPBy
     }
 }

@@ -39,6 +39,16 @@ int dnsd_udp_socket(const struct sockaddr *address, socklen_t length, int timeou
 /// The port a socket is bound to (for port 0), or -1.
 int dnsd_bound_port(int fd);
 
+/// A non-blocking UDP socket of `family` (AF_INET or AF_INET6) bound to a kernel-chosen
+/// (random) ephemeral port on the wildcard address: the UDP relay's upstream sockets.
+/// Returns the descriptor, or -1 with errno set.
+int dnsd_udp_ephemeral_socket(int family);
+/// Whether two socket addresses name the same IPv4/IPv6 address and port.
+int dnsd_sockaddr_equal(const struct sockaddr *a, socklen_t a_length, const struct sockaddr *b, socklen_t b_length);
+/// Fills `buffer` from the kernel's CSPRNG (getrandom, which Glibc's Swift module lacks).
+/// Returns 0, or -1 when it could not.
+int dnsd_random_fill(void *buffer, size_t length);
+
 /// Names the calling thread (pthread_setname_np, another _GNU_SOURCE function); at most 15 bytes.
 void dnsd_name_thread(const char *name);
 

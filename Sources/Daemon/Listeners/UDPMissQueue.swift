@@ -8,6 +8,8 @@ struct UDPMiss: Sendable {
     let request: [UInt8]
     let peer: sockaddr_storage
     let peerLength: socklen_t
+    /// From the relay: this upstream's UDP answer was truncated (ask it over TCP).
+    let truncatedBy: Upstream?
 
     init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t) {
         self.request = request
@@ -17,6 +19,15 @@ struct UDPMiss: Sendable {
         }
         self.peer = storage
         self.peerLength = peerLength
+        truncatedBy = nil
+    }
+
+    /// A query the relay gave back to the full path.
+    init(_ handOff: RelayHandOff) {
+        request = handOff.request
+        peer = handOff.peer
+        peerLength = handOff.peerLength
+        truncatedBy = handOff.truncatedBy
     }
 
     /// NIO's form of the peer, for the query context (plugins, ECS, the cache's subnet keys).
@@ -47,7 +58,7 @@ final class UDPMissQueue: Sendable {
 
     private let socket: Int32
     private let queries: QueryHandler
-    private let loop: EventLoop
+    let loop: EventLoop
     private let outbox: NIOLoopBoundBox<Outbox>
 
     init(socket: Int32, queries: QueryHandler, loop: EventLoop) {
@@ -67,7 +78,7 @@ final class UDPMissQueue: Sendable {
     }
 
     private func handle(_ miss: UDPMiss) {
-        let context = QueryContext(client: miss.client, transport: .udp, eventLoop: loop)
+        let context = QueryContext(client: miss.client, transport: .udp, eventLoop: loop, truncatedOverUDPBy: miss.truncatedBy)
         switch queries.handle(miss.request, context: context, packetCacheTried: true) {
         case .drop:
             return

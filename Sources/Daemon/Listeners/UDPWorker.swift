@@ -7,9 +7,11 @@ import Resolver
 /// One thread serving one UDP socket (SO_REUSEPORT: one per worker on the same port, the
 /// kernel spreads clients across them). It receives with `recvmmsg`, answers packet-cache hits
 /// on the spot into its own send slots and sends them with one `sendmmsg` per burst: no event
-/// loop, no allocation, no lock held across the burst. Everything else (misses, errors, every
-/// other query) is handed in one batch to its event loop (`UDPMissQueue`), which runs the full
-/// pipeline and sends those answers itself.
+/// loop, no allocation, no lock held across the burst. Misses for relayable server blocks go to
+/// the thread's `UDPRelay`, which forwards them and answers from its own upstream sockets
+/// (polled with the client socket while anything waits). Everything else (other misses,
+/// errors, every other query) is handed in one batch to its event loop (`UDPMissQueue`), which
+/// runs the full pipeline and sends those answers itself.
 ///
 /// Why a thread of its own rather than a NIO channel: a NIO datagram channel costs about 1 µs
 /// of CPU per datagram in envelopes, address objects and pipeline dispatch, more than the
@@ -68,34 +70,71 @@ final class UDPWorker: @unchecked Sendable {
             stopped.store(true, ordering: .releasing)
             return
         }
+        // Made here: the relay belongs to this thread, and its sockets close when the thread ends.
+        let relay = UDPRelay(queries: queries, loop: misses.loop, clientSocket: socket)
         defer {
             dnsd_batch_destroy(received)
             dnsd_batch_destroy(answers)
             stopped.store(true, ordering: .releasing)
         }
         var handOff: [UDPMiss] = []
+        var descriptors: [pollfd] = []
         while !stopping.load(ordering: .relaxed) {
-            let count = Int(dnsd_batch_receive(socket, received))
-            guard count > 0 else { continue }  // timeout (stop check), EINTR, or a transient error
-            var hits: Int32 = 0
-            for index in 0..<Int32(count) {
-                let length = Int(dnsd_batch_length(received, index))
-                let request = UnsafeRawBufferPointer(start: dnsd_batch_buffer(received, index), count: length)
-                let peer = dnsd_batch_address(received, index)!
-                let out = UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answers, hits), count: Self.slotSize)
-                if let written = queries.cachedAnswer(request, into: out, client: ClientAddress(peer)) {
-                    dnsd_batch_set_length(answers, hits, Int32(written))
-                    dnsd_batch_set_address(answers, hits, peer, dnsd_batch_address_length(received, index))
-                    hits += 1
-                } else if length > 0 {
-                    handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: dnsd_batch_address_length(received, index)))
+            guard let relay, relay.waiting > 0 else {
+                // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
+                serveBurst(received: received, answers: answers, relay: relay, handOff: &handOff)
+                continue
+            }
+            // Relayed queries wait: watch the client socket and the upstream sockets together,
+            // no longer than the earliest upstream deadline.
+            let upstreams = relay.sockets
+            descriptors.removeAll(keepingCapacity: true)
+            descriptors.append(pollfd(fd: socket, events: Int16(POLLIN), revents: 0))
+            for upstream in upstreams { descriptors.append(pollfd(fd: upstream.fd, events: Int16(POLLIN), revents: 0)) }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), relay.pollTimeout(limit: Self.stopCheckMilliseconds))
+            if ready > 0 {
+                for (index, upstream) in upstreams.enumerated() where descriptors[index + 1].revents != 0 {
+                    relay.readable(upstream)
+                }
+                if descriptors[0].revents != 0 {
+                    serveBurst(received: received, answers: answers, relay: relay, handOff: &handOff)
                 }
             }
-            if hits > 0 { _ = dnsd_batch_send(socket, answers, hits) }
-            if !handOff.isEmpty {
-                misses.submit(handOff)
-                handOff.removeAll(keepingCapacity: true)
+            relay.expire()
+            relay.flush()
+            for truncated in relay.takeHandOffs() { handOff.append(UDPMiss(truncated)) }
+            submitHandOff(&handOff)
+        }
+    }
+
+    /// One `recvmmsg` burst: packet-cache hits answered at once, relayable misses given to the
+    /// relay, the rest handed to the event loop.
+    private func serveBurst(received: OpaquePointer, answers: OpaquePointer, relay: UDPRelay?, handOff: inout [UDPMiss]) {
+        let count = Int(dnsd_batch_receive(socket, received))
+        guard count > 0 else { return }  // timeout (stop check), EINTR, or a transient error
+        var hits: Int32 = 0
+        for index in 0..<Int32(count) {
+            let length = Int(dnsd_batch_length(received, index))
+            let request = UnsafeRawBufferPointer(start: dnsd_batch_buffer(received, index), count: length)
+            let peer = dnsd_batch_address(received, index)!
+            let peerLength = dnsd_batch_address_length(received, index)
+            let out = UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answers, hits), count: Self.slotSize)
+            if let written = queries.cachedAnswer(request, into: out, client: ClientAddress(peer)) {
+                dnsd_batch_set_length(answers, hits, Int32(written))
+                dnsd_batch_set_address(answers, hits, peer, peerLength)
+                hits += 1
+            } else if length > 0, relay?.take(request, peer: peer, peerLength: peerLength) != true {
+                handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: peerLength))
             }
         }
+        if hits > 0 { _ = dnsd_batch_send(socket, answers, hits) }
+        relay?.flush()
+        submitHandOff(&handOff)
+    }
+
+    private func submitHandOff(_ handOff: inout [UDPMiss]) {
+        guard !handOff.isEmpty else { return }
+        misses.submit(handOff)
+        handOff.removeAll(keepingCapacity: true)
     }
 }

@@ -38,6 +38,16 @@ public final class PacketCache: Sendable {
 
     public static let defaultMaxEntries = 65536
 
+    /// Room for what `blocks` may file: at least `defaultMaxEntries`, and as many as the largest
+    /// `cache` whose block the UDP relay serves, since the packet cache is the only place the
+    /// relay keeps its answers (RelayRoute.swift).
+    public static func capacity(for blocks: [ServerBlock]) -> Int {
+        blocks.reduce(defaultMaxEntries) { largest, block in
+            guard let route = RelayRoute.make(for: block), let cache = route.cache else { return largest }
+            return max(largest, cache.settings.maxEntries)
+        }
+    }
+
     /// `DNSD_PACKET_CACHE=off` in the environment turns the fast path off (for benchmarks that
     /// measure the full path, and to rule the packet cache out when chasing a bug).
     public static let enabledByEnvironment: Bool = {

@@ -72,9 +72,11 @@ public final class ForwardPlugin: Plugin, Sendable {
         guard let question = query.question, !except.contains(where: { question.name.isSubdomain(of: $0) }) else {
             return next.run(query, context: context)
         }
-        guard let upstreamQuery = upstreamQuery(for: query, question: question, client: context.client) else {
+        guard var prepared = upstreamQuery(for: query, question: question, client: context.client) else {
             return .respond(failure(to: query, code: ExtendedErrorCode.other, text: "query cannot be forwarded"), .server)
         }
+        prepared.truncatedOverUDPBy = context.truncatedOverUDPBy.map(ObjectIdentifier.init)
+        let upstreamQuery = prepared
         let answered = PendingOutcome(on: context.eventLoop)
         pool.resolve(upstreamQuery, on: context.eventLoop) { outcome in
             answered.succeed(self.outcome(outcome, for: query, sent: upstreamQuery))

@@ -89,6 +89,10 @@ public final class Upstream: Sendable {
     func query(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
         let start = NIODeadline.now()
         state.withLockedValue { $0.queries += 1 }
+        if query.truncatedOverUDPBy == ObjectIdentifier(self), let tcpFallback {
+            // The UDP relay already had a truncated answer from us: straight to TCP.
+            return tcpFallback.exchange(query, on: loop, timeout: timeout) { self.record(result: $0, since: start, on: loop, then: done) }
+        }
         transport.exchange(query, on: loop, timeout: timeout) { result in
             if case .success(let message) = result, message.header.truncated, let tcpFallback = self.tcpFallback {
                 self.state.withLockedValue { $0.queries += 1 }
@@ -97,6 +101,9 @@ public final class Upstream: Sendable {
             self.record(result: result, since: start, on: loop, then: done)
         }
     }
+
+    /// A query sent by the UDP relay (it records the outcome with `recordSuccess`/`recordFailure`).
+    func recordQuery() { state.withLockedValue { $0.queries += 1 } }
 
     private func record(result: Result<Message, any Error>, since start: NIODeadline, on loop: EventLoop, then done: UpstreamReply) {
         switch result {
@@ -109,7 +116,7 @@ public final class Upstream: Sendable {
         done(result)
     }
 
-    private func recordSuccess(rcode: Rcode, milliseconds: Double) {
+    func recordSuccess(rcode: Rcode, milliseconds: Double) {
         state.withLockedValue { health in
             health.answers[rcode.rawValue, default: 0] += 1
             health.rtt.record(milliseconds: milliseconds)
@@ -119,7 +126,7 @@ public final class Upstream: Sendable {
     }
 
     /// Returns true when this failure marked the upstream down and no probe runs yet.
-    private func recordFailure(_ error: UpstreamError) -> Bool {
+    func recordFailure(_ error: UpstreamError) -> Bool {
         state.withLockedValue { health in
             if case .timeout = error { health.timeouts += 1 } else { health.errors += 1 }
             health.lastError = error.description
@@ -133,7 +140,7 @@ public final class Upstream: Sendable {
     }
 
     /// Probes with `. NS` until the upstream answers, backing off from `healthCheck` to 16x.
-    private func startProbing(on loop: EventLoop) {
+    func startProbing(on loop: EventLoop) {
         scheduleProbe(on: loop, after: healthCheck)
     }
 

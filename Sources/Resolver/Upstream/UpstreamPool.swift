@@ -30,6 +30,9 @@ public final class UpstreamPool: Sendable {
         self.timeout = timeout
     }
 
+    /// The round-robin counter's next value (the UDP relay picks by the same policy).
+    func nextCounter() -> Int { counter.loadThenWrappingIncrement(ordering: .relaxed) }
+
     /// The upstream whose configured text is `name`.
     public func upstream(named name: String) -> Upstream? { upstreams.first { $0.address.description == name } }
 

@@ -10,6 +10,9 @@ public struct UpstreamQuery: Sendable {
     public var question: Question
     /// 0x20 is on: the answer's question name must match the sent case byte for byte.
     public var caseExact: Bool
+    /// The upstream (by identity) that already answered this question truncated to the UDP
+    /// relay: it is asked over TCP at once (`QueryContext.truncatedOverUDPBy`).
+    var truncatedOverUDPBy: ObjectIdentifier?
 
     public init(wire: [UInt8], question: Question, caseExact: Bool) {
         self.wire = wire

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CDatagramBatch
+import DNSProto
+import Foundation
+
+/// One client waiting for a relayed answer: its datagram (for its ID, flags and question
+/// case, and for the full path if it comes to that) and where to send the answer.
+struct RelayClient {
+    let request: [UInt8]
+    let peer: sockaddr_storage
+    let peerLength: socklen_t
+    /// Monotonic (latency) and wall-clock (the event's time) readings at arrival.
+    let arrival = DispatchTime.now().uptimeNanoseconds
+    let wall = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+
+    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t) {
+        self.request = request
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.copyMemory(from: UnsafeRawBufferPointer(start: peer, count: min(Int(peerLength), raw.count)))
+        }
+        self.peer = storage
+        self.peerLength = peerLength
+    }
+}
+
+/// One question on its way through the relay: who asked (the first client leads, later ones
+/// with the same question and flags follow), which upstreams were tried, and where it waits now.
+final class RelayPending {
+    let route: RelayRoute
+    let query: PacketQuery
+    /// The question name, lower-cased: the query events' name and the packet-cache key.
+    let name: DNSName
+    var clients: [RelayClient]
+    /// Bit i: upstream i was asked.
+    var tried: UInt64 = 0
+    var upstream = 0
+    var socket: RelaySocket?
+    var id: UInt16 = 0
+    /// Bumped on every send and at the end, so a deadline entry of an earlier attempt is void.
+    var attempt = 0
+    var sentAt: UInt64 = 0
+    /// The last SERVFAIL or REFUSED answer and who sent it: the answer when nobody does better.
+    var badAnswer: ([UInt8], Int)?
+    var lastError: UpstreamError?
+    /// `PacketCache.generation` and the cache store's generation when the query arrived: an
+    /// invalidation while it waited voids what it files.
+    let generation: UInt64
+    let storeGeneration: UInt64
+
+    init(route: RelayRoute, query: PacketQuery, name: DNSName, client: RelayClient, generation: UInt64, storeGeneration: UInt64) {
+        self.route = route
+        self.query = query
+        self.name = name
+        clients = [client]
+        self.generation = generation
+        self.storeGeneration = storeGeneration
+    }
+
+    /// Whether `request` asks the leader's question (name in any case, type, class).
+    func asks(_ request: UnsafeRawBufferPointer, nameEnd: Int) -> Bool {
+        guard nameEnd == query.nameEnd else { return false }
+        return clients[0].request.withUnsafeBytes { leader in
+            for index in 12..<(nameEnd + 4) where Self.lower(leader[index]) != Self.lower(request[index]) { return false }
+            return true
+        }
+    }
+
+    /// Whether `bytes` is a response to a standard query with exactly the question sent.
+    /// (The ID and the source address were checked by the caller.)
+    func isAnswered(by bytes: UnsafeRawBufferPointer) -> Bool {
+        let nameEnd = query.nameEnd
+        guard bytes.count >= nameEnd + 4, bytes[2] & 0xF8 == 0x80, bytes[4] == 0, bytes[5] == 1 else { return false }
+        return asks(bytes, nameEnd: nameEnd)
+    }
+
+    /// The upstream query (RD, the client's CD, the question as asked, and an OPT with our UDP
+    /// size and the client's DO bit: what ForwardPlugin.upstreamQuery builds) with `id`.
+    /// Returns its length.
+    func writeQuery(id: UInt16, ednsUDPSize: UInt16, into out: UnsafeMutableRawBufferPointer) -> Int {
+        clients[0].request.withUnsafeBytes { request in
+            let questionEnd = query.nameEnd + 4
+            let header: [UInt8] = [UInt8(id >> 8), UInt8(truncatingIfNeeded: id), 0x01, request[3] & 0x10, 0, 1, 0, 0, 0, 0, 0, 1]
+            for (index, byte) in header.enumerated() { out[index] = byte }
+            for index in 12..<questionEnd { out[index] = request[index] }
+            let opt: [UInt8] = [0, 0, 41, UInt8(ednsUDPSize >> 8), UInt8(truncatingIfNeeded: ednsUDPSize), 0, 0,
+                                query.dnssecOK ? 0x80 : 0, 0, 0, 0]
+            for (index, byte) in opt.enumerated() { out[questionEnd + index] = byte }
+            return questionEnd + opt.count
+        }
+    }
+
+    private static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+}
+
+/// One of the relay's upstream sockets: the queries waiting on it by ID.
+public final class RelaySocket {
+    public let fd: Int32
+    var waiting: [UInt16: RelayPending] = [:]
+    var sent = 0
+    /// No new queries; closed once the last one is answered or timed out.
+    var retired = false
+
+    init(fd: Int32) { self.fd = fd }
+}
+
+/// When a relayed query's upstream has had its time.
+struct RelayDeadline {
+    let at: UInt64
+    let pending: RelayPending
+    let attempt: Int
+
+    /// Still the query's current attempt (not answered, failed over or finished since).
+    var isLive: Bool { pending.attempt == attempt }
+}
+
+/// IDs and socket choices from the kernel's CSPRNG (RFC 5452 §4: unpredictable), drawn 512
+/// bytes at a time: a `getrandom` per 256 queries instead of one per query.
+struct RelayRandom {
+    private var pool = [UInt8](repeating: 0, count: 512)
+    private var used = 512
+
+    mutating func id() -> UInt16 {
+        if used + 2 > pool.count { refill() }
+        defer { used += 2 }
+        return UInt16(pool[used]) << 8 | UInt16(pool[used + 1])
+    }
+
+    mutating func index(below count: Int) -> Int { Int(id()) % count }
+
+    private mutating func refill() {
+        let filled = pool.withUnsafeMutableBytes { dnsd_random_fill($0.baseAddress, $0.count) } == 0
+        if !filled {
+            // getrandom cannot fail on Linux 3.17+ once seeded; fall back rather than repeat bytes.
+            var generator = SystemRandomNumberGenerator()
+            for index in pool.indices { pool[index] = generator.next() }
+        }
+        used = 0
+    }
+}
+
+/// The SERVFAIL the relay sends when no upstream answered: what ForwardPlugin.failure says
+/// (RA set, extended error 23 "Network Error" with the reason, for EDNS clients).
+enum RelayFailure {
+    static func write(request: UnsafeRawBufferPointer, query: PacketQuery, udpSize: UInt16, text: String,
+                      into out: UnsafeMutableRawBufferPointer) -> Int {
+        let questionEnd = query.nameEnd + 4
+        let clientEDNS = query.meta & (1 << 16) != 0
+        out[0] = request[0]
+        out[1] = request[1]
+        out[2] = 0x80 | request[2] & 0x01
+        out[3] = 0x80 | request[3] & 0x10 | 2
+        let counts: [UInt8] = [0, 1, 0, 0, 0, 0, 0, clientEDNS ? 1 : 0]
+        for (index, byte) in counts.enumerated() { out[4 + index] = byte }
+        for index in 12..<questionEnd { out[index] = request[index] }
+        guard clientEDNS else { return questionEnd }
+        let reason = Array(text.utf8.prefix(200))
+        let optionLength = 2 + reason.count
+        var bytes: [UInt8] = [0, 0, 41, UInt8(udpSize >> 8), UInt8(truncatingIfNeeded: udpSize), 0, 0,
+                              query.dnssecOK ? 0x80 : 0, 0, 0, UInt8(4 + optionLength)]
+        bytes += [0, UInt8(EDNSOption.extendedErrorCode), 0, UInt8(optionLength), 0, UInt8(ExtendedErrorCode.networkError)]
+        bytes += reason
+        for (index, byte) in bytes.enumerated() { out[questionEnd + index] = byte }
+        return questionEnd + bytes.count
+    }
+}

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DNSProto
+import NIOCore
+
+/// A server block whose whole job is "forward over UDP, keep the answer": `[forward]` or
+/// `[cache, forward]`. For its names the UDP workers relay the client's question straight to
+/// the upstream and its answer straight back (`UDPRelay`), instead of parsing both into
+/// messages, running the plugin chain and encoding again. The answer is what the full path
+/// would send, and a `cache` in the block files it in the packet cache by the cache's rules.
+///
+/// A block qualifies only when the relay can keep every promise its plugins make:
+/// - `forward` with UDP upstreams only, no `except`, no 0x20, ECS `strip` or `pass` (the relay
+///   takes only queries without ECS), and not `parallel` over several upstreams;
+/// - a `cache` without `serve_stale`, `optimistic`, `prefetch` or `servfail_ttl`: those need the
+///   record cache, which only the full path fills.
+/// Anything else, or a query the relay cannot take, goes the full path as before.
+final class RelayRoute: Sendable {
+    /// One upstream's socket address, as the relay compares answers' sources against it.
+    struct Server: @unchecked Sendable {
+        let upstream: Upstream
+        let address: sockaddr_storage
+        let length: socklen_t
+        let family: Int32
+        /// The source the query events name (`upstream(...)`), made once.
+        let source: AnswerSource
+    }
+
+    let pool: UpstreamPool
+    let servers: [Server]
+    let cache: CachePlugin?
+    /// The UDP payload size of the OPT sent upstream (`edns_udp_size`).
+    let ednsUDPSize: UInt16
+    let timeoutNanoseconds: UInt64
+
+    private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, ednsUDPSize: UInt16) {
+        self.pool = pool
+        self.servers = servers
+        self.cache = cache
+        self.ednsUDPSize = ednsUDPSize
+        timeoutNanoseconds = UInt64(max(1, pool.timeout.nanoseconds))
+    }
+
+    /// The route for `block`, or nil when the block needs the full path (see the type's comment).
+    static func make(for block: ServerBlock) -> RelayRoute? {
+        let forward: ForwardPlugin
+        var cache: CachePlugin?
+        switch block.plugins.count {
+        case 1:
+            guard let plugin = block.plugins[0] as? ForwardPlugin else { return nil }
+            forward = plugin
+        case 2:
+            guard let first = block.plugins[0] as? CachePlugin, let second = block.plugins[1] as? ForwardPlugin else { return nil }
+            let settings = first.settings
+            guard settings.serveStale == 0, !settings.optimistic, !settings.prefetch, settings.servfailTTL == 0 else { return nil }
+            cache = first
+            forward = second
+        default:
+            return nil
+        }
+        guard forward.except.isEmpty, !forward.caseRandomization, forward.ecs.mode != .add,
+              forward.pool.policy != .parallel || forward.pool.upstreams.count == 1,
+              !forward.pool.upstreams.isEmpty, forward.pool.upstreams.count <= 64 else { return nil }
+        var servers: [Server] = []
+        for upstream in forward.pool.upstreams {
+            guard upstream.address.kind == .udp, let address = try? upstream.address.socketAddress() else { return nil }
+            var storage = sockaddr_storage()
+            let length = address.withSockAddr { pointer, length -> socklen_t in
+                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: length)) }
+                return socklen_t(length)
+            }
+            servers.append(Server(upstream: upstream, address: storage, length: length, family: Int32(storage.ss_family),
+                                  source: .upstream(upstream.address.description)))
+        }
+        return RelayRoute(pool: forward.pool, servers: servers, cache: cache, ednsUDPSize: forward.ednsUDPSize)
+    }
+
+    /// The upstream to ask next, by the pool's policy, among those available and not yet
+    /// tried (bit i of `tried` is upstream i); nil when none is left.
+    func next(tried: UInt64) -> Int? {
+        var available: [Int] = []
+        for index in servers.indices where tried & (1 << UInt64(index)) == 0 && servers[index].upstream.isAvailable {
+            available.append(index)
+        }
+        guard available.count > 1 else { return available.first }
+        var rtts: [Int: Double] = [:]
+        if pool.policy == .fastest {
+            for index in available { rtts[index] = servers[index].upstream.smoothedRTT }
+        }
+        var generator = SystemRandomNumberGenerator()
+        return pool.policy.order(available, counter: pool.nextCounter(), rtts: rtts, using: &generator).first
+    }
+}
+
+/// The relay routes of a pipeline, matched against raw question names (no `DNSName` made).
+struct RelayRoutes: Sendable {
+    /// (zone in lower-cased wire form, its label count, its block's route), longest zone first,
+    /// exactly as `Pipeline` orders its zones: the first match is the block the pipeline picks.
+    private let zones: [(wire: [UInt8], labels: Int, route: RelayRoute?)]
+    let isEmpty: Bool
+
+    init(zoneIndex: [(zone: DNSName, block: Int)], blocks: [ServerBlock]) {
+        let routes = blocks.map { RelayRoute.make(for: $0) }
+        zones = zoneIndex.map { ($0.zone.lowercasedWire, $0.zone.labelCount, routes[$0.block]) }
+        isEmpty = routes.allSatisfy { $0 == nil }
+    }
+
+    /// The route for the question name at `bytes[12..<nameEnd]` (uncompressed, validated by
+    /// `PacketQuery`), or nil when its block is not relayable.
+    func route(for bytes: UnsafeRawBufferPointer, nameEnd: Int) -> RelayRoute? {
+        guard !isEmpty else { return nil }
+        // Label starts, so each zone is compared at the one offset where it could match.
+        var starts: [Int] = []
+        starts.reserveCapacity(16)
+        var offset = 12
+        while offset < nameEnd - 1 {
+            starts.append(offset)
+            offset += Int(bytes[offset]) + 1
+        }
+        for zone in zones where zone.labels <= starts.count {
+            let start = zone.labels == 0 ? nameEnd - 1 : starts[starts.count - zone.labels]
+            guard nameEnd - start == zone.wire.count else { continue }
+            var same = true
+            for index in 0..<zone.wire.count {
+                let byte = bytes[start + index]
+                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != zone.wire[index] { same = false; break }
+            }
+            if same { return zone.route }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,436 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CDatagramBatch
+import DNSProto
+import DequeModule
+import Foundation
+import NIOCore
+
+/// A UDP query the relay gives back to the full path, with why.
+public struct RelayHandOff: @unchecked Sendable {
+    public let request: [UInt8]
+    public let peer: sockaddr_storage
+    public let peerLength: socklen_t
+    /// The upstream that answered this question truncated over UDP: the full path asks it over
+    /// TCP at once instead of over UDP again (RFC 7766 §5).
+    public let truncatedBy: Upstream?
+}
+
+/// The forward path of one UDP worker for relayable server blocks (`RelayRoute`): the question
+/// goes from the client's datagram to the upstream with a fresh random ID, and the upstream's
+/// datagram goes back to the client with the client's ID, flags, question case and OPT,
+/// on the worker's own thread, without a `Message`, a plugin call, an event-loop hop or an
+/// encoder. Queries leave in one `sendmmsg` per burst, answers arrive by `recvmmsg` and go out
+/// in one `sendmmsg`. What dnsdist does for a packet cache and a backend pool, with the rest
+/// of what dnsd's `forward` promises kept:
+///
+/// - failover by the pool's policy on timeout, SERVFAIL or REFUSED; when every upstream failed,
+///   the last bad answer as it came, or SERVFAIL with extended error 23;
+/// - the upstreams' health and statistics (queries, answers by rcode, RTT, timeouts, marking
+///   down after `max_fails`, the health probes);
+/// - RFC 5452: random IDs, random source ports (`socketsPerFamily` kernel-chosen ports per
+///   worker, each replaced after `queriesPerSocket` queries), answers accepted only from the
+///   server asked, with the ID and question sent; anything else is dropped and the wait goes on;
+/// - concurrent queries for the same question and flags make one upstream query (coalescing);
+/// - the answer is filed in the packet cache under the block's `cache` rules
+///   (`RelayedAnswer.cachedCopy`), so the next query is a hit;
+/// - one query event per answer, like every other answer.
+///
+/// A truncated upstream answer, one that does not fit the client's size, or one that does not
+/// walk cleanly goes to the full path (`handOffs`), which owns TCP fallback and truncation.
+///
+/// Confined to its worker's thread: not thread-safe, and needs no lock.
+public final class UDPRelay: @unchecked Sendable {
+    static let socketsPerFamily = 16
+    static let queriesPerSocket = 1024
+    /// Slots of the query batch per family and of the answer batch; each is flushed when full.
+    static let burst = 64
+    static let querySlotSize = 512
+    static let answerSlotSize = 4096
+
+    private let queries: QueryHandler
+    private let loop: EventLoop
+    private let clientSocket: Int32
+    private let querySlots: [OpaquePointer]
+    private let answerSlots: OpaquePointer
+    private let replySlots: OpaquePointer
+    /// Every open socket, retired ones included until their last query is over.
+    public private(set) var sockets: [RelaySocket] = []
+    /// The sockets new queries leave from, per family (0: IPv4, 1: IPv6).
+    private var active: [[RelaySocket?]]
+    /// Per family: the socket this burst's queries leave from, and how many are queued.
+    private var burstSocket: [RelaySocket?] = [nil, nil]
+    private var queued: [Int32] = [0, 0]
+    private var answersQueued: Int32 = 0
+    private var inFlight: [UInt64: RelayPending] = [:]
+    private var deadlines: [(timeout: UInt64, entries: Deque<RelayDeadline>)] = []
+    private var random = RelayRandom()
+    /// Queries for the full path, collected until the worker takes them.
+    public private(set) var handOffs: [RelayHandOff] = []
+
+    /// `DNSD_UDP_RELAY=off` in the environment keeps every query on the full path (to compare
+    /// the two in benchmarks, or to rule the relay out when chasing a bug).
+    public static let enabledByEnvironment: Bool = {
+        guard let value = getenv("DNSD_UDP_RELAY") else { return true }
+        return String(cString: value) != "off"
+    }()
+
+    /// nil when the relay is off (environment, or no packet cache: it keys on the same query form).
+    public init?(queries: QueryHandler, loop: EventLoop, clientSocket: Int32) {
+        guard Self.enabledByEnvironment, queries.usesPacketCache,
+              let v4 = dnsd_batch_create(Int32(Self.burst), Int32(Self.querySlotSize)),
+              let v6 = dnsd_batch_create(Int32(Self.burst), Int32(Self.querySlotSize)),
+              let answers = dnsd_batch_create(Int32(Self.burst), Int32(Self.answerSlotSize)),
+              let replies = dnsd_batch_create(Int32(Self.burst), Int32(Self.answerSlotSize)) else { return nil }
+        self.queries = queries
+        self.loop = loop
+        self.clientSocket = clientSocket
+        querySlots = [v4, v6]
+        answerSlots = answers
+        replySlots = replies
+        active = [Array(repeating: nil, count: Self.socketsPerFamily), Array(repeating: nil, count: Self.socketsPerFamily)]
+    }
+
+    deinit {
+        for socket in sockets { Glibc.close(socket.fd) }
+        for batch in querySlots { dnsd_batch_destroy(batch) }
+        dnsd_batch_destroy(answerSlots)
+        dnsd_batch_destroy(replySlots)
+    }
+
+    /// Queries waiting for an upstream.
+    public var waiting: Int { inFlight.count }
+
+    /// Takes the client's query when its block is relayable; false leaves it to the full path.
+    public func take(_ request: UnsafeRawBufferPointer, peer: UnsafePointer<sockaddr>, peerLength: socklen_t) -> Bool {
+        guard let query = PacketQuery(request, transportLimit: nil, maxUDPPayload: queries.maxUDPPayload) else { return false }
+        let packetCache = queries.pipeline.packetCache
+        let generation = packetCache.generation
+        guard let route = queries.pipeline.current.relayRoutes.route(for: request, nameEnd: query.nameEnd) else { return false }
+        let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength)
+        if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
+           pending.asks(request, nameEnd: query.nameEnd) {
+            pending.clients.append(client)
+            return true
+        }
+        guard let first = route.next(tried: 0) else { return false }  // all down: the full path says so (EDE 22)
+        guard let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return false }
+        let pending = RelayPending(route: route, query: query, name: name, client: client, generation: generation,
+                                   storeGeneration: route.cache?.store.generation ?? 0)
+        inFlight[query.hash] = pending
+        send(pending, to: first)
+        return true
+    }
+
+    // MARK: - Upstream queries
+
+    /// Queues `pending`'s question for upstream `index` in this burst's batch.
+    private func send(_ pending: RelayPending, to index: Int) {
+        let server = pending.route.servers[index]
+        let family = server.family == AF_INET6 ? 1 : 0
+        guard let socket = burstSocket(family: family, address: server.family) else {
+            return failed(pending, upstream: index, error: .connection("no upstream socket: errno \(errno)"))
+        }
+        var id = random.id()
+        while socket.waiting[id] != nil { id = random.id() }
+        pending.tried |= 1 << UInt64(index)
+        pending.upstream = index
+        pending.socket = socket
+        pending.id = id
+        pending.attempt += 1
+        pending.sentAt = DispatchTime.now().uptimeNanoseconds
+        socket.waiting[id] = pending
+        socket.sent += 1
+        server.upstream.recordQuery()
+        addDeadline(pending, timeout: pending.route.timeoutNanoseconds, now: pending.sentAt)
+
+        let batch = querySlots[family]
+        if queued[family] == Int32(Self.burst) { flushQueries(family: family) }
+        let slot = queued[family]
+        let length = pending.writeQuery(id: id, ednsUDPSize: pending.route.ednsUDPSize,
+                                        into: UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(batch, slot), count: Self.querySlotSize))
+        dnsd_batch_set_length(batch, slot, Int32(length))
+        withUnsafePointer(to: server.address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { dnsd_batch_set_address(batch, slot, $0, server.length) }
+        }
+        queued[family] += 1
+    }
+
+    /// One random socket per family and burst, so a burst's queries leave in one `sendmmsg`.
+    private func burstSocket(family: Int, address: Int32) -> RelaySocket? {
+        if let socket = burstSocket[family] { return socket }
+        let slot = random.index(below: Self.socketsPerFamily)
+        if let socket = active[family][slot], socket.sent < Self.queriesPerSocket {
+            burstSocket[family] = socket
+            return socket
+        }
+        if let old = active[family][slot] {
+            old.retired = true
+            closeIfDrained(old)
+        }
+        let fd = dnsd_udp_ephemeral_socket(address)
+        guard fd >= 0 else { active[family][slot] = nil; return nil }
+        let socket = RelaySocket(fd: fd)
+        sockets.append(socket)
+        active[family][slot] = socket
+        burstSocket[family] = socket
+        return socket
+    }
+
+    private func flushQueries(family: Int) {
+        guard queued[family] > 0, let socket = burstSocket[family] else { return }
+        _ = dnsd_batch_send(socket.fd, querySlots[family], queued[family])
+        queued[family] = 0
+    }
+
+    /// Sends what this round queued: queries upstream, answers to clients. The next burst
+    /// picks new sockets.
+    public func flush() {
+        for family in 0..<2 {
+            flushQueries(family: family)
+            if let socket = burstSocket[family], socket.sent >= Self.queriesPerSocket, let slot = active[family].firstIndex(where: { $0 === socket }) {
+                socket.retired = true
+                active[family][slot] = nil
+                closeIfDrained(socket)
+            }
+            burstSocket[family] = nil
+        }
+        flushAnswers()
+    }
+
+    // MARK: - Upstream answers
+
+    /// Reads what arrived on `socket` (one of `sockets`) and answers the clients it is for.
+    public func readable(_ socket: RelaySocket) {
+        let count = Int(dnsd_batch_receive(socket.fd, replySlots))
+        guard count > 0 else { return }
+        for slot in 0..<Int32(count) {
+            let length = Int(dnsd_batch_length(replySlots, slot))
+            guard length >= 12 else { continue }
+            let bytes = UnsafeRawBufferPointer(start: dnsd_batch_buffer(replySlots, slot), count: length)
+            let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+            guard let pending = socket.waiting[id] else { continue }
+            let server = pending.route.servers[pending.upstream]
+            let genuine = withUnsafePointer(to: server.address) { expected in
+                expected.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    dnsd_sockaddr_equal($0, server.length, dnsd_batch_address(replySlots, slot), dnsd_batch_address_length(replySlots, slot)) != 0
+                }
+            }
+            // RFC 5452 §9.1: a stray or forged datagram neither answers nor ends the wait.
+            guard genuine, pending.isAnswered(by: bytes) else { continue }
+            socket.waiting.removeValue(forKey: id)
+            answered(pending, bytes)
+        }
+        closeIfDrained(socket)
+    }
+
+    private func answered(_ pending: RelayPending, _ bytes: UnsafeRawBufferPointer) {
+        let upstream = pending.route.servers[pending.upstream].upstream
+        let rcode = bytes[3] & 0x0F
+        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds &- pending.sentAt) / 1_000_000
+        upstream.recordSuccess(rcode: Rcode(rawValue: UInt16(rcode)), milliseconds: milliseconds)
+        if bytes[2] & 0x02 != 0 {
+            return handOff(pending, truncatedBy: upstream)
+        }
+        if rcode == 2 || rcode == 5 {
+            // SERVFAIL and REFUSED mean "ask someone else" (UpstreamPool.isGood).
+            pending.badAnswer = (Array(bytes), pending.upstream)
+            return tryNext(pending, error: nil)
+        }
+        deliver(pending, bytes, from: pending.upstream)
+    }
+
+    /// Answers every client of `pending` from the upstream's `bytes`, and files the answer.
+    private func deliver(_ pending: RelayPending, _ bytes: UnsafeRawBufferPointer, from upstream: Int) {
+        guard let layout = RelayedAnswer(bytes, nameEnd: pending.query.nameEnd) else { return handOff(pending, truncatedBy: nil) }
+        let query = pending.query
+        let leader = pending.clients[0]
+        let out = slot(for: leader)
+        let length = leader.request.withUnsafeBytes { request -> Int? in
+            layout.writeAnswer(from: bytes, request: request, query: query, udpSize: queries.maxUDPPayload, limit: query.limit, into: out)
+        }
+        guard let length else { return handOff(pending, truncatedBy: nil) }
+        var written = Array(UnsafeRawBufferPointer(rebasing: out[0..<length]))
+        // With a cache in the block the client gets what the cache would serve (the full path
+        // renders its fresh entry): TTLs within min_ttl/max_ttl, AA clear, AD only when asked.
+        var cached: (wire: [UInt8], ttl: UInt32)?
+        if let cache = pending.route.cache {
+            cached = leader.request.withUnsafeBytes { layout.cachedCopy(of: written, query: query, request: $0, settings: cache.settings) }
+            if let cached {
+                written = cached.wire
+                written.withUnsafeBytes { out.copyMemory(from: $0) }
+            } else {
+                written[2] &= ~0x04
+                out[2] &= ~0x04
+            }
+        }
+        let rcode = layout.rcode(bytes, clientEDNS: query.meta & (1 << 16) != 0)
+        let source = pending.route.servers[upstream].source
+        commitAnswer(length)
+        report(pending, client: leader, rcode: rcode, source: source, bytes: length)
+        for follower in pending.clients.dropFirst() {
+            let copy = slot(for: follower)
+            written.withUnsafeBytes { copy.copyMemory(from: $0) }
+            follower.request.withUnsafeBytes { request in
+                copy[0] = request[0]
+                copy[1] = request[1]
+                for index in 12..<query.nameEnd { copy[index] = request[index] }
+            }
+            commitAnswer(length)
+            report(pending, client: follower, rcode: rcode, source: source, bytes: length)
+        }
+        finish(pending)
+        if let cached { file(pending, cached, layout: layout) }
+    }
+
+    private func file(_ pending: RelayPending, _ cached: (wire: [UInt8], ttl: UInt32), layout: RelayedAnswer) {
+        guard let cache = pending.route.cache else { return }
+        let query = pending.query
+        let packetCache = queries.pipeline.packetCache
+        let now = packetCache.clock()
+        let entry = PacketCacheEntry(
+            name: pending.name, type: RecordType(rawValue: query.type), recordClass: query.recordClass, meta: query.meta,
+            wire: cached.wire, ttlOffsets: layout.ttlOffsets, storedAt: now, expiresAt: now + UInt64(cached.ttl) * 1_000_000_000,
+            store: cache.store, storeGeneration: pending.storeGeneration, generation: pending.generation,
+            rcode: Rcode(rawValue: UInt16(cached.wire[3] & 0x0F)))
+        packetCache.insert(entry, hash: query.hash)
+    }
+
+    // MARK: - Failover and time-outs
+
+    /// Fails queries whose upstream did not answer in time over to the next upstream.
+    public func expire() {
+        guard !deadlines.isEmpty else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        for queue in deadlines.indices {
+            while let front = deadlines[queue].entries.first, front.at <= now || !front.isLive {
+                deadlines[queue].entries.removeFirst()
+                guard front.isLive, let socket = front.pending.socket else { continue }
+                socket.waiting.removeValue(forKey: front.pending.id)
+                failed(front.pending, upstream: front.pending.upstream, error: .timeout)
+                closeIfDrained(socket)
+            }
+        }
+    }
+
+    /// Milliseconds until the earliest deadline, at most `limit` (for poll).
+    public func pollTimeout(limit: Int32) -> Int32 {
+        let now = DispatchTime.now().uptimeNanoseconds
+        var earliest: UInt64?
+        for index in deadlines.indices {
+            while let front = deadlines[index].entries.first, !front.isLive { deadlines[index].entries.removeFirst() }
+            if let at = deadlines[index].entries.first?.at { earliest = min(earliest ?? at, at) }
+        }
+        guard let earliest else { return limit }
+        guard earliest > now else { return 0 }
+        return Int32(min(UInt64(limit), (earliest - now + 999_999) / 1_000_000))
+    }
+
+    private func addDeadline(_ pending: RelayPending, timeout: UInt64, now: UInt64) {
+        let entry = RelayDeadline(at: now + timeout, pending: pending, attempt: pending.attempt)
+        if let index = deadlines.firstIndex(where: { $0.timeout == timeout }) {
+            deadlines[index].entries.append(entry)
+        } else {
+            deadlines.append((timeout, [entry]))
+        }
+    }
+
+    private func failed(_ pending: RelayPending, upstream index: Int, error: UpstreamError) {
+        let upstream = pending.route.servers[index].upstream
+        if upstream.recordFailure(error) { upstream.startProbing(on: loop) }
+        pending.tried |= 1 << UInt64(index)
+        tryNext(pending, error: error)
+    }
+
+    /// The next upstream by policy, or the end: the last bad answer, else SERVFAIL.
+    private func tryNext(_ pending: RelayPending, error: UpstreamError?) {
+        if let error { pending.lastError = error }
+        if let next = pending.route.next(tried: pending.tried) { return send(pending, to: next) }
+        if let (bytes, upstream) = pending.badAnswer {
+            return bytes.withUnsafeBytes { deliver(pending, $0, from: upstream) }
+        }
+        let text = "no upstream answered (\(pending.lastError?.description ?? "unknown"))"
+        for client in pending.clients {
+            let out = slot(for: client)
+            let length = client.request.withUnsafeBytes { request in
+                RelayFailure.write(request: request, query: pending.query, udpSize: queries.maxUDPPayload, text: text, into: out)
+            }
+            commitAnswer(length)
+            report(pending, client: client, rcode: 2, source: .server, bytes: length)
+        }
+        finish(pending)
+    }
+
+    private func handOff(_ pending: RelayPending, truncatedBy upstream: Upstream?) {
+        for client in pending.clients {
+            handOffs.append(RelayHandOff(request: client.request, peer: client.peer, peerLength: client.peerLength, truncatedBy: upstream))
+        }
+        finish(pending)
+    }
+
+    /// The hand-offs collected so far, leaving none.
+    public func takeHandOffs() -> [RelayHandOff] {
+        defer { handOffs.removeAll(keepingCapacity: true) }
+        return handOffs
+    }
+
+    private func finish(_ pending: RelayPending) {
+        pending.attempt += 1  // voids its deadline entry
+        pending.socket = nil
+        if inFlight[pending.query.hash] === pending { inFlight.removeValue(forKey: pending.query.hash) }
+    }
+
+    private func closeIfDrained(_ socket: RelaySocket) {
+        guard socket.retired, socket.waiting.isEmpty, let index = sockets.firstIndex(where: { $0 === socket }) else { return }
+        Glibc.close(socket.fd)
+        sockets.remove(at: index)
+    }
+
+    // MARK: - Answers to clients
+
+    /// The next answer slot, addressed to `client` (flushing first when the batch is full).
+    private func slot(for client: RelayClient) -> UnsafeMutableRawBufferPointer {
+        if answersQueued == Int32(Self.burst) { flushAnswers() }
+        withUnsafePointer(to: client.peer) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { dnsd_batch_set_address(answerSlots, answersQueued, $0, client.peerLength) }
+        }
+        return currentSlot()
+    }
+
+    private func currentSlot() -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answerSlots, answersQueued), count: Self.answerSlotSize)
+    }
+
+    /// The answer written into the current slot is `length` bytes: queue it.
+    private func commitAnswer(_ length: Int) {
+        dnsd_batch_set_length(answerSlots, answersQueued, Int32(length))
+        answersQueued += 1
+    }
+
+    private func flushAnswers() {
+        guard answersQueued > 0 else { return }
+        _ = dnsd_batch_send(clientSocket, answerSlots, answersQueued)
+        answersQueued = 0
+    }
+
+    // MARK: - Query events
+
+    /// One event per answer, as the full path records it. `queryStarted` is said just before,
+    /// not when the query is taken: a query handed off is started again by the full path.
+    private func report(_ pending: RelayPending, client: RelayClient, rcode: UInt16, source: AnswerSource, bytes: Int) {
+        guard !queries.observers.isEmpty else { return }
+        let address = withUnsafePointer(to: client.peer) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { ClientAddress($0) }
+        }
+        let event = QueryEvent(
+            timeNanos: client.wall, client: address, transport: .udp, name: pending.name,
+            type: RecordType(rawValue: pending.query.type), rcode: Rcode(rawValue: rcode),
+            latencyNanos: DispatchTime.now().uptimeNanoseconds &- client.arrival, source: source, truncated: false,
+            dnssecOK: pending.query.dnssecOK, responseBytes: bytes)
+        for observer in queries.observers {
+            observer.queryStarted()
+            observer.record(event)
+        }
+    }
+}
