@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -185,4 +186,19 @@ int dnsd_random_fill(void *buffer, size_t length) {
         length -= (size_t)got;
     }
     return 0;
+}
+
+int dnsd_poller_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int dnsd_poller_add(int poller, int fd) {
+    struct epoll_event event = {.events = EPOLLIN, .data = {.fd = fd}};
+    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+}
+
+int dnsd_poller_wait(int poller, int *ready, int max, int timeout_ms) {
+    struct epoll_event events[64];
+    if (max > 64) max = 64;
+    int count = epoll_wait(poller, events, max, timeout_ms);
+    for (int i = 0; i < count; i++) ready[i] = events[i].data.fd;
+    return count;
 }

@@ -17,7 +17,7 @@ extension MethodCatalog {
             readOnly: false, example: "dnsctl cache.flush example.com.", exampleResult: #"{"flushed": 3}"#),
         MethodDescriptor(
             name: "cache.lookup",
-            summary: "The cached entries for a name and type, with their remaining TTL (negative: stale for that long).",
+            summary: "The cached entries for a name and type, with their remaining TTL (negative: stale for that long); kind \"packet\" marks the wire copies of the packet cache, one per query-flag combination (the only copy of answers the UDP relay filed).",
             parameters: [
                 MethodParameter("name", "string", "the name"),
                 MethodParameter("type", "string", required: false, "the type (default: every type)"),

@@ -49,6 +49,15 @@ int dnsd_sockaddr_equal(const struct sockaddr *a, socklen_t a_length, const stru
 /// Returns 0, or -1 when it could not.
 int dnsd_random_fill(void *buffer, size_t length);
 
+/// An epoll set for one thread's sockets (level-triggered, readable only).
+/// Returns its descriptor, or -1 with errno set.
+int dnsd_poller_create(void);
+/// Adds `fd` to the set (0), or -1 with errno set. A closed descriptor leaves the set by itself.
+int dnsd_poller_add(int poller, int fd);
+/// Waits up to `timeout_ms` for readable descriptors and writes up to `max` of them to
+/// `ready`. Returns how many, 0 on timeout, or -1 with errno set (EINTR included).
+int dnsd_poller_wait(int poller, int *ready, int max, int timeout_ms);
+
 /// Names the calling thread (pthread_setname_np, another _GNU_SOURCE function); at most 15 bytes.
 void dnsd_name_thread(const char *name);
 

@@ -71,14 +71,17 @@ final class UDPWorker: @unchecked Sendable {
             return
         }
         // Made here: the relay belongs to this thread, and its sockets close when the thread ends.
-        let relay = UDPRelay(queries: queries, loop: misses.loop, clientSocket: socket)
+        let poller = dnsd_poller_create()
+        let relay = poller >= 0 && dnsd_poller_add(poller, socket) == 0
+            ? UDPRelay(queries: queries, loop: misses.loop, clientSocket: socket, poller: poller) : nil
         defer {
             dnsd_batch_destroy(received)
             dnsd_batch_destroy(answers)
+            if poller >= 0 { Glibc.close(poller) }
             stopped.store(true, ordering: .releasing)
         }
         var handOff: [UDPMiss] = []
-        var descriptors: [pollfd] = []
+        var ready = [Int32](repeating: 0, count: 64)
         while !stopping.load(ordering: .relaxed) {
             guard let relay, relay.waiting > 0 else {
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
@@ -87,19 +90,14 @@ final class UDPWorker: @unchecked Sendable {
             }
             // Relayed queries wait: watch the client socket and the upstream sockets together,
             // no longer than the earliest upstream deadline.
-            let upstreams = relay.sockets
-            descriptors.removeAll(keepingCapacity: true)
-            descriptors.append(pollfd(fd: socket, events: Int16(POLLIN), revents: 0))
-            for upstream in upstreams { descriptors.append(pollfd(fd: upstream.fd, events: Int16(POLLIN), revents: 0)) }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), relay.pollTimeout(limit: Self.stopCheckMilliseconds))
-            if ready > 0 {
-                for (index, upstream) in upstreams.enumerated() where descriptors[index + 1].revents != 0 {
-                    relay.readable(upstream)
-                }
-                if descriptors[0].revents != 0 {
-                    serveBurst(received: received, answers: answers, relay: relay, handOff: &handOff)
-                }
+            let count = ready.withUnsafeMutableBufferPointer {
+                dnsd_poller_wait(poller, $0.baseAddress, Int32($0.count), relay.pollTimeout(limit: Self.stopCheckMilliseconds))
             }
+            var clientReadable = false
+            for index in 0..<max(0, Int(count)) {
+                if ready[index] == socket { clientReadable = true } else { relay.readable(ready[index]) }
+            }
+            if clientReadable { serveBurst(received: received, answers: answers, relay: relay, handOff: &handOff) }
             relay.expire()
             relay.flush()
             for truncated in relay.takeHandOffs() { handOff.append(UDPMiss(truncated)) }
@@ -112,6 +110,7 @@ final class UDPWorker: @unchecked Sendable {
     private func serveBurst(received: OpaquePointer, answers: OpaquePointer, relay: UDPRelay?, handOff: inout [UDPMiss]) {
         let count = Int(dnsd_batch_receive(socket, received))
         guard count > 0 else { return }  // timeout (stop check), EINTR, or a transient error
+        relay?.beginBurst()
         var hits: Int32 = 0
         for index in 0..<Int32(count) {
             let length = Int(dnsd_batch_length(received, index))

@@ -30,7 +30,7 @@ public final class PacketCache: Sendable {
         var head = 0
     }
 
-    private let shards: [NIOLockedValueBox<Shard>]
+    let shards: [NIOLockedValueBox<Shard>]
     private let perShard: Int
     let clock: @Sendable () -> UInt64
     private let currentGeneration = ManagedAtomic<UInt64>(0)

@@ -12,11 +12,13 @@ struct RelayClient {
     let peer: sockaddr_storage
     let peerLength: socklen_t
     /// Monotonic (latency) and wall-clock (the event's time) readings at arrival.
-    let arrival = DispatchTime.now().uptimeNanoseconds
-    let wall = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+    let arrival: UInt64
+    let wall: UInt64
 
-    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t) {
+    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t, arrival: UInt64, wall: UInt64) {
         self.request = request
+        self.arrival = arrival
+        self.wall = wall
         var storage = sockaddr_storage()
         withUnsafeMutableBytes(of: &storage) { raw in
             raw.copyMemory(from: UnsafeRawBufferPointer(start: peer, count: min(Int(peerLength), raw.count)))
@@ -96,8 +98,8 @@ final class RelayPending {
 }
 
 /// One of the relay's upstream sockets: the queries waiting on it by ID.
-public final class RelaySocket {
-    public let fd: Int32
+final class RelaySocket {
+    let fd: Int32
     var waiting: [UInt16: RelayPending] = [:]
     var sent = 0
     /// No new queries; closed once the last one is answered or timed out.

@@ -79,6 +79,7 @@ final class RelayRoute: Sendable {
     /// The upstream to ask next, by the pool's policy, among those available and not yet
     /// tried (bit i of `tried` is upstream i); nil when none is left.
     func next(tried: UInt64) -> Int? {
+        if servers.count == 1 { return tried == 0 && servers[0].upstream.isAvailable ? 0 : nil }
         var available: [Int] = []
         for index in servers.indices where tried & (1 << UInt64(index)) == 0 && servers[index].upstream.isAvailable {
             available.append(index)

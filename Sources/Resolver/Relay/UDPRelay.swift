@@ -32,7 +32,8 @@ public struct RelayHandOff: @unchecked Sendable {
 /// - RFC 5452: random IDs, random source ports (`socketsPerFamily` kernel-chosen ports per
 ///   worker, each replaced after `queriesPerSocket` queries), answers accepted only from the
 ///   server asked, with the ID and question sent; anything else is dropped and the wait goes on;
-/// - concurrent queries for the same question and flags make one upstream query (coalescing);
+/// - concurrent queries for the same question and flags make one upstream query (coalescing,
+///   within this worker);
 /// - the answer is filed in the packet cache under the block's `cache` rules
 ///   (`RelayedAnswer.cachedCopy`), so the next query is a hit;
 /// - one query event per answer, like every other answer.
@@ -52,11 +53,13 @@ public final class UDPRelay: @unchecked Sendable {
     private let queries: QueryHandler
     private let loop: EventLoop
     private let clientSocket: Int32
+    /// The worker's epoll set: the relay adds its upstream sockets to it.
+    private let poller: Int32
     private let querySlots: [OpaquePointer]
     private let answerSlots: OpaquePointer
     private let replySlots: OpaquePointer
     /// Every open socket, retired ones included until their last query is over.
-    public private(set) var sockets: [RelaySocket] = []
+    private var sockets: [RelaySocket] = []
     /// The sockets new queries leave from, per family (0: IPv4, 1: IPv6).
     private var active: [[RelaySocket?]]
     /// Per family: the socket this burst's queries leave from, and how many are queued.
@@ -66,6 +69,8 @@ public final class UDPRelay: @unchecked Sendable {
     private var inFlight: [UInt64: RelayPending] = [:]
     private var deadlines: [(timeout: UInt64, entries: Deque<RelayDeadline>)] = []
     private var random = RelayRandom()
+    /// The last clock reading, taken once per burst or batch of answers rather than per query.
+    private var clockReading: UInt64 = 0
     /// Queries for the full path, collected until the worker takes them.
     public private(set) var handOffs: [RelayHandOff] = []
 
@@ -77,7 +82,7 @@ public final class UDPRelay: @unchecked Sendable {
     }()
 
     /// nil when the relay is off (environment, or no packet cache: it keys on the same query form).
-    public init?(queries: QueryHandler, loop: EventLoop, clientSocket: Int32) {
+    public init?(queries: QueryHandler, loop: EventLoop, clientSocket: Int32, poller: Int32) {
         guard Self.enabledByEnvironment, queries.usesPacketCache,
               let v4 = dnsd_batch_create(Int32(Self.burst), Int32(Self.querySlotSize)),
               let v6 = dnsd_batch_create(Int32(Self.burst), Int32(Self.querySlotSize)),
@@ -86,6 +91,7 @@ public final class UDPRelay: @unchecked Sendable {
         self.queries = queries
         self.loop = loop
         self.clientSocket = clientSocket
+        self.poller = poller
         querySlots = [v4, v6]
         answerSlots = answers
         replySlots = replies
@@ -102,13 +108,31 @@ public final class UDPRelay: @unchecked Sendable {
     /// Queries waiting for an upstream.
     public var waiting: Int { inFlight.count }
 
+    /// What one burst of client datagrams shares: the routes in force, the packet cache's
+    /// generation read before them, and one clock reading for all arrivals.
+    private var burst = Burst(routes: nil, generation: 0, arrival: 0, wall: 0)
+
+    private struct Burst {
+        var routes: RelayRoutes?
+        var generation: UInt64
+        var arrival: UInt64
+        var wall: UInt64
+    }
+
+    /// Call before the `take`s of a burst.
+    public func beginBurst() {
+        let generation = queries.pipeline.packetCache.generation
+        clockReading = DispatchTime.now().uptimeNanoseconds
+        burst = Burst(routes: queries.pipeline.current.relayRoutes, generation: generation,
+                      arrival: clockReading, wall: UInt64(Date().timeIntervalSince1970 * 1_000_000_000))
+    }
+
     /// Takes the client's query when its block is relayable; false leaves it to the full path.
     public func take(_ request: UnsafeRawBufferPointer, peer: UnsafePointer<sockaddr>, peerLength: socklen_t) -> Bool {
-        guard let query = PacketQuery(request, transportLimit: nil, maxUDPPayload: queries.maxUDPPayload) else { return false }
-        let packetCache = queries.pipeline.packetCache
-        let generation = packetCache.generation
-        guard let route = queries.pipeline.current.relayRoutes.route(for: request, nameEnd: query.nameEnd) else { return false }
-        let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength)
+        guard let routes = burst.routes, !routes.isEmpty,
+              let query = PacketQuery(request, transportLimit: nil, maxUDPPayload: queries.maxUDPPayload),
+              let route = routes.route(for: request, nameEnd: query.nameEnd) else { return false }
+        let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall)
         if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
            pending.asks(request, nameEnd: query.nameEnd) {
             pending.clients.append(client)
@@ -116,7 +140,7 @@ public final class UDPRelay: @unchecked Sendable {
         }
         guard let first = route.next(tried: 0) else { return false }  // all down: the full path says so (EDE 22)
         guard let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return false }
-        let pending = RelayPending(route: route, query: query, name: name, client: client, generation: generation,
+        let pending = RelayPending(route: route, query: query, name: name, client: client, generation: burst.generation,
                                    storeGeneration: route.cache?.store.generation ?? 0)
         inFlight[query.hash] = pending
         send(pending, to: first)
@@ -139,7 +163,7 @@ public final class UDPRelay: @unchecked Sendable {
         pending.socket = socket
         pending.id = id
         pending.attempt += 1
-        pending.sentAt = DispatchTime.now().uptimeNanoseconds
+        pending.sentAt = clockReading
         socket.waiting[id] = pending
         socket.sent += 1
         server.upstream.recordQuery()
@@ -171,6 +195,11 @@ public final class UDPRelay: @unchecked Sendable {
         }
         let fd = dnsd_udp_ephemeral_socket(address)
         guard fd >= 0 else { active[family][slot] = nil; return nil }
+        guard dnsd_poller_add(poller, fd) == 0 else {
+            Glibc.close(fd)
+            active[family][slot] = nil
+            return nil
+        }
         let socket = RelaySocket(fd: fd)
         sockets.append(socket)
         active[family][slot] = socket
@@ -201,10 +230,15 @@ public final class UDPRelay: @unchecked Sendable {
 
     // MARK: - Upstream answers
 
-    /// Reads what arrived on `socket` (one of `sockets`) and answers the clients it is for.
-    public func readable(_ socket: RelaySocket) {
+    /// Reads what arrived on the upstream socket `fd` and answers the clients it is for.
+    /// Returns false when `fd` is none of the relay's.
+    @discardableResult
+    public func readable(_ fd: Int32) -> Bool {
+        guard let socket = sockets.first(where: { $0.fd == fd }) else { return false }
+        clockReading = DispatchTime.now().uptimeNanoseconds
+        defer { closeIfDrained(socket) }
         let count = Int(dnsd_batch_receive(socket.fd, replySlots))
-        guard count > 0 else { return }
+        guard count > 0 else { return true }
         for slot in 0..<Int32(count) {
             let length = Int(dnsd_batch_length(replySlots, slot))
             guard length >= 12 else { continue }
@@ -222,13 +256,13 @@ public final class UDPRelay: @unchecked Sendable {
             socket.waiting.removeValue(forKey: id)
             answered(pending, bytes)
         }
-        closeIfDrained(socket)
+        return true
     }
 
     private func answered(_ pending: RelayPending, _ bytes: UnsafeRawBufferPointer) {
         let upstream = pending.route.servers[pending.upstream].upstream
         let rcode = bytes[3] & 0x0F
-        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds &- pending.sentAt) / 1_000_000
+        let milliseconds = Double(clockReading &- pending.sentAt) / 1_000_000
         upstream.recordSuccess(rcode: Rcode(rawValue: UInt16(rcode)), milliseconds: milliseconds)
         if bytes[2] & 0x02 != 0 {
             return handOff(pending, truncatedBy: upstream)
@@ -303,6 +337,7 @@ public final class UDPRelay: @unchecked Sendable {
     public func expire() {
         guard !deadlines.isEmpty else { return }
         let now = DispatchTime.now().uptimeNanoseconds
+        clockReading = now
         for queue in deadlines.indices {
             while let front = deadlines[queue].entries.first, front.at <= now || !front.isLive {
                 deadlines[queue].entries.removeFirst()
@@ -426,7 +461,7 @@ public final class UDPRelay: @unchecked Sendable {
         let event = QueryEvent(
             timeNanos: client.wall, client: address, transport: .udp, name: pending.name,
             type: RecordType(rawValue: pending.query.type), rcode: Rcode(rawValue: rcode),
-            latencyNanos: DispatchTime.now().uptimeNanoseconds &- client.arrival, source: source, truncated: false,
+            latencyNanos: clockReading &- client.arrival, source: source, truncated: false,
             dnssecOK: pending.query.dnssecOK, responseBytes: bytes)
         for observer in queries.observers {
             observer.queryStarted()

@@ -12,6 +12,8 @@ Every A query is answered with ADDRESS (TTL 60) unless MODE says otherwise:
   spoof-only      only ever send wrong-ID replies (the client must time out)
   tc              over UDP reply with TC=1 and no records; over TCP answer with 40 A records
                   (ADDRESS first, then 10.0.0.1..39)
+  delay           answer normally, half a second late
+  nxdomain        NXDOMAIN with the SOA of the query's parent (TTL and MINIMUM 3600)
 Each query's name and transport is appended to LOGFILE ("udp name." per line), flushed, so
 tests can count what reached this upstream. The server exits after LIFETIME seconds
 (default 120) so a failed test can never leave it running.
@@ -67,6 +69,17 @@ def replies(query, transport):
         other.id = query.id
         forged = answer(other, "6.6.6.6")
         return [forged.to_wire(), answer(query).to_wire()]
+    if MODE == "delay":
+        time.sleep(0.5)
+        return [answer(query).to_wire()]
+    if MODE == "nxdomain":
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.RA
+        response.set_rcode(dns.rcode.NXDOMAIN)
+        parent = query.question[0].name.parent()
+        response.authority.append(dns.rrset.from_text(
+            parent, 3600, "IN", "SOA", f"ns.{parent} hostmaster.{parent} 1 3600 600 86400 3600"))
+        return [response.to_wire()]
     if MODE == "tc":
         if transport == "udp":
             response = dns.message.make_response(query)

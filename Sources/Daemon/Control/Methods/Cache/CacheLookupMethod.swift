@@ -1,7 +1,9 @@
 import ControlProto
 import DNSProto
 
-/// `cache.lookup NAME [TYPE]`: what the caches hold for a name, TTLs as they would be served.
+/// `cache.lookup NAME [TYPE]`: what the caches hold for a name, TTLs as they would be served:
+/// each cache plugin's entries, then the packet-cache copies filed through it (kind `packet`,
+/// one per query-flag combination; the UDP relay keeps its answers only there).
 struct CacheLookupMethod: ControlMethod {
     let name = "cache.lookup"
 
@@ -11,6 +13,10 @@ struct CacheLookupMethod: ControlMethod {
             guard let type = RecordType(mnemonic: text) else { throw RPCError.badParams("unknown type '\(text)'") }
             return type
         }
-        return .array(try CacheTarget.caches(context).flatMap { $0.cache.store.lookup(name: name, type: type) }.map(CacheTarget.entryJSON))
+        let packetCache = context.runtime.pipeline.packetCache
+        return .array(try CacheTarget.caches(context).flatMap { target in
+            target.cache.store.lookup(name: name, type: type).map(CacheTarget.entryJSON)
+                + packetCache.lookup(name: name, type: type, store: target.cache.store).map(CacheTarget.packetEntryJSON)
+        })
     }
 }

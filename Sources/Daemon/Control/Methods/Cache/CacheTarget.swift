@@ -18,4 +18,12 @@ enum CacheTarget {
             "bytes": .int(entry.bytes), "records": .array(entry.records.map { .string($0) }),
         ])
     }
+
+    static func packetEntryJSON(_ entry: PacketCacheEntryInfo) -> JSONValue {
+        .object([
+            "key": .string(entry.question), "kind": .string("packet"), "flags": .array(entry.flags.map { .string($0) }),
+            "rcode": .string(entry.rcode.description), "ttl": .int(Int(entry.remainingTTL)), "original_ttl": .int(Int(entry.originalTTL)),
+            "bytes": .int(entry.bytes), "records": .array(entry.records.map { .string($0) }),
+        ])
+    }
 }
