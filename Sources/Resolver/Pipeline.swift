@@ -17,6 +17,11 @@ public struct Pipeline: Sendable {
         relayRoutes = RelayRoutes(zoneIndex: zoneIndex, blocks: blocks)
     }
 
+    /// The zones whose UDP misses the workers relay (RelayRoute.swift), for the start-up log.
+    public var relayedZones: [DNSName] {
+        zoneIndex.filter { RelayRoute.make(for: blocks[$0.block]) != nil }.map(\.zone)
+    }
+
     /// The block whose zone is the longest suffix of `name`, if any.
     public func block(for name: DNSName) -> ServerBlock? {
         zoneIndex.first { name.isSubdomain(of: $0.zone) }.map { blocks[$0.block] }

@@ -14,6 +14,14 @@ struct DnsdCommand: AsyncParsableCommand {
         Without --config, dnsd runs its built-in configuration: UDP and TCP on 127.0.0.1:5353, \
         answering localhost. and the demonstration zone dnsd.internal. (see --print-default-config).
 
+        UDP misses for server blocks that are only `forward` over UDP, or `cache` (without \
+        serve_stale, prefetch, optimistic, servfail_ttl) then such a `forward`, are relayed by the \
+        UDP workers without the plugin chain; the start-up line "dnsd ready" lists those zones \
+        (udp_relay). See docs/plugins/forward.md.
+
+        Environment (for comparisons and debugging): DNSD_UDP_RELAY=off keeps every UDP miss on the \
+        plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.
+
         Exit status: 0 after a clean shutdown (SIGTERM or SIGINT) or a passing --check-config; \
         1 when the configuration or a zone file is invalid, with FILE:LINE:COLUMN and the reason \
         on stderr; 2 for bad command-line arguments.

@@ -32,6 +32,7 @@ struct UDPRelayTests {
                 #expect(!answer.authoritative && answer.flags.contains("ra"), "\(answer.raw)")
             }
             #expect(upstream.queries == ["udp www.relay.example."], "the second query should be a packet-cache hit: \(upstream.queries)")
+            #expect(dnsd.stderr.contains("udp_relay=."), "the start-up line names the relayed zones:\n\(dnsd.stderr)")
             let socket = controlSocket(dnsd)
             let upstreams = try ControlPlaneTests.dnsctl(socket, ["--json", "upstream.list"])
             #expect(upstreams.stdout.contains(#""queries":1"#), "the relayed query is counted for its upstream: \(upstreams.stdout)")
@@ -108,6 +109,7 @@ struct UDPRelayTests {
             #expect(answer.answers("A") == ["192.0.2.1"], "\(answer.raw)")
             let lookup = try ControlPlaneTests.dnsctl(controlSocket(dnsd), ["--json", "cache.lookup", "stale.relay.example."])
             #expect(lookup.stdout.contains("stale.relay.example."), "the full path's cache plugin should hold it: \(lookup.transcript)")
+            #expect(dnsd.stderr.contains("udp_relay=-"), "\(dnsd.stderr)")
         }
     }
 }

@@ -42,7 +42,8 @@ public final class PacketCache: Sendable {
     /// `cache` whose block the UDP relay serves, since the packet cache is the only place the
     /// relay keeps its answers (RelayRoute.swift).
     public static func capacity(for blocks: [ServerBlock]) -> Int {
-        blocks.reduce(defaultMaxEntries) { largest, block in
+        guard UDPRelay.enabledByEnvironment else { return defaultMaxEntries }
+        return blocks.reduce(defaultMaxEntries) { largest, block in
             guard let route = RelayRoute.make(for: block), let cache = route.cache else { return largest }
             return max(largest, cache.settings.maxEntries)
         }
