@@ -36,6 +36,10 @@ struct UDPRelayTests {
             let socket = controlSocket(dnsd)
             let upstreams = try ControlPlaneTests.dnsctl(socket, ["--json", "upstream.list"])
             #expect(upstreams.stdout.contains(#""queries":1"#), "the relayed query is counted for its upstream: \(upstreams.stdout)")
+            // A loopback round trip takes well under 100 ms (this once read 1000x too high).
+            let listed = try JSONSerialization.jsonObject(with: Data(upstreams.stdout.utf8)) as? [[String: Any]]
+            let rtt = try #require(listed?.first?["srtt_ms"] as? Double, "\(upstreams.stdout)")
+            #expect(rtt >= 0 && rtt < 100, "srtt_ms \(rtt) for a loopback upstream")
             // The relay keeps wire answers only (kind packet); the full path's cache has none.
             let lookup = try ControlPlaneTests.dnsctl(socket, ["--json", "cache.lookup", "www.relay.example."])
             #expect(lookup.stdout.contains(#""kind":"packet""#) && lookup.stdout.contains("192.0.2.11")

@@ -22,6 +22,7 @@ public struct UpstreamStatistics: Sendable, Hashable {
     public var errors: Int
     /// Failures in a row; reaching `max_fails` marks the upstream down.
     public var consecutiveFailures: Int
+    /// Round-trip times in milliseconds: smoothed (RFC 6298), and percentiles of the last 256.
     public var smoothedRTT: Double?
     public var p50RTT: Double?
     public var p99RTT: Double?

@@ -8,8 +8,9 @@ struct UpstreamListMethod: ControlMethod {
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
         .array(context.runtime.plugins(of: ForwardPlugin.self).flatMap { block, forward in
             forward.statistics().map { stats in
-                func milliseconds(_ seconds: Double?) -> JSONValue {
-                    seconds.map { .double(($0 * 10_000).rounded() / 10) } ?? .null
+                // The statistics are in milliseconds already; shown to a tenth.
+                func milliseconds(_ value: Double?) -> JSONValue {
+                    value.map { .double(($0 * 10).rounded() / 10) } ?? .null
                 }
                 return JSONValue.object([
                     "block": .string(block.zones.map(\.description).joined(separator: " ")),
