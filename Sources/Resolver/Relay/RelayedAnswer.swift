@@ -123,38 +123,39 @@ struct RelayedAnswer {
         return length
     }
 
-    /// The packet-cache copy of `answer` (written by `writeAnswer`) under `settings`, with how
-    /// long it may be served, or nil when a cache would not keep it. The rules are
-    /// `CachedAnswer.make`'s: NOERROR or NXDOMAIN only, never truncated; TTLs raised to
-    /// `min_ttl` and lowered to `max_ttl`; a negative answer lives min(SOA TTL, SOA MINIMUM,
-    /// `negative_ttl`) and without an SOA not at all (RFC 2308 §5); the entry lives as long as
-    /// its shortest record. Served as a cache serves: AA clear, AD only when asked (RFC 6840 §5.8).
-    func cachedCopy(of answer: [UInt8], query: PacketQuery, request: UnsafeRawBufferPointer,
-                    settings: CacheSettings) -> (wire: [UInt8], ttl: UInt32)? {
+    /// Turns `answer` (written by `writeAnswer`, in place) into what a cache would serve and
+    /// returns how long it may be kept, or returns nil and leaves it alone when a cache would
+    /// not keep it. The rules are `CachedAnswer.make`'s: NOERROR or NXDOMAIN only, never
+    /// truncated; TTLs raised to `min_ttl` and lowered to `max_ttl`; a negative answer lives
+    /// min(SOA TTL, SOA MINIMUM, `negative_ttl`) and without an SOA not at all (RFC 2308 §5);
+    /// the entry lives as long as its shortest record. Served as a cache serves: AA clear, AD
+    /// only when asked (RFC 6840 §5.8).
+    func makeCacheable(_ answer: UnsafeMutableRawBufferPointer, query: PacketQuery, request: UnsafeRawBufferPointer,
+                       settings: CacheSettings) -> UInt32? {
         guard answer[2] & 0x02 == 0, extendedRcode == 0 else { return nil }
         let rcode = answer[3] & 0x0F
         guard rcode == 0 || rcode == 3 else { return nil }
         let negative = rcode == 3 || answerCount == 0
         if negative && soa == nil { return nil }
-        var wire = answer
-        var ttl = UInt32.max
-        for (index, offset) in ttlOffsets.enumerated() {
-            let at = Int(offset)
-            var value = UInt32(wire[at]) << 24 | UInt32(wire[at + 1]) << 16 | UInt32(wire[at + 2]) << 8 | UInt32(wire[at + 3])
-            if negative, let soa, index == soa.index {
-                value = min(value, soa.minimum, settings.negativeTTL, settings.maxTTL)
-            } else {
-                value = min(max(value, settings.minTTL), settings.maxTTL)
-            }
-            ttl = min(ttl, value)
-            wire[at] = UInt8(truncatingIfNeeded: value >> 24)
-            wire[at + 1] = UInt8(truncatingIfNeeded: value >> 16)
-            wire[at + 2] = UInt8(truncatingIfNeeded: value >> 8)
-            wire[at + 3] = UInt8(truncatingIfNeeded: value)
+        func kept(_ index: Int) -> UInt32 {
+            let at = Int(ttlOffsets[index])
+            let value = UInt32(answer[at]) << 24 | UInt32(answer[at + 1]) << 16 | UInt32(answer[at + 2]) << 8 | UInt32(answer[at + 3])
+            if negative, let soa, index == soa.index { return min(value, soa.minimum, settings.negativeTTL, settings.maxTTL) }
+            return min(max(value, settings.minTTL), settings.maxTTL)
         }
+        // Decide first, so an answer no cache keeps goes out exactly as the upstream sent it.
+        let ttl = ttlOffsets.indices.reduce(UInt32.max) { min($0, kept($1)) }
         guard ttl > 0, ttl != UInt32.max else { return nil }
-        wire[2] &= ~0x04
-        if request[3] & 0x20 == 0 && !query.dnssecOK { wire[3] &= ~0x20 }
-        return (wire, ttl)
+        for index in ttlOffsets.indices {
+            let at = Int(ttlOffsets[index])
+            let value = kept(index)
+            answer[at] = UInt8(truncatingIfNeeded: value >> 24)
+            answer[at + 1] = UInt8(truncatingIfNeeded: value >> 16)
+            answer[at + 2] = UInt8(truncatingIfNeeded: value >> 8)
+            answer[at + 3] = UInt8(truncatingIfNeeded: value)
+        }
+        answer[2] &= ~0x04
+        if request[3] & 0x20 == 0 && !query.dnssecOK { answer[3] &= ~0x20 }
+        return ttl
     }
 }

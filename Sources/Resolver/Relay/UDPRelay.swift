@@ -35,7 +35,7 @@ public struct RelayHandOff: @unchecked Sendable {
 /// - concurrent queries for the same question and flags make one upstream query (coalescing,
 ///   within this worker);
 /// - the answer is filed in the packet cache under the block's `cache` rules
-///   (`RelayedAnswer.cachedCopy`), so the next query is a hit;
+///   (`RelayedAnswer.makeCacheable`), so the next query is a hit;
 /// - one query event per answer, like every other answer.
 ///
 /// A truncated upstream answer, one that does not fit the client's size, or one that does not
@@ -285,20 +285,15 @@ public final class UDPRelay: @unchecked Sendable {
             layout.writeAnswer(from: bytes, request: request, query: query, udpSize: queries.maxUDPPayload, limit: query.limit, into: out)
         }
         guard let length else { return handOff(pending, truncatedBy: nil) }
-        var written = Array(UnsafeRawBufferPointer(rebasing: out[0..<length]))
+        let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<length])
         // With a cache in the block the client gets what the cache would serve (the full path
         // renders its fresh entry): TTLs within min_ttl/max_ttl, AA clear, AD only when asked.
-        var cached: (wire: [UInt8], ttl: UInt32)?
+        var keptFor: UInt32?
         if let cache = pending.route.cache {
-            cached = leader.request.withUnsafeBytes { layout.cachedCopy(of: written, query: query, request: $0, settings: cache.settings) }
-            if let cached {
-                written = cached.wire
-                written.withUnsafeBytes { out.copyMemory(from: $0) }
-            } else {
-                written[2] &= ~0x04
-                out[2] &= ~0x04
-            }
+            keptFor = leader.request.withUnsafeBytes { layout.makeCacheable(answer, query: query, request: $0, settings: cache.settings) }
+            if keptFor == nil { answer[2] &= ~0x04 }
         }
+        let written = Array(UnsafeRawBufferPointer(answer))
         let rcode = layout.rcode(bytes, clientEDNS: query.meta & (1 << 16) != 0)
         let source = pending.route.servers[upstream].source
         commitAnswer(length)
@@ -315,7 +310,7 @@ public final class UDPRelay: @unchecked Sendable {
             report(pending, client: follower, rcode: rcode, source: source, bytes: length)
         }
         finish(pending)
-        if let cached { file(pending, cached, layout: layout) }
+        if let keptFor { file(pending, (written, keptFor), layout: layout) }
     }
 
     private func file(_ pending: RelayPending, _ cached: (wire: [UInt8], ttl: UInt32), layout: RelayedAnswer) {
