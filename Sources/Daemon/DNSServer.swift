@@ -55,9 +55,8 @@ public final class DNSServer: Service, Sendable {
             controlBound = true
             logger.info("control socket at \(config.control.socketPath)")
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
-            let relayed = runtime.pipeline.current.relayedZones.map(\.description).joined(separator: " ")
             logger.info("dnsd ready", metadata: ["threads": "\(threads)", "zones": "\(zones)",
-                                                 "udp_relay": "\(relayed.isEmpty || !UDPRelay.enabledByEnvironment ? "-" : relayed)"])
+                                                 "udp_relay": "\(runtime.pipeline.current.relayedZonesDescription)"])
             try? await gracefulShutdown()
             logger.info("shutting down")
         } catch {

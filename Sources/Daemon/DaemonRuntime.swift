@@ -98,7 +98,8 @@ public final class DaemonRuntime: Sendable {
                 state.lastReload = report
                 return report
             }
-            logger.info("configuration reloaded", metadata: ["generation": "\(report.generation)", "restart-needed": "\(needsRestart)"])
+            logger.info("configuration reloaded", metadata: ["generation": "\(report.generation)", "restart-needed": "\(needsRestart)",
+                                                             "udp_relay": "\(pipeline.current.relayedZonesDescription)"])
             return report
         }
     }

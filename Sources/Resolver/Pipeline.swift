@@ -17,9 +17,11 @@ public struct Pipeline: Sendable {
         relayRoutes = RelayRoutes(zoneIndex: zoneIndex, blocks: blocks)
     }
 
-    /// The zones whose UDP misses the workers relay (RelayRoute.swift), for the start-up log.
-    public var relayedZones: [DNSName] {
-        zoneIndex.filter { RelayRoute.make(for: blocks[$0.block]) != nil }.map(\.zone)
+    /// The zones whose UDP misses the workers relay (RelayRoute.swift), as the start-up and
+    /// reload log lines show them: space-separated, or "-" for none (or the relay switched off).
+    public var relayedZonesDescription: String {
+        let zones = zoneIndex.filter { RelayRoute.make(for: blocks[$0.block]) != nil }.map(\.zone.description)
+        return zones.isEmpty || !UDPRelay.enabledByEnvironment ? "-" : zones.joined(separator: " ")
     }
 
     /// The block whose zone is the longest suffix of `name`, if any.

@@ -16,8 +16,8 @@ struct DnsdCommand: AsyncParsableCommand {
 
         UDP misses for server blocks that are only `forward` over UDP, or `cache` (without \
         serve_stale, prefetch, optimistic, servfail_ttl) then such a `forward`, are relayed by the \
-        UDP workers without the plugin chain; the start-up line "dnsd ready" lists those zones \
-        (udp_relay). See docs/plugins/forward.md.
+        UDP workers without the plugin chain; the log lines "dnsd ready" and "configuration \
+        reloaded" list those zones (udp_relay). See docs/plugins/forward.md.
 
         Environment (for comparisons and debugging): DNSD_UDP_RELAY=off keeps every UDP miss on the \
         plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.

@@ -116,4 +116,25 @@ struct UDPRelayTests {
             #expect(dnsd.stderr.contains("udp_relay=-"), "\(dnsd.stderr)")
         }
     }
+
+    @Test("config.reload turns the relay on for a block that now qualifies, and logs it")
+    func reloadRebuildsTheRoutes() throws {
+        let upstream = try FaultyUpstream(mode: "answer")
+        try ForwardDnsd.with(servers: block(upstream, cache: "prefetch: false")) { dnsd in
+            let socket = controlSocket(dnsd)
+            _ = try Dig.query(port: dnsd.port, "before.relay.example", "A")
+            let before = try ControlPlaneTests.dnsctl(socket, ["--json", "cache.lookup", "before.relay.example."])
+            #expect(before.stdout.contains(#""kind":"positive""#), "serve_stale on: the plugin chain answered: \(before.transcript)")
+
+            try ForwardDnsd.configText(port: dnsd.port, servers: block(upstream))
+                .write(toFile: dnsd.directory.appendingPathComponent("dnsd.yaml").path, atomically: true, encoding: .utf8)
+            let reload = try ControlPlaneTests.dnsctl(socket, ["config.reload"])
+            #expect(reload.status == 0, "\(reload.transcript)")
+            _ = try Dig.query(port: dnsd.port, "after.relay.example", "A")
+            let after = try ControlPlaneTests.dnsctl(socket, ["--json", "cache.lookup", "after.relay.example."])
+            #expect(after.stdout.contains(#""kind":"packet""#) && !after.stdout.contains(#""kind":"positive""#),
+                    "serve_stale 0 after the reload: the relay answered: \(after.transcript)")
+            #expect(dnsd.stderr.contains("configuration reloaded") && dnsd.stderr.contains("udp_relay=."), "\(dnsd.stderr)")
+        }
+    }
 }
