@@ -32,7 +32,8 @@ public final class DaemonRuntime: Sendable {
         started = Date()
         self.configPath = configPath
         self.logger = logger
-        pipeline = PipelineReference(Pipeline(blocks: config.blocks), packetCache: PacketCache(maxEntries: PacketCache.capacity(for: config.blocks)))
+        let first = Pipeline(blocks: config.blocks)
+        pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)))
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
         certificates = CertStore(settings: config.tls, logger: logger)

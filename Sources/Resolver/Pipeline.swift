@@ -20,8 +20,8 @@ public struct Pipeline: Sendable {
     /// The zones whose UDP misses the workers relay (RelayRoute.swift), as the start-up and
     /// reload log lines show them: space-separated, or "-" for none (or the relay switched off).
     public var relayedZonesDescription: String {
-        let zones = zoneIndex.filter { RelayRoute.make(for: blocks[$0.block]) != nil }.map(\.zone.description)
-        return zones.isEmpty || !UDPRelay.enabledByEnvironment ? "-" : zones.joined(separator: " ")
+        let zones = relayRoutes.relayedZones
+        return zones.isEmpty || !UDPRelay.enabledByEnvironment ? "-" : zones.map(\.description).joined(separator: " ")
     }
 
     /// The block whose zone is the longest suffix of `name`, if any.

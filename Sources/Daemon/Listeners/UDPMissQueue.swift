@@ -13,11 +13,7 @@ struct UDPMiss: Sendable {
 
     init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t) {
         self.request = request
-        var storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: peer, count: min(Int(peerLength), raw.count)))
-        }
-        self.peer = storage
+        self.peer = sockaddr_storage(copying: peer, length: peerLength)
         self.peerLength = peerLength
         truncatedBy = nil
     }
@@ -32,14 +28,11 @@ struct UDPMiss: Sendable {
 
     /// NIO's form of the peer, for the query context (plugins, ECS, the cache's subnet keys).
     var client: SocketAddress? {
-        var storage = peer
-        return withUnsafePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> SocketAddress? in
-                switch Int32(address.pointee.sa_family) {
-                case AF_INET: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in.self))
-                case AF_INET6: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in6.self))
-                default: return nil
-                }
+        peer.withSockaddrPointer { address -> SocketAddress? in
+            switch Int32(address.pointee.sa_family) {
+            case AF_INET: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in.self))
+            case AF_INET6: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in6.self))
+            default: return nil
             }
         }
     }
@@ -101,10 +94,7 @@ final class UDPMissQueue: Sendable {
             UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(batch, index), count: UDPWorker.slotSize).copyMemory(from: source)
         }
         dnsd_batch_set_length(batch, index, Int32(bytes.count))
-        var peer = miss.peer
-        withUnsafePointer(to: &peer) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { dnsd_batch_set_address(batch, index, $0, miss.peerLength) }
-        }
+        miss.peer.withSockaddrPointer { dnsd_batch_set_address(batch, index, $0, miss.peerLength) }
         outbox.value.count += 1
     }
 

@@ -118,12 +118,14 @@ final class UDPWorker: @unchecked Sendable {
             let peer = dnsd_batch_address(received, index)!
             let peerLength = dnsd_batch_address_length(received, index)
             let out = UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answers, hits), count: Self.slotSize)
-            if let written = queries.cachedAnswer(request, into: out, client: ClientAddress(peer)) {
+            switch queries.packetLookup(request, into: out, client: ClientAddress(peer)) {
+            case .answered(let written):
                 dnsd_batch_set_length(answers, hits, Int32(written))
                 dnsd_batch_set_address(answers, hits, peer, peerLength)
                 hits += 1
-            } else if length > 0, relay?.take(request, peer: peer, peerLength: peerLength) != true {
-                handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: peerLength))
+            case .missed(let query):
+                if let query, relay?.take(request, query: query, peer: peer, peerLength: peerLength) == true { continue }
+                if length > 0 { handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: peerLength)) }
             }
         }
         if hits > 0 { _ = dnsd_batch_send(socket, answers, hits) }

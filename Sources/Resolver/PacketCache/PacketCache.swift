@@ -38,15 +38,12 @@ public final class PacketCache: Sendable {
 
     public static let defaultMaxEntries = 65536
 
-    /// Room for what `blocks` may file: at least `defaultMaxEntries`, and as many as the largest
-    /// `cache` whose block the UDP relay serves, since the packet cache is the only place the
-    /// relay keeps its answers (RelayRoute.swift).
-    public static func capacity(for blocks: [ServerBlock]) -> Int {
+    /// Room for what `pipeline` may file: at least `defaultMaxEntries`, and as many as the
+    /// largest `cache` whose block the UDP relay serves, since the packet cache is the only
+    /// place the relay keeps its answers (RelayRoute.swift).
+    public static func capacity(for pipeline: Pipeline) -> Int {
         guard UDPRelay.enabledByEnvironment else { return defaultMaxEntries }
-        return blocks.reduce(defaultMaxEntries) { largest, block in
-            guard let route = RelayRoute.make(for: block), let cache = route.cache else { return largest }
-            return max(largest, cache.settings.maxEntries)
-        }
+        return max(defaultMaxEntries, pipeline.relayRoutes.largestCache)
     }
 
     /// `DNSD_PACKET_CACHE=off` in the environment turns the fast path off (for benchmarks that
@@ -82,8 +79,7 @@ public final class PacketCache: Sendable {
     /// The entry for `query` if one may be served now.
     func lookup(_ query: PacketQuery, bytes: UnsafeRawBufferPointer, now: UInt64) -> PacketCacheEntry? {
         guard let entry = shard(query.hash).withLockedValue({ $0.entries[query.hash] }) else { return nil }
-        guard entry.meta == query.meta, entry.expiresAt > now, entry.generation == generation,
-              entry.store.generation == entry.storeGeneration, entry.wire.count <= query.limit,
+        guard entry.meta == query.meta, entry.isServable(now: now, generation: generation), entry.wire.count <= query.limit,
               query.matches(name: entry.name.wire, type: entry.type.rawValue, recordClass: entry.recordClass, in: bytes) else { return nil }
         hitCount.wrappingIncrement(ordering: .relaxed)
         return entry

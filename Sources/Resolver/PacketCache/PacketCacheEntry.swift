@@ -41,39 +41,23 @@ final class PacketCacheEntry: Sendable {
         self.rcode = rcode
     }
 
+    /// Whether the entry may still be served: not expired, filed under the pipeline generation
+    /// `current`, and its cache store not flushed since.
+    func isServable(now: UInt64, generation current: UInt64) -> Bool {
+        expiresAt > now && generation == current && store.generation == storeGeneration
+    }
+
     /// The TTL offsets of `wire` (a response with one question) and the smallest TTL, or nil
-    /// when the message does not walk cleanly.
+    /// when the message does not walk cleanly (the relay's reading of an answer: RelayedAnswer).
     static func ttlFields(of wire: [UInt8]) -> (offsets: [UInt16], minimum: UInt32)? {
-        guard wire.count >= 12, wire.count <= Int(UInt16.max) else { return nil }
-        func u16(_ at: Int) -> Int { Int(wire[at]) << 8 | Int(wire[at + 1]) }
-        func skipName(_ start: Int) -> Int? {
-            var offset = start
-            while offset < wire.count {
-                let length = Int(wire[offset])
-                if length & 0xC0 == 0xC0 { return offset + 2 }
-                guard length & 0xC0 == 0 else { return nil }
-                offset += 1 + length
-                if length == 0 { return offset }
+        wire.withUnsafeBytes { bytes -> (offsets: [UInt16], minimum: UInt32)? in
+            guard bytes.count >= 12, bytes[4] == 0, bytes[5] == 1, let nameEnd = RelayedAnswer.skipName(bytes, from: 12),
+                  let layout = RelayedAnswer(bytes, nameEnd: nameEnd) else { return nil }
+            let minimum = layout.ttlOffsets.reduce(UInt32.max) { smallest, offset in
+                let at = Int(offset)
+                return min(smallest, UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3]))
             }
-            return nil
+            return (layout.ttlOffsets, minimum)
         }
-        guard u16(4) == 1, var offset = skipName(12) else { return nil }
-        offset += 4
-        let records = u16(6) + u16(8) + u16(10)
-        var offsets: [UInt16] = []
-        var minimum = UInt32.max
-        for _ in 0..<records {
-            guard let end = skipName(offset), end + 10 <= wire.count else { return nil }
-            let type = u16(end)
-            if type != 41 {
-                offsets.append(UInt16(end + 4))
-                let ttl = UInt32(wire[end + 4]) << 24 | UInt32(wire[end + 5]) << 16 | UInt32(wire[end + 6]) << 8 | UInt32(wire[end + 7])
-                minimum = min(minimum, ttl)
-            }
-            offset = end + 10 + u16(end + 8)
-            guard offset <= wire.count else { return nil }
-        }
-        guard offset == wire.count else { return nil }
-        return (offsets, minimum)
     }
 }

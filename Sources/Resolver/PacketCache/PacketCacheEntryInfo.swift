@@ -29,7 +29,7 @@ extension PacketCache {
         for shard in shards {
             shard.withLockedValue { state in
                 for entry in state.entries.values where entry.name.wire == wire && (type == nil || entry.type == type!)
-                    && entry.store === store && entry.generation == current && entry.storeGeneration == store.generation && entry.expiresAt > now {
+                    && entry.store === store && entry.isServable(now: now, generation: current) {
                     found.append(entry)
                 }
             }

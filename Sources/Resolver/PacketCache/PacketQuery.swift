@@ -3,7 +3,7 @@
 /// under. Only plain queries qualify (opcode QUERY, one question, no other records but one OPT
 /// whose options are at most a COOKIE); anything else takes the full path, which owns every
 /// error and edge case.
-struct PacketQuery: Sendable {
+public struct PacketQuery: Sendable {
     /// End of the question name (offset 12 is its start), so the name is `12..<nameEnd`.
     let nameEnd: Int
     /// QTYPE and QCLASS, read at `nameEnd`.

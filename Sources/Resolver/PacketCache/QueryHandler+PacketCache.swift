@@ -5,23 +5,33 @@ import NIOCore
 /// The packet-cache side of `QueryHandler`: answering from it before any parsing, and
 /// preparing a full-path query to fill it.
 extension QueryHandler {
-    /// The packet cache's answer to the UDP query `request`, written into `out`: its length,
-    /// or nil (take the full path). No allocation: this is the UDP workers' hit path.
-    /// Reported to the observers like any other answer (source `cache`).
-    public func cachedAnswer(_ request: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
-                             client: ClientAddress?) -> Int? {
-        guard let (query, entry, now) = packetHit(request, transport: .udp), entry.wire.count <= out.count else { return nil }
+    /// What the UDP workers' hit path found for a query.
+    public enum PacketLookup {
+        /// The packet cache's answer is in the caller's buffer: this many bytes.
+        case answered(Int)
+        /// Not answered here; the plain query as read (nil when the query is not a plain one or
+        /// the packet cache is off), for the UDP relay, so nothing reads the datagram twice.
+        case missed(PacketQuery?)
+    }
+
+    /// The packet cache's answer to the UDP query `request`, written into `out`, or the miss.
+    /// No allocation: this is the UDP workers' hit path. Reported to the observers like any
+    /// other answer (source `cache`).
+    public func packetLookup(_ request: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
+                             client: ClientAddress?) -> PacketLookup {
+        guard let query = plainQuery(request, transport: .udp) else { return .missed(nil) }
+        guard let (entry, now) = packetHit(query, bytes: request), entry.wire.count <= out.count else { return .missed(query) }
         let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<entry.wire.count])
         entry.wire.withUnsafeBytes { answer.copyMemory(from: $0) }
         PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
         reportHit(entry, query: query, client: client, transport: .udp, arrival: now)
-        return entry.wire.count
+        return .answered(entry.wire.count)
     }
 
     /// The packet cache's answer to a request already copied into an array (stream transports).
     func cachedAnswer(_ request: [UInt8], context: QueryContext) -> [UInt8]? {
         request.withUnsafeBytes { bytes -> [UInt8]? in
-            guard let (query, entry, now) = packetHit(bytes, transport: context.transport) else { return nil }
+            guard let query = plainQuery(bytes, transport: context.transport), let (entry, now) = packetHit(query, bytes: bytes) else { return nil }
             var out = entry.wire
             out.withUnsafeMutableBytes { PacketCache.patch($0, entry: entry, query: query, bytes: bytes, now: now) }
             reportHit(entry, query: query, client: context.client.flatMap(ClientAddress.init), transport: context.transport, arrival: now)
@@ -29,15 +39,18 @@ extension QueryHandler {
         }
     }
 
-    /// The plain query in `bytes` and the entry that may answer it now, with the clock reading.
-    private func packetHit(_ bytes: UnsafeRawBufferPointer, transport: Transport) -> (PacketQuery, PacketCacheEntry, UInt64)? {
-        guard usesPacketCache,
-              let query = PacketQuery(bytes, transportLimit: Self.transportLimit(transport), maxUDPPayload: maxUDPPayload)
-        else { return nil }
+    /// The plain query in `bytes`, when the packet cache is on and the query is one it takes.
+    private func plainQuery(_ bytes: UnsafeRawBufferPointer, transport: Transport) -> PacketQuery? {
+        guard usesPacketCache else { return nil }
+        return PacketQuery(bytes, transportLimit: Self.transportLimit(transport), maxUDPPayload: maxUDPPayload)
+    }
+
+    /// The entry that may answer `query` now, with the clock reading.
+    private func packetHit(_ query: PacketQuery, bytes: UnsafeRawBufferPointer) -> (PacketCacheEntry, UInt64)? {
         let cache = pipeline.packetCache
         let now = cache.clock()
         guard let entry = cache.lookup(query, bytes: bytes, now: now) else { return nil }
-        return (query, entry, now)
+        return (entry, now)
     }
 
     /// Over streams the answer may be as big as a message gets (RFC 1035 §4.2.2).

@@ -19,11 +19,7 @@ struct RelayClient {
         self.request = request
         self.arrival = arrival
         self.wall = wall
-        var storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: peer, count: min(Int(peerLength), raw.count)))
-        }
-        self.peer = storage
+        self.peer = sockaddr_storage(copying: peer, length: peerLength)
         self.peerLength = peerLength
     }
 }

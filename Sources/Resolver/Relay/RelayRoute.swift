@@ -65,10 +65,8 @@ final class RelayRoute: Sendable {
         var servers: [Server] = []
         for upstream in forward.pool.upstreams {
             guard upstream.address.kind == .udp, let address = try? upstream.address.socketAddress() else { return nil }
-            var storage = sockaddr_storage()
-            let length = address.withSockAddr { pointer, length -> socklen_t in
-                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: length)) }
-                return socklen_t(length)
+            let (storage, length) = address.withSockAddr { pointer, length in
+                (sockaddr_storage(copying: pointer, length: socklen_t(length)), socklen_t(length))
             }
             servers.append(Server(upstream: upstream, address: storage, length: length, family: Int32(storage.ss_family),
                                   source: .upstream(upstream.address.description)))
@@ -96,32 +94,35 @@ final class RelayRoute: Sendable {
 
 /// The relay routes of a pipeline, matched against raw question names (no `DNSName` made).
 struct RelayRoutes: Sendable {
-    /// (zone in lower-cased wire form, its label count, its block's route), longest zone first,
-    /// exactly as `Pipeline` orders its zones: the first match is the block the pipeline picks.
-    private let zones: [(wire: [UInt8], labels: Int, route: RelayRoute?)]
+    /// (zone in lower-cased wire form, its block's route), longest zone first, exactly as
+    /// `Pipeline` orders its zones: the first match is the block the pipeline picks.
+    private let zones: [(wire: [UInt8], route: RelayRoute?)]
     let isEmpty: Bool
+    /// The zones whose blocks are relayed, in that order (for the log lines).
+    let relayedZones: [DNSName]
+    /// The most answers a relayed block's `cache` may keep (0 when none has one): the packet
+    /// cache, the relay's only store, must hold that many.
+    let largestCache: Int
 
     init(zoneIndex: [(zone: DNSName, block: Int)], blocks: [ServerBlock]) {
         let routes = blocks.map { RelayRoute.make(for: $0) }
-        zones = zoneIndex.map { ($0.zone.lowercasedWire, $0.zone.labelCount, routes[$0.block]) }
+        zones = zoneIndex.map { ($0.zone.lowercasedWire, routes[$0.block]) }
         isEmpty = routes.allSatisfy { $0 == nil }
+        relayedZones = zoneIndex.filter { routes[$0.block] != nil }.map(\.zone)
+        largestCache = routes.compactMap { $0?.cache?.settings.maxEntries }.max() ?? 0
     }
 
     /// The route for the question name at `bytes[12..<nameEnd]` (uncompressed, validated by
     /// `PacketQuery`), or nil when its block is not relayable.
     func route(for bytes: UnsafeRawBufferPointer, nameEnd: Int) -> RelayRoute? {
         guard !isEmpty else { return nil }
-        // Label starts, so each zone is compared at the one offset where it could match.
-        var starts: [Int] = []
-        starts.reserveCapacity(16)
-        var offset = 12
-        while offset < nameEnd - 1 {
-            starts.append(offset)
-            offset += Int(bytes[offset]) + 1
-        }
-        for zone in zones where zone.labels <= starts.count {
-            let start = zone.labels == 0 ? nameEnd - 1 : starts[starts.count - zone.labels]
-            guard nameEnd - start == zone.wire.count else { continue }
+        for zone in zones {
+            // The zone can only sit at the end of the name, starting on a label boundary.
+            let start = nameEnd - zone.wire.count
+            guard start >= 12 else { continue }
+            var boundary = 12
+            while boundary < start { boundary += Int(bytes[boundary]) + 1 }
+            guard boundary == start else { continue }
             var same = true
             for index in 0..<zone.wire.count {
                 let byte = bytes[start + index]

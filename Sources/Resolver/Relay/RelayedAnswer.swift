@@ -27,24 +27,13 @@ struct RelayedAnswer {
         let count = bytes.count
         guard count >= nameEnd + 4, count <= Int(UInt16.max) else { return nil }
         func u16(_ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
-        func skipName(_ start: Int) -> Int? {
-            var offset = start
-            while offset < count {
-                let length = Int(bytes[offset])
-                if length & 0xC0 == 0xC0 { return offset + 2 }
-                guard length & 0xC0 == 0 else { return nil }
-                offset += 1 + length
-                if length == 0 { return offset }
-            }
-            return nil
-        }
         answerCount = u16(6)
         authorityCount = u16(8)
         let records = answerCount + authorityCount + u16(10)
         var offset = nameEnd + 4
         bodyEnd = count
         for index in 0..<records {
-            guard !hasOPT, let end = skipName(offset), end + 10 <= count else { return nil }
+            guard !hasOPT, let end = Self.skipName(bytes, from: offset), end + 10 <= count else { return nil }
             let type = u16(end)
             let next = end + 10 + u16(end + 8)
             guard next <= count else { return nil }
@@ -64,6 +53,20 @@ struct RelayedAnswer {
             offset = next
         }
         guard offset == count else { return nil }
+    }
+
+    /// The offset just past the (possibly compressed) name at `start`, without following
+    /// pointers; nil when it runs off the end or uses a reserved label type.
+    static func skipName(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var offset = start
+        while offset < bytes.count {
+            let length = Int(bytes[offset])
+            if length & 0xC0 == 0xC0 { return offset + 2 }
+            guard length & 0xC0 == 0 else { return nil }
+            offset += 1 + length
+            if length == 0 { return offset }
+        }
+        return nil
     }
 
     private static func extendedErrors(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> ArraySlice<UInt8> {

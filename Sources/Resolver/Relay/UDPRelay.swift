@@ -72,7 +72,7 @@ public final class UDPRelay: @unchecked Sendable {
     /// The last clock reading, taken once per burst or batch of answers rather than per query.
     private var clockReading: UInt64 = 0
     /// Queries for the full path, collected until the worker takes them.
-    public private(set) var handOffs: [RelayHandOff] = []
+    private var handOffs: [RelayHandOff] = []
 
     /// `DNSD_UDP_RELAY=off` in the environment keeps every query on the full path (to compare
     /// the two in benchmarks, or to rule the relay out when chasing a bug).
@@ -127,11 +127,10 @@ public final class UDPRelay: @unchecked Sendable {
                       arrival: clockReading, wall: UInt64(Date().timeIntervalSince1970 * 1_000_000_000))
     }
 
-    /// Takes the client's query when its block is relayable; false leaves it to the full path.
-    public func take(_ request: UnsafeRawBufferPointer, peer: UnsafePointer<sockaddr>, peerLength: socklen_t) -> Bool {
-        guard let routes = burst.routes, !routes.isEmpty,
-              let query = PacketQuery(request, transportLimit: nil, maxUDPPayload: queries.maxUDPPayload),
-              let route = routes.route(for: request, nameEnd: query.nameEnd) else { return false }
+    /// Takes the client's query (`query`: `request` as the packet-cache lookup read it) when
+    /// its block is relayable; false leaves it to the full path.
+    public func take(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t) -> Bool {
+        guard let routes = burst.routes, let route = routes.route(for: request, nameEnd: query.nameEnd) else { return false }
         let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall)
         if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
            pending.asks(request, nameEnd: query.nameEnd) {
@@ -175,23 +174,18 @@ public final class UDPRelay: @unchecked Sendable {
         let length = pending.writeQuery(id: id, ednsUDPSize: pending.route.ednsUDPSize,
                                         into: UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(batch, slot), count: Self.querySlotSize))
         dnsd_batch_set_length(batch, slot, Int32(length))
-        withUnsafePointer(to: server.address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { dnsd_batch_set_address(batch, slot, $0, server.length) }
-        }
+        server.address.withSockaddrPointer { dnsd_batch_set_address(batch, slot, $0, server.length) }
         queued[family] += 1
     }
 
     /// One random socket per family and burst, so a burst's queries leave in one `sendmmsg`.
+    /// (`flush` retires a socket that has carried its share, so the slot is then empty.)
     private func burstSocket(family: Int, address: Int32) -> RelaySocket? {
         if let socket = burstSocket[family] { return socket }
         let slot = random.index(below: Self.socketsPerFamily)
-        if let socket = active[family][slot], socket.sent < Self.queriesPerSocket {
+        if let socket = active[family][slot] {
             burstSocket[family] = socket
             return socket
-        }
-        if let old = active[family][slot] {
-            old.retired = true
-            closeIfDrained(old)
         }
         let fd = dnsd_udp_ephemeral_socket(address)
         guard fd >= 0 else { active[family][slot] = nil; return nil }
@@ -246,10 +240,8 @@ public final class UDPRelay: @unchecked Sendable {
             let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
             guard let pending = socket.waiting[id] else { continue }
             let server = pending.route.servers[pending.upstream]
-            let genuine = withUnsafePointer(to: server.address) { expected in
-                expected.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    dnsd_sockaddr_equal($0, server.length, dnsd_batch_address(replySlots, slot), dnsd_batch_address_length(replySlots, slot)) != 0
-                }
+            let genuine = server.address.withSockaddrPointer {
+                dnsd_sockaddr_equal($0, server.length, dnsd_batch_address(replySlots, slot), dnsd_batch_address_length(replySlots, slot)) != 0
             }
             // RFC 5452 §9.1: a stray or forged datagram neither answers nor ends the wait.
             guard genuine, pending.isAnswered(by: bytes) else { continue }
@@ -422,9 +414,7 @@ public final class UDPRelay: @unchecked Sendable {
     /// The next answer slot, addressed to `client` (flushing first when the batch is full).
     private func slot(for client: RelayClient) -> UnsafeMutableRawBufferPointer {
         if answersQueued == Int32(Self.burst) { flushAnswers() }
-        withUnsafePointer(to: client.peer) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { dnsd_batch_set_address(answerSlots, answersQueued, $0, client.peerLength) }
-        }
+        client.peer.withSockaddrPointer { dnsd_batch_set_address(answerSlots, answersQueued, $0, client.peerLength) }
         return currentSlot()
     }
 
@@ -450,9 +440,7 @@ public final class UDPRelay: @unchecked Sendable {
     /// not when the query is taken: a query handed off is started again by the full path.
     private func report(_ pending: RelayPending, client: RelayClient, rcode: UInt16, source: AnswerSource, bytes: Int) {
         guard !queries.observers.isEmpty else { return }
-        let address = withUnsafePointer(to: client.peer) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { ClientAddress($0) }
-        }
+        let address = client.peer.withSockaddrPointer { ClientAddress($0) }
         let event = QueryEvent(
             timeNanos: client.wall, client: address, transport: .udp, name: pending.name,
             type: RecordType(rawValue: pending.query.type), rcode: Rcode(rawValue: rcode),
