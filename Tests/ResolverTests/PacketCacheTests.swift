@@ -62,12 +62,26 @@ struct PacketCacheTests {
         #expect(reply.question?.name.description == "WwW.ExAmple.")
         #expect(reply.answers == (try Message(wire: first)).answers)
         #expect(try Message(wire: second).answers == reply.answers)
-        // The UDP workers' entry point writes the same answer into their own buffer.
+        // The UDP workers' entry point writes the same answer into their own buffer, and its
+        // query event reaches the observers when the burst is finished, not before.
+        let ring = QueryEventRing(capacity: 8)
+        let counters = QueryCounters()
+        let udpHandler = QueryHandler(pipeline: reference, observers: [ring, counters], packetCache: true)
         let request = query("www.EXAMPLE.", id: 9)
         var out = [UInt8](repeating: 0, count: 4096)
+        var burst = HitBurst(capacity: 4)
+        burst.begin(cache: reference.packetCache)
         let lookup = request.withUnsafeBytes { bytes in
-            out.withUnsafeMutableBytes { handler.packetLookup(bytes, into: $0, client: nil) }
+            out.withUnsafeMutableBytes { udpHandler.packetLookup(bytes, into: $0, client: nil, burst: &burst) }
         }
+        #expect(ring.cursor == 0)
+        burst.answersReady()
+        burst.finish(observers: udpHandler.observers)
+        let events = ring.read(from: 0).events
+        #expect(events.map(\.name.description) == ["www.example."])
+        #expect(events.first?.source == .cache)
+        #expect(counters.snapshot().total == 1)
+        #expect(counters.inFlight == 0, "a burst's hits count as started and answered")
         guard case .answered(let length) = lookup else {
             Issue.record("the UDP entry point missed: \(lookup)")
             return

@@ -81,11 +81,12 @@ final class UDPWorker: @unchecked Sendable {
             stopped.store(true, ordering: .releasing)
         }
         var handOff: [UDPMiss] = []
+        var hits = HitBurst(capacity: Self.burst)
         var ready = [Int32](repeating: 0, count: 64)
         while !stopping.load(ordering: .relaxed) {
             guard let relay, relay.waiting > 0 else {
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
-                serveBurst(received: received, answers: answers, relay: relay, handOff: &handOff)
+                serveBurst(received: received, answers: answers, relay: relay, hits: &hits, handOff: &handOff)
                 continue
             }
             // Relayed queries wait: watch the client socket and the upstream sockets together,
@@ -97,7 +98,7 @@ final class UDPWorker: @unchecked Sendable {
             for index in 0..<max(0, Int(count)) {
                 if ready[index] == socket { clientReadable = true } else { relay.readable(ready[index]) }
             }
-            if clientReadable { serveBurst(received: received, answers: answers, relay: relay, handOff: &handOff) }
+            if clientReadable { serveBurst(received: received, answers: answers, relay: relay, hits: &hits, handOff: &handOff) }
             relay.expire()
             relay.flush()
             for truncated in relay.takeHandOffs() { handOff.append(UDPMiss(truncated)) }
@@ -107,28 +108,32 @@ final class UDPWorker: @unchecked Sendable {
 
     /// One `recvmmsg` burst: packet-cache hits answered at once, relayable misses given to the
     /// relay, the rest handed to the event loop.
-    private func serveBurst(received: OpaquePointer, answers: OpaquePointer, relay: UDPRelay?, handOff: inout [UDPMiss]) {
+    private func serveBurst(received: OpaquePointer, answers: OpaquePointer, relay: UDPRelay?, hits: inout HitBurst,
+                            handOff: inout [UDPMiss]) {
         let count = Int(dnsd_batch_receive(socket, received))
         guard count > 0 else { return }  // timeout (stop check), EINTR, or a transient error
-        relay?.beginBurst()
-        var hits: Int32 = 0
+        hits.begin(cache: queries.pipeline.packetCache)
+        relay?.beginBurst(arrival: hits.arrival, wall: hits.wall)
+        var answered: Int32 = 0
         for index in 0..<Int32(count) {
             let length = Int(dnsd_batch_length(received, index))
             let request = UnsafeRawBufferPointer(start: dnsd_batch_buffer(received, index), count: length)
             let peer = dnsd_batch_address(received, index)!
             let peerLength = dnsd_batch_address_length(received, index)
-            let out = UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answers, hits), count: Self.slotSize)
-            switch queries.packetLookup(request, into: out, client: ClientAddress(peer)) {
+            let out = UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answers, answered), count: Self.slotSize)
+            switch queries.packetLookup(request, into: out, client: ClientAddress(peer), burst: &hits) {
             case .answered(let written):
-                dnsd_batch_set_length(answers, hits, Int32(written))
-                dnsd_batch_set_address(answers, hits, peer, peerLength)
-                hits += 1
+                dnsd_batch_set_length(answers, answered, Int32(written))
+                dnsd_batch_set_address(answers, answered, peer, peerLength)
+                answered += 1
             case .missed(let query):
                 if let query, relay?.take(request, query: query, peer: peer, peerLength: peerLength) == true { continue }
                 if length > 0 { handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: peerLength)) }
             }
         }
-        if hits > 0 { _ = dnsd_batch_send(socket, answers, hits) }
+        hits.answersReady()
+        if answered > 0 { _ = dnsd_batch_send(socket, answers, answered) }
+        hits.finish(observers: queries.observers)
         relay?.flush()
         submitHandOff(&handOff)
     }

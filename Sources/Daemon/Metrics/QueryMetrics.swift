@@ -49,6 +49,17 @@ public final class QueryMetrics: QueryObserver, Sendable {
 
     public func record(_ event: QueryEvent) {
         finished.wrappingIncrement(ordering: .relaxed)
+        count(event)
+    }
+
+    /// A burst's events: the shared in-flight counters moved once, not twice per event.
+    public func recordAnswered(_ events: [QueryEvent]) {
+        started.wrappingIncrement(by: events.count, ordering: .relaxed)
+        finished.wrappingIncrement(by: events.count, ordering: .relaxed)
+        for event in events { count(event) }
+    }
+
+    private func count(_ event: QueryEvent) {
         let transport = event.transport.index
         let series = blocks.series(for: event.name, transport: transport)
         series.queries.increment()

@@ -35,7 +35,16 @@ public final class QueryCounters: QueryObserver, Sendable {
     }
 
     public func record(_ event: QueryEvent) {
+        record(event, stripe: StripedCounters.currentStripe)
+    }
+
+    public func recordAnswered(_ events: [QueryEvent]) {
         let stripe = StripedCounters.currentStripe
+        counters.add(UInt64(events.count), to: Self.started, stripe: stripe)
+        for event in events { record(event, stripe: stripe) }
+    }
+
+    private func record(_ event: QueryEvent, stripe: Int) {
         counters.increment(Self.total, stripe: stripe)
         counters.increment(Self.transports + event.transport.index, stripe: stripe)
         counters.increment(Self.rcodes + min(Int(event.rcode.rawValue), Self.rcodeSlots - 1), stripe: stripe)

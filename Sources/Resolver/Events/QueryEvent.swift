@@ -43,8 +43,19 @@ public protocol QueryObserver: Sendable {
     /// A query with a question was parsed; exactly one `record` follows when it is answered
     /// (for the in-flight gauge). Optional: the default does nothing.
     func queryStarted()
+    /// Queries started and answered together (a UDP worker's burst of packet-cache hits):
+    /// what `queryStarted` then `record` for each would do, in one go, so that an observer
+    /// with a lock takes it once per burst. Optional: the default does exactly that.
+    func recordAnswered(_ events: [QueryEvent])
 }
 
 extension QueryObserver {
     public func queryStarted() {}
+
+    public func recordAnswered(_ events: [QueryEvent]) {
+        for event in events {
+            queryStarted()
+            record(event)
+        }
+    }
 }

@@ -26,6 +26,16 @@ public final class QueryEventRing: QueryObserver, Sendable {
         }
     }
 
+    /// A burst's events under one lock.
+    public func recordAnswered(_ events: [QueryEvent]) {
+        state.withLockedValue { state in
+            for event in events {
+                state.slots[Int(state.next % UInt64(capacity))] = event
+                state.next += 1
+            }
+        }
+    }
+
     /// The sequence number the next event will get: a new reader starts here.
     public var cursor: UInt64 { state.withLockedValue { $0.next } }
 

@@ -47,6 +47,10 @@ public final class StripedCounters: @unchecked Sendable {
         atomic(stripe, index).wrappingIncrement(ordering: .relaxed)
     }
 
+    public func add(_ amount: UInt64, to index: Int, stripe: Int = StripedCounters.currentStripe) {
+        atomic(stripe, index).wrappingIncrement(by: amount, ordering: .relaxed)
+    }
+
     /// The sum over every stripe (each read atomic; the sum is not a snapshot).
     public func sum(_ index: Int) -> UInt64 {
         var total: UInt64 = 0

@@ -34,7 +34,8 @@ public final class PacketCache: Sendable {
     private let perShard: Int
     let clock: @Sendable () -> UInt64
     private let currentGeneration = ManagedAtomic<UInt64>(0)
-    private let hitCount = ManagedAtomic<UInt64>(0)
+    /// Striped: every worker counts every hit, and one shared line would bounce between cores.
+    private let hitCount = StripedCounters(count: 1)
 
     public static let defaultMaxEntries = 65536
 
@@ -70,7 +71,7 @@ public final class PacketCache: Sendable {
     }
 
     /// Answers served from here since start.
-    public var hits: UInt64 { hitCount.load(ordering: .relaxed) }
+    public var hits: UInt64 { hitCount.sum(0) }
 
     public var count: Int { shards.reduce(0) { $0 + $1.withLockedValue { $0.entries.count } } }
 
@@ -81,7 +82,7 @@ public final class PacketCache: Sendable {
         guard let entry = shard(query.hash).withLockedValue({ $0.entries[query.hash] }) else { return nil }
         guard entry.meta == query.meta, entry.isServable(now: now, generation: generation), entry.wire.count <= query.limit,
               query.matches(name: entry.name.wire, type: entry.type.rawValue, recordClass: entry.recordClass, in: bytes) else { return nil }
-        hitCount.wrappingIncrement(ordering: .relaxed)
+        hitCount.increment(0)
         return entry
     }
 

@@ -15,16 +15,22 @@ extension QueryHandler {
     }
 
     /// The packet cache's answer to the UDP query `request`, written into `out`, or the miss.
-    /// No allocation: this is the UDP workers' hit path. Reported to the observers like any
-    /// other answer (source `cache`).
+    /// No allocation and no lock but the cache shard's: this is the UDP workers' hit path. The
+    /// hit's query event joins `burst` (source `cache`), which the caller hands to the
+    /// observers when the burst's answers are out (`HitBurst.finish`).
     public func packetLookup(_ request: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
-                             client: ClientAddress?) -> PacketLookup {
+                             client: ClientAddress?, burst: inout HitBurst) -> PacketLookup {
         guard let query = plainQuery(request, transport: .udp) else { return .missed(nil) }
-        guard let (entry, now) = packetHit(query, bytes: request), entry.wire.count <= out.count else { return .missed(query) }
+        let now = burst.cacheNow
+        guard let entry = pipeline.packetCache.lookup(query, bytes: request, now: now), entry.wire.count <= out.count else {
+            return .missed(query)
+        }
         let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<entry.wire.count])
         entry.wire.withUnsafeBytes { answer.copyMemory(from: $0) }
         PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
-        reportHit(entry, query: query, client: client, transport: .udp, arrival: now)
+        if !observers.isEmpty {
+            burst.append(hitEvent(entry, query: query, client: client, transport: .udp, wall: burst.wall, latency: 0))
+        }
         return .answered(entry.wire.count)
     }
 
@@ -60,11 +66,17 @@ extension QueryHandler {
                            arrival: UInt64) {
         guard !observers.isEmpty else { return }
         for observer in observers { observer.queryStarted() }
-        let event = QueryEvent(
-            timeNanos: UInt64(Date().timeIntervalSince1970 * 1_000_000_000), client: client, transport: transport,
-            name: entry.name, type: entry.type, rcode: entry.rcode, latencyNanos: pipeline.packetCache.clock() &- arrival, source: .cache,
-            truncated: false, dnssecOK: query.dnssecOK, responseBytes: entry.wire.count)
+        let event = hitEvent(entry, query: query, client: client, transport: transport,
+                             wall: UInt64(Date().timeIntervalSince1970 * 1_000_000_000),
+                             latency: pipeline.packetCache.clock() &- arrival)
         for observer in observers { observer.record(event) }
+    }
+
+    private func hitEvent(_ entry: PacketCacheEntry, query: PacketQuery, client: ClientAddress?, transport: Transport,
+                          wall: UInt64, latency: UInt64) -> QueryEvent {
+        QueryEvent(timeNanos: wall, client: client, transport: transport, name: entry.name, type: entry.type, rcode: entry.rcode,
+                   latencyNanos: latency, source: .cache, truncated: false, dnssecOK: query.dnssecOK,
+                   responseBytes: entry.wire.count)
     }
 
     /// For a query about to run `pipeline`: what filing its answer will need, when its server

@@ -119,12 +119,12 @@ public final class UDPRelay: @unchecked Sendable {
         var wall: UInt64
     }
 
-    /// Call before the `take`s of a burst.
-    public func beginBurst() {
+    /// Call before the `take`s of a burst, with the clock readings of its arrival (shared
+    /// with the burst's packet-cache hits: `HitBurst`).
+    public func beginBurst(arrival: UInt64, wall: UInt64) {
         let generation = queries.pipeline.packetCache.generation
-        clockReading = DispatchTime.now().uptimeNanoseconds
-        burst = Burst(routes: queries.pipeline.current.relayRoutes, generation: generation,
-                      arrival: clockReading, wall: UInt64(Date().timeIntervalSince1970 * 1_000_000_000))
+        clockReading = arrival
+        burst = Burst(routes: queries.pipeline.current.relayRoutes, generation: generation, arrival: arrival, wall: wall)
     }
 
     /// Takes the client's query (`query`: `request` as the packet-cache lookup read it) when
