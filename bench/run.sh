@@ -10,6 +10,7 @@
 #        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved)
 #        WORKLOADS="hit mix miss" (also: tls)  DNSD=path/to/release/dnsd  NO_INSTALL=1 (skip apt-get)
 #        OUT=bench/results (raw outputs and results.tsv)
+#        KEEP_LATENCIES=1 (also keep dnsperf's per-answer lines, in completion order, gzipped)
 # Loopback only; every process it starts is stopped on exit; every cell is bounded in time.
 #
 # tls: the hit workload over DNS over TLS (dnsperf -m dot, 8 connections, 100 outstanding),
@@ -220,6 +221,7 @@ run_cell() {
     local after; after=$(cputicks "${pidlist[@]}")
     local rss1; rss1=$(rss_kb "${pidlist[@]}")
     grep -v '^> ' "$WORK/verbose.txt" > "$raw"
+    [ -n "${KEEP_LATENCIES:-}" ] && grep '^> ' "$WORK/verbose.txt" | gzip > "${raw%.txt}.latencies.gz"
     python3 bench/summarize.py "$target" "$WORKERS" "$workload" "$round" "$WORK/verbose.txt" \
         "$((after - before))" "$HZ" "$rss1" "$load1" >> "$RESULTS"
     [ "$workload" = miss ] && echo "# $target rss before ${rss0} kB, after 100k answers ${rss1} kB" >> "$raw"

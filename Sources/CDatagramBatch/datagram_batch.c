@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -201,4 +202,9 @@ int dnsd_poller_wait(int poller, int *ready, int max, int timeout_ms) {
     int count = epoll_wait(poller, events, max, timeout_ms);
     for (int i = 0; i < count; i++) ready[i] = events[i].data.fd;
     return count;
+}
+
+int dnsd_thread_batch_scheduling(int batch) {
+    struct sched_param param = {0};
+    return sched_setscheduler(0, batch ? SCHED_BATCH : SCHED_OTHER, &param);
 }

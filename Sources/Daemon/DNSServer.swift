@@ -23,8 +23,9 @@ public final class DNSServer: Service, Sendable {
         let metrics = MetricsSetup.bootstrap(settings: config.metrics, runtime: runtime)
         let queries = QueryHandler(pipeline: runtime.pipeline, maxUDPPayload: config.ednsUDPSize,
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
-        let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp,
-                                      limiter: ConnectionLimiter(limit: config.tcp.maxConnections), certificates: runtime.certificates)
+        let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp, udp: config.udp,
+                                      limiter: ConnectionLimiter(limit: config.tcp.maxConnections), certificates: runtime.certificates,
+                                      logger: logger)
         var channels: [Channel] = []
         var workers: [UDPWorker] = []
         let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard))
@@ -55,7 +56,7 @@ public final class DNSServer: Service, Sendable {
             controlBound = true
             logger.info("control socket at \(config.control.socketPath)")
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
-            logger.info("dnsd ready", metadata: ["threads": "\(threads)", "zones": "\(zones)",
+            logger.info("dnsd ready", metadata: ["threads": "\(threads)", "zones": "\(zones)", "udp_scheduling": "\(config.udp.scheduling)",
                                                  "udp_relay": "\(runtime.pipeline.current.relayedZonesDescription)"])
             try? await gracefulShutdown()
             logger.info("shutting down")

@@ -80,6 +80,7 @@ public final class DaemonRuntime: Sendable {
             if fresh.listeners != old.listeners { needsRestart.append("listen") }
             if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
             if fresh.threads != old.threads { needsRestart.append("threads") }
+            if fresh.udp != old.udp { needsRestart.append("udp.scheduling") }
             if fresh.metrics != old.metrics { needsRestart.append("metrics") }
             pipeline.replace(with: Pipeline(blocks: fresh.blocks))
             for failure in fresh.commitHooks.run() {
@@ -93,6 +94,7 @@ public final class DaemonRuntime: Sendable {
                 kept.listeners = old.listeners
                 kept.control = old.control
                 kept.metrics = old.metrics
+                kept.udp = old.udp
                 state.config = kept
                 let report = ReloadReport(generation: state.generation, at: Date(),
                                           zones: fresh.blocks.flatMap(\.zones).map(\.description), needsRestart: needsRestart)

@@ -19,6 +19,10 @@ struct DnsdCommand: AsyncParsableCommand {
         UDP workers without the plugin chain; the log lines "dnsd ready" and "configuration \
         reloaded" list those zones (udp_relay). See docs/plugins/forward.md.
 
+        The UDP worker threads run under the SCHED_BATCH policy unless the configuration says \
+        `udp: {scheduling: normal}` (docs/configuration.md); the "dnsd ready" line shows which \
+        (udp_scheduling).
+
         Environment (for comparisons and debugging): DNSD_UDP_RELAY=off keeps every UDP miss on the \
         plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.
 

@@ -39,6 +39,16 @@ struct ConfigErrorTests {
             lissen: [tcp://127.0.0.1:1]
 
             """, line: 6, mentions: "lissen"),
+        BadConfig(description: "unknown UDP scheduling policy", yaml: """
+            listen: [udp://127.0.0.1:1]
+            udp:
+              scheduling: fifo
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone}
+
+            """, line: 3, mentions: "fifo"),
         BadConfig(description: "YAML syntax error", yaml: """
             listen: [udp://127.0.0.1:1
             servers:

@@ -61,4 +61,7 @@ int dnsd_poller_wait(int poller, int *ready, int max, int timeout_ms);
 /// Names the calling thread (pthread_setname_np, another _GNU_SOURCE function); at most 15 bytes.
 void dnsd_name_thread(const char *name);
 
+/// Puts the calling thread under SCHED_BATCH (1) or SCHED_OTHER (0); 0 or -1 with errno.
+int dnsd_thread_batch_scheduling(int batch);
+
 #endif

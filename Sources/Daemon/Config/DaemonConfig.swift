@@ -9,6 +9,8 @@ public struct DaemonConfig: Sendable {
     public var source: String
     public var listeners: [ListenAddress]
     public var tcp: TCPSettings
+    /// How the UDP worker threads are scheduled.
+    public var udp = UDPSettings()
     /// The UDP payload size advertised in EDNS and the most sent over UDP.
     public var ednsUDPSize: UInt16
     /// Event loops (threads); 0 means one per core.
@@ -29,7 +31,7 @@ public struct DaemonConfig: Sendable {
         public var maxConnections: Int = 1000
     }
 
-    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "edns_udp_size", "threads", "log", "control", "metrics", "tls"]
+    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -60,6 +62,7 @@ public struct DaemonConfig: Sendable {
             if let idle = keys["idle_timeout"] { config.tcp.idleTimeout = try idle.duration() }
             if let max = keys["max_connections"] { config.tcp.maxConnections = try max.int(in: 1...1_000_000) }
         }
+        if let udp = top["udp"] { config.udp = try UDPSettings.parse(udp) }
         if let size = top["edns_udp_size"] { config.ednsUDPSize = UInt16(try size.int(in: 512...4096)) }
         if let threads = top["threads"] { config.threads = try threads.int(in: 0...256) }
         if let log = top["log"] {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
 import Resolver
@@ -10,9 +11,11 @@ struct ListenerFactory {
     let group: MultiThreadedEventLoopGroup
     let queries: QueryHandler
     let tcp: DaemonConfig.TCPSettings
+    let udp: UDPSettings
     let limiter: ConnectionLimiter
     /// The certificates `tls://` and `https://` listeners serve (read per accepted connection).
     let certificates: CertStore
+    let logger: Logger
 
     /// What one listen address opened: NIO channels (TCP, DoT, DoH), or UDP workers.
     struct Bound {
@@ -43,7 +46,7 @@ struct ListenerFactory {
                                        queries: queries, loop: loop)
             // With port 0 the first socket picks the port; the others must join it.
             port = worker.port
-            worker.start(name: "dnsd-udp-\(index)")
+            worker.start(name: "dnsd-udp-\(index)", scheduling: udp.scheduling, logger: logger)
             bound.workers.append(worker)
         }
         bound.port = port

@@ -1,6 +1,7 @@
 import Atomics
 import CDatagramBatch
 import Foundation
+import Logging
 import NIOCore
 import Resolver
 
@@ -45,11 +46,17 @@ final class UDPWorker: @unchecked Sendable {
         misses = UDPMissQueue(socket: fd, queries: queries, loop: loop)
     }
 
-    func start(name: String) {
+    /// Starts the thread under `scheduling` (UDPSettings.swift says why batch).
+    func start(name: String, scheduling: UDPSettings.Scheduling, logger: Logger) {
         let thread = Thread { [self] in
             // Named from inside: Foundation on Linux does not pass `Thread.name` to the OS,
             // and operators look for the workers in top -H and perf by this name.
             dnsd_name_thread(name)
+            // Also from inside: the policy is per thread.
+            if dnsd_thread_batch_scheduling(scheduling == .batch ? 1 : 0) != 0 {
+                let reason = String(cString: strerror(errno))
+                logger.warning("\(name): cannot set scheduling \(scheduling) (\(reason)); running with the default policy")
+            }
             run()
         }
         thread.stackSize = 1 << 20
