@@ -10,12 +10,12 @@
 /// `recvmmsg`. Where dnsd shares cores with other busy processes (its clients, a local
 /// authoritative server, a load generator), that turns a context switch per few queries into
 /// one per burst: in bench/ with two workers on the cores dnsperf and NSD also use, 20-30%
-/// more queries per CPU-second at no cost in p99 (docs/benchmarks.md). On cores of its own
-/// nothing changes. `normal` keeps the default policy (SCHED_OTHER), where a woken worker
+/// more queries per CPU-second, p99 level with the peers' (docs/benchmarks.md). On cores of
+/// its own nothing changes. `normal` keeps the default policy (SCHED_OTHER), where a woken worker
 /// preempts at once: for a host whose other work must always yield to DNS.
 /// The policy needs no privilege. A change takes a restart.
 public struct UDPSettings: Sendable, Equatable {
-    public enum Scheduling: String, Sendable, CaseIterable {
+    public enum Scheduling: String, Sendable {
         case batch, normal
     }
 
