@@ -36,10 +36,11 @@ final class DnsdProcess {
     /// Starts dnsd on a fresh port with the fixture zone, runs `body`, then stops dnsd with
     /// SIGTERM and expects exit status 0, whether or not `body` threw. The scratch directory is
     /// removed after a clean exit and left in place (its path is in the failure) otherwise.
-    static func with<T>(zone: String = "example.test.zone",
+    /// `settings`: top-level YAML written before the standard config (e.g. `threads: 2`).
+    static func with<T>(zone: String = "example.test.zone", settings: String = "",
                         sourceLocation: Testing.SourceLocation = #_sourceLocation,
                         _ body: (DnsdProcess) throws -> T) throws -> T {
-        let dnsd = try start(zone: zone)
+        let dnsd = try start(zone: zone, settings: settings)
         let result: T
         do {
             result = try body(dnsd)
@@ -56,13 +57,14 @@ final class DnsdProcess {
         return result
     }
 
-    /// Writes the config, copies the zone fixture, starts dnsd and waits until it answers.
-    static func start(zone: String = "example.test.zone") throws -> DnsdProcess {
+    /// Writes the config (`settings` first), copies the zone fixture, starts dnsd and waits
+    /// until it answers.
+    static func start(zone: String = "example.test.zone", settings: String = "") throws -> DnsdProcess {
         let directory = try Fixtures.scratchDirectory("dnsd")
         try Fixtures.copy(zone, into: directory)
         let port = try LoopbackPort.free()
         let configPath = directory.appendingPathComponent("dnsd.yaml").path
-        try configText(port: port, zoneFile: zone).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try (settings + configText(port: port, zoneFile: zone)).write(toFile: configPath, atomically: true, encoding: .utf8)
         let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory,
                                    configPath: configPath, port: port)
         do {

@@ -25,46 +25,35 @@ struct UDPSchedulingTests {
         return policies
     }
 
-    static func start(udp: String?) throws -> DnsdProcess {
-        let directory = try Fixtures.scratchDirectory("dnsd-sched")
-        try Fixtures.copy("example.test.zone", into: directory)
-        let port = try LoopbackPort.free()
-        let configPath = directory.appendingPathComponent("dnsd.yaml").path
-        let text = (udp.map { "udp: {scheduling: \($0)}\nthreads: 2\n" } ?? "threads: 2\n") + DnsdProcess.configText(port: port)
-        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
-        do { try dnsd.waitUntilAnswering() } catch {
-            _ = try? dnsd.stop()
-            throw error
-        }
-        return dnsd
+    static func settings(udp: String?) -> String {
+        (udp.map { "udp: {scheduling: \($0)}\n" } ?? "") + "threads: 2\n"
     }
 
     @Test("by default every UDP worker runs under SCHED_BATCH, and the start-up line says so")
     func batchByDefault() throws {
-        let dnsd = try Self.start(udp: nil)
-        defer { _ = try? dnsd.stop() }
-        let policies = try Self.workerPolicies(dnsd.process.processIdentifier)
-        #expect(policies.count == 2, "two workers for threads: 2: \(policies)")
-        #expect(policies.values.allSatisfy { $0 == Self.batch }, "\(policies)")
-        #expect(dnsd.stderr.contains("udp_scheduling=batch"), "\(dnsd.stderr)")
-        #expect(try Dig.query(port: dnsd.port, "www.example.test", "A").status == "NOERROR")
+        try DnsdProcess.with(settings: Self.settings(udp: nil)) { dnsd in
+            let policies = try Self.workerPolicies(dnsd.process.processIdentifier)
+            #expect(policies.count == 2, "two workers for threads: 2: \(policies)")
+            #expect(policies.values.allSatisfy { $0 == Self.batch }, "\(policies)")
+            #expect(dnsd.stderr.contains("udp_scheduling=batch"), "\(dnsd.stderr)")
+            #expect(try Dig.query(port: dnsd.port, "www.example.test", "A").status == "NOERROR")
+        }
     }
 
     @Test("scheduling: normal keeps the default policy; a reload to batch needs a restart and changes nothing")
     func normalOnRequest() throws {
-        let dnsd = try Self.start(udp: "normal")
-        defer { _ = try? dnsd.stop() }
-        let pid = dnsd.process.processIdentifier
-        let policies = try Self.workerPolicies(pid)
-        #expect(policies.count == 2 && policies.values.allSatisfy { $0 == Self.other }, "\(policies)")
+        try DnsdProcess.with(settings: Self.settings(udp: "normal")) { dnsd in
+            let pid = dnsd.process.processIdentifier
+            let policies = try Self.workerPolicies(pid)
+            #expect(policies.count == 2 && policies.values.allSatisfy { $0 == Self.other }, "\(policies)")
 
-        let text = "udp: {scheduling: batch}\nthreads: 2\n" + DnsdProcess.configText(port: dnsd.port)
-        try text.write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
-        let socket = dnsd.directory.appendingPathComponent("control.sock").path
-        let reload = try ControlPlaneTests.dnsctl(socket, ["--json", "config.reload"])
-        #expect(reload.status == 0 && reload.stdout.contains("udp.scheduling"), "\(reload.transcript)")
-        #expect(try Self.workerPolicies(pid).values.allSatisfy { $0 == Self.other })
-        #expect(try Dig.query(port: dnsd.port, "www.example.test", "A").status == "NOERROR")
+            let text = Self.settings(udp: "batch") + DnsdProcess.configText(port: dnsd.port)
+            try text.write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
+            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let reload = try ControlPlaneTests.dnsctl(socket, ["--json", "config.reload"])
+            #expect(reload.status == 0 && reload.stdout.contains("udp.scheduling"), "\(reload.transcript)")
+            #expect(try Self.workerPolicies(pid).values.allSatisfy { $0 == Self.other })
+            #expect(try Dig.query(port: dnsd.port, "www.example.test", "A").status == "NOERROR")
+        }
     }
 }

@@ -15,9 +15,10 @@ import Foundation
 public struct HitBurst {
     /// The packet cache's clock when the burst was read (TTL aging, expiry).
     public private(set) var cacheNow: UInt64 = 0
+    private var arrivedAt = QueryHandler.Arrival()
     /// Monotonic and wall-clock arrival, for the events' latency and time.
-    public private(set) var arrival: UInt64 = 0
-    public private(set) var wall: UInt64 = 0
+    public var arrival: UInt64 { arrivedAt.uptime }
+    public var wall: UInt64 { arrivedAt.wall }
     var events: [QueryEvent] = []
 
     public init(capacity: Int) {
@@ -27,8 +28,7 @@ public struct HitBurst {
     /// Reads the clocks for a burst that just arrived at `cache`.
     public mutating func begin(cache: PacketCache) {
         cacheNow = cache.clock()
-        arrival = DispatchTime.now().uptimeNanoseconds
-        wall = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+        arrivedAt = QueryHandler.Arrival()
     }
 
     mutating func append(_ event: QueryEvent) { events.append(event) }
