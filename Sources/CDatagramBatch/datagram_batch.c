@@ -80,14 +80,18 @@ void dnsd_batch_set_length(dnsd_batch *batch, int index, int length) {
     batch->vectors[index].iov_len = (size_t)length;
 }
 
-int dnsd_batch_receive(int fd, dnsd_batch *batch) {
+static int batch_receive(int fd, dnsd_batch *batch, int flags) {
     for (int i = 0; i < batch->count; i++) {
         batch->vectors[i].iov_len = (size_t)batch->slot_size;
         batch->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
         batch->messages[i].msg_hdr.msg_flags = 0;
     }
-    return recvmmsg(fd, batch->messages, (unsigned int)batch->count, MSG_WAITFORONE, NULL);
+    return recvmmsg(fd, batch->messages, (unsigned int)batch->count, flags, NULL);
 }
+
+int dnsd_batch_receive(int fd, dnsd_batch *batch) { return batch_receive(fd, batch, MSG_WAITFORONE); }
+
+int dnsd_batch_receive_queued(int fd, dnsd_batch *batch) { return batch_receive(fd, batch, MSG_DONTWAIT); }
 
 int dnsd_batch_send(int fd, dnsd_batch *batch, int count) {
     int sent = 0;
@@ -195,6 +199,8 @@ int dnsd_poller_add(int poller, int fd) {
     struct epoll_event event = {.events = EPOLLIN, .data = {.fd = fd}};
     return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
 }
+
+int dnsd_poller_remove(int poller, int fd) { return epoll_ctl(poller, EPOLL_CTL_DEL, fd, NULL); }
 
 int dnsd_poller_wait(int poller, int *ready, int max, int timeout_ms) {
     struct epoll_event events[64];

@@ -44,8 +44,12 @@ struct PacketCacheTests {
     var hits: UInt64 { reference.packetCache.hits }
 
     @Test func ttlOffsetsKeepEveryOffsetInOrder() {
-        for offsets in [[], [28], [28, 44, 60, 76], [28, 44, 60, 76, 92], [65535, 12]] as [[UInt16]] {
-            #expect(Array(TTLOffsets(offsets)) == offsets)
+        // Four fit the packed word; a fifth, or a 0 (which marks an empty slot), moves them to the array.
+        for offsets in [[], [28], [28, 44, 60, 76], [28, 44, 60, 76, 92], [65535, 12], [28, 0, 44]] as [[UInt16]] {
+            let packed = TTLOffsets(offsets)
+            #expect(Array(packed) == offsets)
+            #expect(packed.count == offsets.count)
+            #expect(offsets.indices.map { packed[$0] } == offsets)
         }
     }
 

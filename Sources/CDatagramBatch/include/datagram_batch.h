@@ -28,6 +28,9 @@ void dnsd_batch_set_length(dnsd_batch *batch, int index, int length);
 /// Waits for at least one datagram, then takes what is queued, up to the slot count
 /// (recvmmsg with MSG_WAITFORONE). Returns the number received, or -1 with errno set.
 int dnsd_batch_receive(int fd, dnsd_batch *batch);
+/// Takes what is queued without waiting (MSG_DONTWAIT): the number received, or -1 with
+/// errno set (EAGAIN when nothing was queued).
+int dnsd_batch_receive_queued(int fd, dnsd_batch *batch);
 /// Sends slots 0..<count (each to its address); retries the rest after a partial send.
 /// Returns how many were sent, or -1 with errno set when none could be.
 int dnsd_batch_send(int fd, dnsd_batch *batch, int count);
@@ -54,6 +57,8 @@ int dnsd_random_fill(void *buffer, size_t length);
 int dnsd_poller_create(void);
 /// Adds `fd` to the set (0), or -1 with errno set. A closed descriptor leaves the set by itself.
 int dnsd_poller_add(int poller, int fd);
+/// Takes `fd` out of the set (0), or -1 with errno set.
+int dnsd_poller_remove(int poller, int fd);
 /// Waits up to `timeout_ms` for readable descriptors and writes up to `max` of them to
 /// `ready`. Returns how many, 0 on timeout, or -1 with errno set (EINTR included).
 int dnsd_poller_wait(int poller, int *ready, int max, int timeout_ms);

@@ -10,9 +10,9 @@ import Resolver
 /// on the spot into its own send slots and sends them with one `sendmmsg` per burst: no event
 /// loop, no allocation, no lock held across the burst. Misses for relayable server blocks go to
 /// the thread's `UDPRelay`, which forwards them and answers from its own upstream sockets
-/// (polled with the client socket while anything waits). Everything else (other misses,
-/// errors, every other query) is handed in one batch to its event loop (`UDPMissQueue`), which
-/// runs the full pipeline and sends those answers itself.
+/// (polled with the client socket while anything waits: `ClientSocketWatch`). Everything else
+/// (other misses, errors, every other query) is handed in one batch to its event loop
+/// (`UDPMissQueue`), which runs the full pipeline and sends those answers itself.
 ///
 /// Why a thread of its own rather than a NIO channel: a NIO datagram channel costs about 1 µs
 /// of CPU per datagram in envelopes, address objects and pipeline dispatch, more than the
@@ -79,8 +79,8 @@ final class UDPWorker: @unchecked Sendable {
         }
         // Made here: the relay belongs to this thread, and its sockets close when the thread ends.
         let poller = dnsd_poller_create()
-        let relay = poller >= 0 && dnsd_poller_add(poller, socket) == 0
-            ? UDPRelay(queries: queries, loop: misses.loop, clientSocket: socket, poller: poller) : nil
+        let relay = poller >= 0 ? UDPRelay(queries: queries, loop: misses.loop, clientSocket: socket, poller: poller) : nil
+        var watch = ClientSocketWatch(poller: poller, socket: socket)
         defer {
             dnsd_batch_destroy(received)
             dnsd_batch_destroy(answers)
@@ -93,19 +93,25 @@ final class UDPWorker: @unchecked Sendable {
         while !stopping.load(ordering: .relaxed) {
             guard let relay, relay.waiting > 0 else {
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
-                serveBurst(received: received, answers: answers, relay: relay, hits: &hits, handOff: &handOff)
+                watch.relayIdle()
+                serveBurst(received: received, answers: answers, relay: relay, wait: true, hits: &hits, handOff: &handOff)
                 continue
             }
             // Relayed queries wait: watch the client socket and the upstream sockets together,
-            // no longer than the earliest upstream deadline.
+            // no longer than the earliest upstream deadline (and, when the client socket could
+            // not join the set, look at it every millisecond).
+            watch.relayWaits()
+            let limit = watch.watching ? Self.stopCheckMilliseconds : 1
             let count = ready.withUnsafeMutableBufferPointer {
-                dnsd_poller_wait(poller, $0.baseAddress, Int32($0.count), relay.pollTimeout(limit: Self.stopCheckMilliseconds))
+                dnsd_poller_wait(poller, $0.baseAddress, Int32($0.count), relay.pollTimeout(limit: limit))
             }
-            var clientReadable = false
+            var clientReadable = !watch.watching
             for index in 0..<max(0, Int(count)) {
                 if ready[index] == socket { clientReadable = true } else { relay.readable(ready[index]) }
             }
-            if clientReadable { serveBurst(received: received, answers: answers, relay: relay, hits: &hits, handOff: &handOff) }
+            if clientReadable {
+                serveBurst(received: received, answers: answers, relay: relay, wait: watch.watching, hits: &hits, handOff: &handOff)
+            }
             relay.expire()
             relay.flush()
             for truncated in relay.takeHandOffs() { handOff.append(UDPMiss(truncated)) }
@@ -114,10 +120,11 @@ final class UDPWorker: @unchecked Sendable {
     }
 
     /// One `recvmmsg` burst: packet-cache hits answered at once, relayable misses given to the
-    /// relay, the rest handed to the event loop.
-    private func serveBurst(received: OpaquePointer, answers: OpaquePointer, relay: UDPRelay?, hits: inout HitBurst,
-                            handOff: inout [UDPMiss]) {
-        let count = Int(dnsd_batch_receive(socket, received))
+    /// relay, the rest handed to the event loop. `wait`: block for the first datagram (up to
+    /// the stop check) rather than take only what is queued.
+    private func serveBurst(received: OpaquePointer, answers: OpaquePointer, relay: UDPRelay?, wait: Bool,
+                            hits: inout HitBurst, handOff: inout [UDPMiss]) {
+        let count = Int(wait ? dnsd_batch_receive(socket, received) : dnsd_batch_receive_queued(socket, received))
         guard count > 0 else { return }  // timeout (stop check), EINTR, or a transient error
         hits.begin(cache: queries.pipeline.packetCache)
         relay?.beginBurst(arrival: hits.arrival, wall: hits.wall)

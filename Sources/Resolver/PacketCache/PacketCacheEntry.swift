@@ -25,14 +25,14 @@ final class PacketCacheEntry: Sendable {
     /// `PacketCache.generation` when the query began (bumped when the pipeline is replaced).
     let generation: UInt64
 
-    init(name: DNSName, type: RecordType, recordClass: UInt16, meta: UInt64, wire: [UInt8], ttlOffsets: [UInt16], storedAt: UInt64, expiresAt: UInt64,
+    init(name: DNSName, type: RecordType, recordClass: UInt16, meta: UInt64, wire: [UInt8], ttlOffsets: TTLOffsets, storedAt: UInt64, expiresAt: UInt64,
          store: CacheStore, storeGeneration: UInt64, generation: UInt64, rcode: Rcode) {
         self.name = name
         self.type = type
         self.recordClass = recordClass
         self.meta = meta
         self.wire = wire
-        self.ttlOffsets = TTLOffsets(ttlOffsets)
+        self.ttlOffsets = ttlOffsets
         self.storedAt = storedAt
         self.expiresAt = expiresAt
         self.store = store
@@ -49,8 +49,8 @@ final class PacketCacheEntry: Sendable {
 
     /// The TTL offsets of `wire` (a response with one question) and the smallest TTL, or nil
     /// when the message does not walk cleanly (the relay's reading of an answer: RelayedAnswer).
-    static func ttlFields(of wire: [UInt8]) -> (offsets: [UInt16], minimum: UInt32)? {
-        wire.withUnsafeBytes { bytes -> (offsets: [UInt16], minimum: UInt32)? in
+    static func ttlFields(of wire: [UInt8]) -> (offsets: TTLOffsets, minimum: UInt32)? {
+        wire.withUnsafeBytes { bytes -> (offsets: TTLOffsets, minimum: UInt32)? in
             guard bytes.count >= 12, bytes[4] == 0, bytes[5] == 1, let nameEnd = RelayedAnswer.skipName(bytes, from: 12),
                   let layout = RelayedAnswer(bytes, nameEnd: nameEnd) else { return nil }
             let minimum = layout.ttlOffsets.reduce(UInt32.max) { smallest, offset in

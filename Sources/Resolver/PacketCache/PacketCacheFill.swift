@@ -54,7 +54,7 @@ struct PacketCacheFill: Sendable {
     }
 
     /// Lowers every TTL field above `limit` to it.
-    static func capTTLs(_ wire: inout [UInt8], at offsets: [UInt16], to limit: UInt32) {
+    static func capTTLs(_ wire: inout [UInt8], at offsets: TTLOffsets, to limit: UInt32) {
         for offset in offsets {
             let at = Int(offset)
             let ttl = UInt32(wire[at]) << 24 | UInt32(wire[at + 1]) << 16 | UInt32(wire[at + 2]) << 8 | UInt32(wire[at + 3])

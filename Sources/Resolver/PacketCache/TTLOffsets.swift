@@ -1,29 +1,39 @@
-/// Where the TTL fields of a packet-cache answer are: up to four offsets packed into one word
-/// (nearly every answer has one to four records), more in an array. The packed form saves the
-/// array allocation, about 64 bytes per entry with malloc's rounding. Offsets are never 0 (the
-/// header comes first), so 0 marks an unused slot.
-struct TTLOffsets: Sequence, Sendable {
+/// Where the TTL fields of an answer are: up to four offsets packed into one word (nearly
+/// every answer has one to four records), more in an array. The packed form saves an array
+/// allocation per answer read and per packet-cache entry (about 64 bytes with malloc's
+/// rounding). Offsets are never 0 (the header comes first), so 0 marks an unused slot.
+struct TTLOffsets: RandomAccessCollection, Sendable {
     private var packed: UInt64 = 0
     private var overflow: [UInt16] = []
 
+    init() {}
+
     init(_ offsets: [UInt16]) {
-        guard offsets.count <= 4, !offsets.contains(0) else {
-            overflow = offsets
-            return
-        }
-        for (slot, offset) in offsets.enumerated() { packed |= UInt64(offset) << (16 * UInt64(slot)) }
+        for offset in offsets { append(offset) }
     }
 
-    func makeIterator() -> Iterator { Iterator(packed: packed, overflow: overflow.makeIterator()) }
+    var startIndex: Int { 0 }
+    var endIndex: Int { overflow.isEmpty ? packedCount : overflow.count }
 
-    struct Iterator: IteratorProtocol {
-        var packed: UInt64
-        var overflow: IndexingIterator<[UInt16]>
+    /// Slots are filled in order and hold non-zero values, so the highest used bit says how many.
+    private var packedCount: Int { (64 - packed.leadingZeroBitCount + 15) / 16 }
 
-        mutating func next() -> UInt16? {
-            guard packed != 0 else { return overflow.next() }
-            defer { packed >>= 16 }
-            return UInt16(truncatingIfNeeded: packed)
+    subscript(position: Int) -> UInt16 {
+        guard overflow.isEmpty else { return overflow[position] }
+        precondition(position >= 0 && position < packedCount, "TTLOffsets index out of range")
+        return UInt16(truncatingIfNeeded: packed >> (16 * UInt64(position)))
+    }
+
+    mutating func append(_ offset: UInt16) {
+        if overflow.isEmpty {
+            let count = packedCount
+            if offset != 0 && count < 4 {
+                packed |= UInt64(offset) << (16 * UInt64(count))
+                return
+            }
+            overflow = Array(self)
+            packed = 0
         }
+        overflow.append(offset)
     }
 }

@@ -31,7 +31,11 @@ final class RelayPending {
     let query: PacketQuery
     /// The question name, lower-cased: the query events' name and the packet-cache key.
     let name: DNSName
-    var clients: [RelayClient]
+    /// The first client, whose question goes upstream; then those that asked it while it
+    /// waited. (Apart: nearly every question has one client, and an array for it would be
+    /// one more allocation per relayed query.)
+    let leader: RelayClient
+    var followers: [RelayClient] = []
     /// Bit i: upstream i was asked.
     var tried: UInt64 = 0
     var upstream = 0
@@ -52,16 +56,22 @@ final class RelayPending {
         self.route = route
         self.query = query
         self.name = name
-        clients = [client]
+        leader = client
         self.generation = generation
         self.storeGeneration = storeGeneration
+    }
+
+    /// The leader, then the followers.
+    func forEachClient(_ body: (RelayClient) -> Void) {
+        body(leader)
+        for follower in followers { body(follower) }
     }
 
     /// Whether `request` asks the leader's question (name in any case, type, class).
     func asks(_ request: UnsafeRawBufferPointer, nameEnd: Int) -> Bool {
         guard nameEnd == query.nameEnd else { return false }
-        return clients[0].request.withUnsafeBytes { leader in
-            for index in 12..<(nameEnd + 4) where Self.lower(leader[index]) != Self.lower(request[index]) { return false }
+        return leader.request.withUnsafeBytes { sent in
+            for index in 12..<(nameEnd + 4) where Self.lower(sent[index]) != Self.lower(request[index]) { return false }
             return true
         }
     }
@@ -78,7 +88,7 @@ final class RelayPending {
     /// size and the client's DO bit: what ForwardPlugin.upstreamQuery builds) with `id`.
     /// Returns its length.
     func writeQuery(id: UInt16, ednsUDPSize: UInt16, into out: UnsafeMutableRawBufferPointer) -> Int {
-        clients[0].request.withUnsafeBytes { request in
+        leader.request.withUnsafeBytes { request in
             let questionEnd = query.nameEnd + 4
             let header: [UInt8] = [UInt8(id >> 8), UInt8(truncatingIfNeeded: id), 0x01, request[3] & 0x10, 0, 1, 0, 0, 0, 0, 0, 1]
             for (index, byte) in header.enumerated() { out[index] = byte }

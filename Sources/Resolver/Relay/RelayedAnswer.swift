@@ -7,7 +7,7 @@ import DNSProto
 /// entry (kept exactly as long as a `cache` would keep it).
 struct RelayedAnswer {
     /// Offsets of every record's TTL field but the OPT's, in message order.
-    private(set) var ttlOffsets: [UInt16] = []
+    private(set) var ttlOffsets = TTLOffsets()
     private(set) var answerCount = 0
     private(set) var authorityCount = 0
     /// Where the OPT record starts (it must be the last record), or the message's length.

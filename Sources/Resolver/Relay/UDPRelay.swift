@@ -134,7 +134,7 @@ public final class UDPRelay: @unchecked Sendable {
         let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall)
         if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
            pending.asks(request, nameEnd: query.nameEnd) {
-            pending.clients.append(client)
+            pending.followers.append(client)
             return true
         }
         guard let first = route.next(tried: 0) else { return false }  // all down: the full path says so (EDE 22)
@@ -271,7 +271,7 @@ public final class UDPRelay: @unchecked Sendable {
     private func deliver(_ pending: RelayPending, _ bytes: UnsafeRawBufferPointer, from upstream: Int) {
         guard let layout = RelayedAnswer(bytes, nameEnd: pending.query.nameEnd) else { return handOff(pending, truncatedBy: nil) }
         let query = pending.query
-        let leader = pending.clients[0]
+        let leader = pending.leader
         let out = slot(for: leader)
         let length = leader.request.withUnsafeBytes { request -> Int? in
             layout.writeAnswer(from: bytes, request: request, query: query, udpSize: queries.maxUDPPayload, limit: query.limit, into: out)
@@ -290,7 +290,7 @@ public final class UDPRelay: @unchecked Sendable {
         let source = pending.route.servers[upstream].source
         commitAnswer(length)
         report(pending, client: leader, rcode: rcode, source: source, bytes: length)
-        for follower in pending.clients.dropFirst() {
+        for follower in pending.followers {
             let copy = slot(for: follower)
             written.withUnsafeBytes { copy.copyMemory(from: $0) }
             follower.request.withUnsafeBytes { request in
@@ -373,7 +373,7 @@ public final class UDPRelay: @unchecked Sendable {
             return bytes.withUnsafeBytes { deliver(pending, $0, from: upstream) }
         }
         let text = "no upstream answered (\(pending.lastError?.description ?? "unknown"))"
-        for client in pending.clients {
+        pending.forEachClient { client in
             let out = slot(for: client)
             let length = client.request.withUnsafeBytes { request in
                 RelayFailure.write(request: request, query: pending.query, udpSize: queries.maxUDPPayload, text: text, into: out)
@@ -385,7 +385,7 @@ public final class UDPRelay: @unchecked Sendable {
     }
 
     private func handOff(_ pending: RelayPending, truncatedBy upstream: Upstream?) {
-        for client in pending.clients {
+        pending.forEachClient { client in
             handOffs.append(RelayHandOff(request: client.request, peer: client.peer, peerLength: client.peerLength, truncatedBy: upstream))
         }
         finish(pending)
