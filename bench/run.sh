@@ -1,6 +1,7 @@
 #!/bin/bash
 # dnsd beside Unbound, dnsdist, PowerDNS Recursor, dnsmasq and Knot Resolver, forwarding to one
 # NSD on loopback (100k names), driven by dnsperf. See docs/benchmarks.md for what it reports.
+# Prints the table (bench/table.py) and dnsd against the best peer of each round (bench/versus.py).
 # Shared parts (NSD, dnsd's config, certificates, CPU accounting) are in bench/lib.sh.
 #
 #   bench/run.sh [TARGETS...]        default: all of dnsd unbound dnsdist pdns dnsmasq kresd
@@ -242,3 +243,5 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 python3 bench/table.py "$RESULTS"
+echo
+python3 bench/versus.py "$RESULTS"
