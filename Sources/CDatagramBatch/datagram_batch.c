@@ -72,6 +72,8 @@ void dnsd_batch_set_address(dnsd_batch *batch, int index, const struct sockaddr 
     batch->messages[index].msg_hdr.msg_namelen = length;
 }
 
+void dnsd_batch_clear_address(dnsd_batch *batch, int index) { batch->messages[index].msg_hdr.msg_namelen = 0; }
+
 int dnsd_batch_length(dnsd_batch *batch, int index) {
     return (int)batch->messages[index].msg_len;
 }
@@ -144,18 +146,10 @@ void dnsd_name_thread(const char *name) {
     pthread_setname_np(pthread_self(), truncated);
 }
 
-int dnsd_udp_ephemeral_socket(int family) {
-    int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+int dnsd_udp_connected_socket(const struct sockaddr *address, socklen_t length) {
+    int fd = socket(address->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
-    int result;
-    if (family == AF_INET6) {
-        struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
-        result = bind(fd, (struct sockaddr *)&any, sizeof any);
-    } else {
-        struct sockaddr_in any = {.sin_family = AF_INET, .sin_addr = {.s_addr = htonl(INADDR_ANY)}};
-        result = bind(fd, (struct sockaddr *)&any, sizeof any);
-    }
-    if (result < 0) {
+    if (connect(fd, address, length) < 0) {
         int saved = errno;
         close(fd);
         errno = saved;

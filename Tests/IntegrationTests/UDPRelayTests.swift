@@ -137,4 +137,28 @@ struct UDPRelayTests {
             #expect(dnsd.stderr.contains("configuration reloaded") && dnsd.stderr.contains("udp_relay=."), "\(dnsd.stderr)")
         }
     }
+
+    @Test("an upstream whose port is closed is failed over at once, not at its timeout")
+    func closedPortFailsOverAtOnce() throws {
+        // Nothing listens on `closed`: the kernel answers the relay's query with an ICMP port
+        // unreachable, which its connected socket reports as ECONNREFUSED.
+        let closed = try LoopbackPort.free()
+        let live = try FaultyUpstream(mode: "answer", address: "192.0.2.44")
+        let servers = """
+          - zones: [.]
+            plugins:
+              - cache: {serve_stale: 0, prefetch: false}
+              - forward: {to: [udp://127.0.0.1:\(closed), \(live.url())], policy: sequential, timeout: 5s}
+        """
+        try ForwardDnsd.with(servers: servers) { dnsd in
+            let start = Date()
+            let answer = try Dig.query(port: dnsd.port, "refused.relay.example", "A")
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(answer.answers("A") == ["192.0.2.44"], "\(answer.raw)")
+            #expect(elapsed < 2, "the answer waited \(elapsed) s: the closed port was not failed over at once")
+            #expect(live.queries == ["udp refused.relay.example."], "\(live.queries)")
+            let upstreams = try ControlPlaneTests.dnsctl(controlSocket(dnsd), ["--json", "upstream.list"])
+            #expect(upstreams.stdout.contains("port unreachable"), "the failure is not in upstream.list: \(upstreams.stdout)")
+        }
+    }
 }

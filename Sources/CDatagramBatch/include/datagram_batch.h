@@ -22,6 +22,8 @@ socklen_t dnsd_batch_address_length(dnsd_batch *batch, int index);
 void dnsd_batch_set_address(dnsd_batch *batch, int index, const struct sockaddr *address, socklen_t length);
 /// Bytes received into slot `index` by the last receive.
 int dnsd_batch_length(dnsd_batch *batch, int index);
+/// Sends slot `index` without an address (a connected socket's peer).
+void dnsd_batch_clear_address(dnsd_batch *batch, int index);
 /// Bytes slot `index` sends on the next send.
 void dnsd_batch_set_length(dnsd_batch *batch, int index, int length);
 
@@ -42,10 +44,9 @@ int dnsd_udp_socket(const struct sockaddr *address, socklen_t length, int timeou
 /// The port a socket is bound to (for port 0), or -1.
 int dnsd_bound_port(int fd);
 
-/// A non-blocking UDP socket of `family` (AF_INET or AF_INET6) bound to a kernel-chosen
-/// (random) ephemeral port on the wildcard address: the UDP relay's upstream sockets.
-/// Returns the descriptor, or -1 with errno set.
-int dnsd_udp_ephemeral_socket(int family);
+/// A non-blocking UDP socket connected to `address` (so bound to a kernel-chosen random port):
+/// its descriptor, or -1 with errno set.
+int dnsd_udp_connected_socket(const struct sockaddr *address, socklen_t length);
 /// Whether two socket addresses name the same IPv4/IPv6 address and port.
 int dnsd_sockaddr_equal(const struct sockaddr *a, socklen_t a_length, const struct sockaddr *b, socklen_t b_length);
 /// Fills `buffer` from the kernel's CSPRNG (getrandom, which Glibc's Swift module lacks).

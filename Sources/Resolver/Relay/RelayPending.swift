@@ -103,15 +103,21 @@ final class RelayPending {
     private static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 }
 
-/// One of the relay's upstream sockets: the queries waiting on it by ID.
+/// One of the relay's upstream sockets (connected to `upstream`'s address): the queries
+/// waiting on it by ID.
 final class RelaySocket {
     let fd: Int32
+    /// Weak: the socket set holds its active sockets.
+    weak var upstream: RelayUpstreamSockets?
     var waiting: [UInt16: RelayPending] = [:]
     var sent = 0
     /// No new queries; closed once the last one is answered or timed out.
     var retired = false
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, upstream: RelayUpstreamSockets) {
+        self.fd = fd
+        self.upstream = upstream
+    }
 }
 
 /// When a relayed query's upstream has had its time.

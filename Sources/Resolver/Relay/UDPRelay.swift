@@ -29,9 +29,11 @@ public struct RelayHandOff: @unchecked Sendable {
 ///   the last bad answer as it came, or SERVFAIL with extended error 23;
 /// - the upstreams' health and statistics (queries, answers by rcode, RTT, timeouts, marking
 ///   down after `max_fails`, the health probes);
-/// - RFC 5452: random IDs, random source ports (`socketsPerFamily` kernel-chosen ports per
-///   worker, each replaced after `queriesPerSocket` queries), answers accepted only from the
-///   server asked, with the ID and question sent; anything else is dropped and the wait goes on;
+/// - RFC 5452: random IDs, random source ports (`socketsPerUpstream` kernel-chosen ports per
+///   upstream and worker, each connected to its upstream and replaced after `queriesPerSocket`
+///   queries: `RelayUpstreamSockets`), answers accepted only from the server asked, with the
+///   ID and question sent; anything else is dropped and the wait goes on; an upstream whose
+///   port is closed (ICMP port unreachable) is failed over at once;
 /// - concurrent queries for the same question and flags make one upstream query (coalescing,
 ///   within this worker);
 /// - the answer is filed in the packet cache under the block's `cache` rules
@@ -43,9 +45,9 @@ public struct RelayHandOff: @unchecked Sendable {
 ///
 /// Confined to its worker's thread: not thread-safe, and needs no lock.
 public final class UDPRelay: @unchecked Sendable {
-    static let socketsPerFamily = 16
+    static let socketsPerUpstream = 16
     static let queriesPerSocket = 1024
-    /// Slots of the query batch per family and of the answer batch; each is flushed when full.
+    /// Slots of the query batch per upstream and of the answer batch; each is flushed when full.
     static let burst = 64
     static let querySlotSize = 512
     static let answerSlotSize = 4096
@@ -55,16 +57,14 @@ public final class UDPRelay: @unchecked Sendable {
     private let clientSocket: Int32
     /// The worker's epoll set: the relay adds its upstream sockets to it.
     private let poller: Int32
-    private let querySlots: [OpaquePointer]
     private let answerSlots: OpaquePointer
     private let replySlots: OpaquePointer
     /// Every open socket, retired ones included until their last query is over.
     private var sockets: [RelaySocket] = []
-    /// The sockets new queries leave from, per family (0: IPv4, 1: IPv6).
-    private var active: [[RelaySocket?]]
-    /// Per family: the socket this burst's queries leave from, and how many are queued.
-    private var burstSocket: [RelaySocket?] = [nil, nil]
-    private var queued: [Int32] = [0, 0]
+    /// The sockets to each upstream the routes have named (retired ones until drained).
+    private var upstreams: [RelayUpstreamSockets] = []
+    /// The pipeline generation the upstream sockets were made for: a reload retires them.
+    private var socketsGeneration: UInt64 = 0
     private var answersQueued: Int32 = 0
     private var inFlight: [UInt64: RelayPending] = [:]
     private var deadlines: [(timeout: UInt64, entries: Deque<RelayDeadline>)] = []
@@ -84,23 +84,18 @@ public final class UDPRelay: @unchecked Sendable {
     /// nil when the relay is off (environment, or no packet cache: it keys on the same query form).
     public init?(queries: QueryHandler, loop: EventLoop, clientSocket: Int32, poller: Int32) {
         guard Self.enabledByEnvironment, queries.usesPacketCache,
-              let v4 = dnsd_batch_create(Int32(Self.burst), Int32(Self.querySlotSize)),
-              let v6 = dnsd_batch_create(Int32(Self.burst), Int32(Self.querySlotSize)),
               let answers = dnsd_batch_create(Int32(Self.burst), Int32(Self.answerSlotSize)),
               let replies = dnsd_batch_create(Int32(Self.burst), Int32(Self.answerSlotSize)) else { return nil }
         self.queries = queries
         self.loop = loop
         self.clientSocket = clientSocket
         self.poller = poller
-        querySlots = [v4, v6]
         answerSlots = answers
         replySlots = replies
-        active = [Array(repeating: nil, count: Self.socketsPerFamily), Array(repeating: nil, count: Self.socketsPerFamily)]
     }
 
     deinit {
         for socket in sockets { Glibc.close(socket.fd) }
-        for batch in querySlots { dnsd_batch_destroy(batch) }
         dnsd_batch_destroy(answerSlots)
         dnsd_batch_destroy(replySlots)
     }
@@ -123,6 +118,10 @@ public final class UDPRelay: @unchecked Sendable {
     /// with the burst's packet-cache hits: `HitBurst`).
     public func beginBurst(arrival: UInt64, wall: UInt64) {
         let generation = queries.pipeline.packetCache.generation
+        if generation != socketsGeneration {
+            socketsGeneration = generation
+            retireUpstreams()
+        }
         clockReading = arrival
         burst = Burst(routes: queries.pipeline.current.relayRoutes, generation: generation, arrival: arrival, wall: wall)
     }
@@ -151,8 +150,7 @@ public final class UDPRelay: @unchecked Sendable {
     /// Queues `pending`'s question for upstream `index` in this burst's batch.
     private func send(_ pending: RelayPending, to index: Int) {
         let server = pending.route.servers[index]
-        let family = server.family == AF_INET6 ? 1 : 0
-        guard let socket = burstSocket(family: family, address: server.family) else {
+        guard let upstream = upstreamSockets(for: server), let socket = burstSocket(of: upstream) else {
             return failed(pending, upstream: index, error: .connection("no upstream socket: errno \(errno)"))
         }
         var id = random.id()
@@ -168,56 +166,80 @@ public final class UDPRelay: @unchecked Sendable {
         server.upstream.recordQuery()
         addDeadline(pending, timeout: pending.route.timeoutNanoseconds, now: pending.sentAt)
 
-        let batch = querySlots[family]
-        if queued[family] == Int32(Self.burst) { flushQueries(family: family) }
-        let slot = queued[family]
+        if upstream.queued == Int32(Self.burst) { flushQueries(upstream) }
+        let slot = upstream.queued
         let length = pending.writeQuery(id: id, ednsUDPSize: pending.route.ednsUDPSize,
-                                        into: UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(batch, slot), count: Self.querySlotSize))
-        dnsd_batch_set_length(batch, slot, Int32(length))
-        server.address.withSockaddrPointer { dnsd_batch_set_address(batch, slot, $0, server.length) }
-        queued[family] += 1
+                                        into: UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(upstream.batch, slot), count: Self.querySlotSize))
+        dnsd_batch_set_length(upstream.batch, slot, Int32(length))
+        dnsd_batch_clear_address(upstream.batch, slot)
+        upstream.queued += 1
     }
 
-    /// One random socket per family and burst, so a burst's queries leave in one `sendmmsg`.
-    /// (`flush` retires a socket that has carried its share, so the slot is then empty.)
-    private func burstSocket(family: Int, address: Int32) -> RelaySocket? {
-        if let socket = burstSocket[family] { return socket }
-        let slot = random.index(below: Self.socketsPerFamily)
-        if let socket = active[family][slot] {
-            burstSocket[family] = socket
+    /// The socket set for `server`'s address, made on its first query.
+    private func upstreamSockets(for server: RelayRoute.Server) -> RelayUpstreamSockets? {
+        if let known = upstreams.first(where: { !$0.retired && $0.serves(server) }) { return known }
+        guard let made = RelayUpstreamSockets(server: server, sockets: Self.socketsPerUpstream, burst: Self.burst,
+                                              slotSize: Self.querySlotSize) else { return nil }
+        upstreams.append(made)
+        return made
+    }
+
+    /// One random socket of `upstream` per burst, so a burst's queries to it leave in one
+    /// `sendmmsg`. (`flush` retires a socket that has carried its share, so the slot is then empty.)
+    private func burstSocket(of upstream: RelayUpstreamSockets) -> RelaySocket? {
+        if let socket = upstream.burstSocket { return socket }
+        let slot = random.index(below: Self.socketsPerUpstream)
+        if let socket = upstream.active[slot] {
+            upstream.burstSocket = socket
             return socket
         }
-        let fd = dnsd_udp_ephemeral_socket(address)
-        guard fd >= 0 else { active[family][slot] = nil; return nil }
+        guard let fd = upstream.connectSocket() else { return nil }
         guard dnsd_poller_add(poller, fd) == 0 else {
             Glibc.close(fd)
-            active[family][slot] = nil
             return nil
         }
-        let socket = RelaySocket(fd: fd)
+        let socket = RelaySocket(fd: fd, upstream: upstream)
         sockets.append(socket)
-        active[family][slot] = socket
-        burstSocket[family] = socket
+        upstream.open += 1
+        upstream.active[slot] = socket
+        upstream.burstSocket = socket
         return socket
     }
 
-    private func flushQueries(family: Int) {
-        guard queued[family] > 0, let socket = burstSocket[family] else { return }
-        _ = dnsd_batch_send(socket.fd, querySlots[family], queued[family])
-        queued[family] = 0
+    private func flushQueries(_ upstream: RelayUpstreamSockets) {
+        guard upstream.queued > 0, let socket = upstream.burstSocket else { return }
+        _ = dnsd_batch_send(socket.fd, upstream.batch, upstream.queued)
+        upstream.queued = 0
+    }
+
+    /// After a reload: the sockets made for the old routes take no new queries and close
+    /// once their last one is over; the new routes' queries get fresh ones.
+    private func retireUpstreams() {
+        for upstream in upstreams where !upstream.retired {
+            flushQueries(upstream)
+            upstream.retired = true
+            upstream.burstSocket = nil
+            for case let socket? in upstream.active {
+                socket.retired = true
+                closeIfDrained(socket)
+            }
+            upstream.active = upstream.active.map { _ in nil }
+        }
+        upstreams.removeAll { $0.retired && $0.open == 0 }
     }
 
     /// Sends what this round queued: queries upstream, answers to clients. The next burst
     /// picks new sockets.
     public func flush() {
-        for family in 0..<2 {
-            flushQueries(family: family)
-            if let socket = burstSocket[family], socket.sent >= Self.queriesPerSocket, let slot = active[family].firstIndex(where: { $0 === socket }) {
+        for upstream in upstreams where upstream.burstSocket != nil {
+            flushQueries(upstream)
+            if let socket = upstream.burstSocket, socket.sent >= Self.queriesPerSocket,
+               let slot = upstream.active.firstIndex(where: { $0 === socket }) {
                 socket.retired = true
-                active[family][slot] = nil
+                upstream.active[slot] = nil
                 closeIfDrained(socket)
             }
-            burstSocket[family] = nil
+            upstream.burstSocket = nil
         }
         flushAnswers()
     }
@@ -232,6 +254,10 @@ public final class UDPRelay: @unchecked Sendable {
         clockReading = DispatchTime.now().uptimeNanoseconds
         defer { closeIfDrained(socket) }
         let count = Int(dnsd_batch_receive(socket.fd, replySlots))
+        if count < 0 && errno == ECONNREFUSED {
+            refused(socket)
+            return true
+        }
         guard count > 0 else { return true }
         for slot in 0..<Int32(count) {
             let length = Int(dnsd_batch_length(replySlots, slot))
@@ -249,6 +275,16 @@ public final class UDPRelay: @unchecked Sendable {
             answered(pending, bytes)
         }
         return true
+    }
+
+    /// The upstream's port is closed (the kernel got an ICMP port unreachable for one of this
+    /// socket's queries): every query waiting on the socket goes to the next upstream now.
+    private func refused(_ socket: RelaySocket) {
+        let waiting = Array(socket.waiting.values)
+        socket.waiting.removeAll()
+        for pending in waiting {
+            failed(pending, upstream: pending.upstream, error: .connection("port unreachable"))
+        }
     }
 
     private func answered(_ pending: RelayPending, _ bytes: UnsafeRawBufferPointer) {
@@ -407,6 +443,10 @@ public final class UDPRelay: @unchecked Sendable {
         guard socket.retired, socket.waiting.isEmpty, let index = sockets.firstIndex(where: { $0 === socket }) else { return }
         Glibc.close(socket.fd)
         sockets.remove(at: index)
+        if let upstream = socket.upstream {
+            upstream.open -= 1
+            if upstream.retired && upstream.open == 0 { upstreams.removeAll { $0 === upstream } }
+        }
     }
 
     // MARK: - Answers to clients
