@@ -6,8 +6,9 @@ import CDatagramBatch
 ///
 /// Why not always: an epoll watch is an entry on the socket's wait queue, and the kernel walks
 /// that queue for every datagram the socket sends (the send buffer's space is given back when
-/// loopback or the NIC frees it) and receives. Measured on a packet-cache hit workload, that
-/// walk was ~3% of the worker's CPU, spent while it blocks in `recvmmsg` and needs no epoll.
+/// loopback or the NIC frees it) and receives. In a perf profile of a warm mix (packet-cache
+/// hits over 100k names) that walk was 2.5% of the worker's CPU, spent while it blocks in
+/// `recvmmsg` and needs no epoll (docs/benchmarks.md).
 /// The linger keeps a trickle of misses from paying an add and a remove each.
 struct ClientSocketWatch {
     static let lingerBursts = 1024
