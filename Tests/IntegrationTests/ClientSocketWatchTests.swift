@@ -11,7 +11,7 @@ struct ClientSocketWatchTests {
     /// dnsd's UDP sockets on `port` (one per worker), by descriptor: the inodes from
     /// /proc/PID/net/udp matched against the fd links.
     static func udpDescriptors(pid: Int32, port: UInt16) throws -> Set<Int> {
-        let table = try String(contentsOfFile: "/proc/\(pid)/net/udp", encoding: .utf8)
+        let table = try procText("/proc/\(pid)/net/udp")
         let local = String(format: ":%04X", port)
         var inodes: Set<String> = []
         // Fields: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
@@ -28,12 +28,21 @@ struct ClientSocketWatchTests {
     static func watched(pid: Int32) throws -> Set<Int> {
         var watched: Set<Int> = []
         for (fd, target) in try links(pid: pid) where target == "anon_inode:[eventpoll]" {
-            guard let info = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8) else { continue }
+            guard let info = try? procText("/proc/\(pid)/fdinfo/\(fd)") else { continue }
             for line in info.split(separator: "\n") where line.hasPrefix("tfd:") {
                 if let number = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { watched.insert(number) }
             }
         }
         return watched
+    }
+
+    /// A /proc file read to its end. Not String(contentsOfFile:): for a file that reports size 0
+    /// it returns only the first read, one page (about 30 sockets of /proc/net/udp), so under a
+    /// full test run dnsd's socket was often missing from the table.
+    static func procText(_ path: String) throws -> String {
+        guard let file = FileHandle(forReadingAtPath: path) else { throw IntegrationError("cannot open \(path)") }
+        defer { try? file.close() }
+        return String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
     }
 
     private static func links(pid: Int32) throws -> [Int: String] {
