@@ -106,8 +106,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            // Daemon, Resolver and Prometheus: the metrics observer's cost test (MetricsObserverCostTests).
-            dependencies: ["DNSProto", "Daemon", "Resolver", .product(name: "Prometheus", package: "swift-prometheus")],
+            // Daemon, Resolver and Prometheus: the metrics observer's cost test (MetricsObserverCostTests);
+            // CDatagramBatch: the batched send on real sockets (DatagramBatchSendTests).
+            dependencies: ["DNSProto", "Daemon", "Resolver", "CDatagramBatch",
+                           .product(name: "Prometheus", package: "swift-prometheus")],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "datagram_batch.h"
+#include "batch_layout.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,15 +13,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-struct dnsd_batch {
-    int count;
-    int slot_size;
-    struct mmsghdr *messages;
-    struct iovec *vectors;
-    struct sockaddr_storage *addresses;
-    uint8_t *buffers;
-};
-
 dnsd_batch *dnsd_batch_create(int count, int slot_size) {
     dnsd_batch *batch = calloc(1, sizeof(dnsd_batch));
     if (!batch) return NULL;
@@ -30,7 +22,8 @@ dnsd_batch *dnsd_batch_create(int count, int slot_size) {
     batch->vectors = calloc((size_t)count, sizeof(struct iovec));
     batch->addresses = calloc((size_t)count, sizeof(struct sockaddr_storage));
     batch->buffers = malloc((size_t)count * (size_t)slot_size);
-    if (!batch->messages || !batch->vectors || !batch->addresses || !batch->buffers) {
+    if (!batch->messages || !batch->vectors || !batch->addresses || !batch->buffers ||
+        dnsd_send_plan_init(&batch->plan, count) < 0) {
         dnsd_batch_destroy(batch);
         return NULL;
     }
@@ -51,6 +44,7 @@ void dnsd_batch_destroy(dnsd_batch *batch) {
     free(batch->vectors);
     free(batch->addresses);
     free(batch->buffers);
+    dnsd_send_plan_free(&batch->plan);
     free(batch);
 }
 
@@ -94,23 +88,6 @@ static int batch_receive(int fd, dnsd_batch *batch, int flags) {
 int dnsd_batch_receive(int fd, dnsd_batch *batch) { return batch_receive(fd, batch, MSG_WAITFORONE); }
 
 int dnsd_batch_receive_queued(int fd, dnsd_batch *batch) { return batch_receive(fd, batch, MSG_DONTWAIT); }
-
-int dnsd_batch_send(int fd, dnsd_batch *batch, int count) {
-    int sent = 0;
-    while (sent < count) {
-        int result = sendmmsg(fd, batch->messages + sent, (unsigned int)(count - sent), MSG_DONTWAIT);
-        if (result < 0) {
-            if (errno == EINTR) continue;
-            // A datagram the kernel refuses (EAGAIN with a full buffer, an unreachable peer)
-            // is skipped: UDP may lose it, and the client retries.
-            if (sent == 0 && count == 1) return -1;
-            sent += 1;
-            continue;
-        }
-        sent += result;
-    }
-    return sent;
-}
 
 int dnsd_udp_socket(const struct sockaddr *address, socklen_t length, int timeout_ms) {
     int fd = socket(address->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -57,6 +57,7 @@ public final class DNSServer: Service, Sendable {
             logger.info("control socket at \(config.control.socketPath)")
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
             logger.info("dnsd ready", metadata: ["threads": "\(threads)", "zones": "\(zones)", "udp_scheduling": "\(config.udp.scheduling)",
+                                                 "udp_segmentation": "\(config.udp.segmentation)",
                                                  "udp_relay": "\(runtime.pipeline.current.relayedZonesDescription)"])
             try? await gracefulShutdown()
             logger.info("shutting down")

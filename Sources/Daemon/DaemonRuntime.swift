@@ -80,7 +80,8 @@ public final class DaemonRuntime: Sendable {
             if fresh.listeners != old.listeners { needsRestart.append("listen") }
             if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
             if fresh.threads != old.threads { needsRestart.append("threads") }
-            if fresh.udp != old.udp { needsRestart.append("udp.scheduling") }
+            if fresh.udp.scheduling != old.udp.scheduling { needsRestart.append("udp.scheduling") }
+            if fresh.udp.segmentation != old.udp.segmentation { needsRestart.append("udp.segmentation") }
             if fresh.metrics != old.metrics { needsRestart.append("metrics") }
             pipeline.replace(with: Pipeline(blocks: fresh.blocks))
             for failure in fresh.commitHooks.run() {

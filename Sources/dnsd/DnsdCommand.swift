@@ -21,7 +21,9 @@ struct DnsdCommand: AsyncParsableCommand {
 
         The UDP worker threads run under the SCHED_BATCH policy unless the configuration says \
         `udp: {scheduling: normal}` (docs/configuration.md); the "dnsd ready" line shows which \
-        (udp_scheduling).
+        (udp_scheduling). Datagrams of one burst to the same peer with the same length leave as \
+        one message the kernel segments (UDP GSO) unless it says `udp: {segmentation: false}` \
+        (udp_segmentation).
 
         Environment (for comparisons and debugging): DNSD_UDP_RELAY=off keeps every UDP miss on the \
         plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.

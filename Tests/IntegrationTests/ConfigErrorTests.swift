@@ -49,6 +49,16 @@ struct ConfigErrorTests {
                   - zone: {file: example.test.zone}
 
             """, line: 3, mentions: "fifo"),
+        BadConfig(description: "UDP segmentation not a boolean", yaml: """
+            listen: [udp://127.0.0.1:1]
+            udp: {scheduling: batch,
+                  segmentation: sometimes}
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone}
+
+            """, line: 3, mentions: "sometimes"),
         BadConfig(description: "YAML syntax error", yaml: """
             listen: [udp://127.0.0.1:1
             servers:

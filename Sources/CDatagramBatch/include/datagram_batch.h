@@ -12,6 +12,8 @@
 typedef struct dnsd_batch dnsd_batch;
 
 dnsd_batch *dnsd_batch_create(int count, int slot_size);
+/// Whether batches created from now on coalesce datagrams on send (1, the default) or not (0).
+void dnsd_batch_default_segmentation(int enabled);
 void dnsd_batch_destroy(dnsd_batch *batch);
 
 /// The buffer of slot `index` (`slot_size` bytes).
@@ -34,7 +36,10 @@ int dnsd_batch_receive(int fd, dnsd_batch *batch);
 /// errno set (EAGAIN when nothing was queued).
 int dnsd_batch_receive_queued(int fd, dnsd_batch *batch);
 /// Sends slots 0..<count (each to its address); retries the rest after a partial send.
-/// Returns how many were sent, or -1 with errno set when none could be.
+/// Slots to the same address with the same length (up to 1232 bytes) leave as one message
+/// the kernel segments (UDP_SEGMENT); where the kernel or route refuses that, this batch
+/// sends them one by one from then on. Returns how many datagrams were sent, or -1 with
+/// errno set when none could be.
 int dnsd_batch_send(int fd, dnsd_batch *batch, int count);
 
 /// A UDP socket bound to `address` with SO_REUSEADDR and SO_REUSEPORT (one per worker on the

@@ -7,8 +7,9 @@ public enum DefaultConfig {
     # dnsd built-in configuration (dnsd --print-default-config > dnsd.yaml to start your own).
     listen: [udp://127.0.0.1:5353, tcp://127.0.0.1:5353]
     tcp: {idle_timeout: 10s, max_connections: 1000}
-    # UDP worker threads under SCHED_BATCH (docs/configuration.md); normal to preempt at once:
-    udp: {scheduling: batch}
+    # UDP worker threads under SCHED_BATCH (docs/configuration.md); normal to preempt at once.
+    # segmentation: same-length datagrams to one peer leave as one segmented message (UDP GSO):
+    udp: {scheduling: batch, segmentation: true}
     # Prometheus metrics (docs/metrics.md); off unless enabled:
     # metrics: {listen: 127.0.0.1:9153, path: /metrics}
     servers:

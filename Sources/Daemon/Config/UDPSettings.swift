@@ -1,7 +1,7 @@
 /// The `udp:` section: how the UDP worker threads (UDPWorker.swift) run.
 ///
 /// ```yaml
-/// udp: {scheduling: batch}
+/// udp: {scheduling: batch, segmentation: true}
 /// ```
 ///
 /// `scheduling: batch` (the default) runs the workers under Linux's SCHED_BATCH policy: a
@@ -13,20 +13,31 @@
 /// more queries per CPU-second, p99 level with the peers' (docs/benchmarks.md). On cores of
 /// its own nothing changes. `normal` keeps the default policy (SCHED_OTHER), where a woken worker
 /// preempts at once: for a host whose other work must always yield to DNS.
-/// The policy needs no privilege. A change takes a restart.
+/// The policy needs no privilege.
+///
+/// `segmentation: true` (the default) sends the answers (and relayed queries) of one burst that
+/// go to the same peer with the same length, up to 1232 bytes, as one message the kernel cuts
+/// into datagrams (UDP generic segmentation offload, Linux 4.18+; datagram_send.c): the IP
+/// stack is crossed once per group instead of once per datagram. The peer receives ordinary
+/// datagrams. A kernel or route that refuses it is detected at the first send and that batch
+/// goes on plainly. `false` sends every datagram on its own, for instance so that a capture on
+/// the sending host (`tcpdump -i lo`, which sees the message before it is cut) shows one
+/// packet per datagram. A change of either key takes a restart.
 public struct UDPSettings: Sendable, Equatable {
     public enum Scheduling: String, Sendable {
         case batch, normal
     }
 
     public var scheduling: Scheduling = .batch
+    public var segmentation = true
 
-    public init(scheduling: Scheduling = .batch) {
+    public init(scheduling: Scheduling = .batch, segmentation: Bool = true) {
         self.scheduling = scheduling
+        self.segmentation = segmentation
     }
 
     static func parse(_ node: ConfigNode) throws -> UDPSettings {
-        let keys = try node.mapping(allowed: ["scheduling"])
+        let keys = try node.mapping(allowed: ["scheduling", "segmentation"])
         var settings = UDPSettings()
         if let scheduling = keys["scheduling"] {
             let value = try scheduling.string()
@@ -35,6 +46,7 @@ public struct UDPSettings: Sendable, Equatable {
             }
             settings.scheduling = parsed
         }
+        if let segmentation = keys["segmentation"] { settings.segmentation = try segmentation.bool() }
         return settings
     }
 }

@@ -1,3 +1,4 @@
+import CDatagramBatch
 import Foundation
 import Logging
 import NIOCore
@@ -41,6 +42,8 @@ struct ListenerFactory {
     private func bindUDP(_ address: ListenAddress) throws -> Bound {
         var bound = Bound()
         var port = address.port
+        // Before the workers make their batches: each batch reads it when it is created.
+        dnsd_batch_default_segmentation(udp.segmentation ? 1 : 0)
         for (index, loop) in group.makeIterator().enumerated() {
             let worker = try UDPWorker(address: try SocketAddress.makeAddressResolvingHost(address.host, port: port),
                                        queries: queries, loop: loop)

@@ -7,7 +7,8 @@ import Resolver
 
 /// One thread serving one UDP socket (SO_REUSEPORT: one per worker on the same port, the
 /// kernel spreads clients across them). It receives with `recvmmsg`, answers packet-cache hits
-/// on the spot into its own send slots and sends them with one `sendmmsg` per burst: no event
+/// on the spot into its own send slots and sends them with one `sendmmsg` per burst (answers
+/// to one client with one length as one segmented message: `udp.segmentation`): no event
 /// loop, no allocation, no lock held across the burst. Misses for relayable server blocks go to
 /// the thread's `UDPRelay`, which forwards them and answers from its own upstream sockets
 /// (polled with the client socket while anything waits: `ClientSocketWatch`). Everything else
