@@ -10,7 +10,6 @@
 /// that the kernel cuts into datagrams (UDP generic segmentation offload, UDP_SEGMENT).
 /// Reused by every send; sized for the batch's slot count.
 typedef struct {
-    int capacity;
     /// 1 while the socket's kernel and route accept segmentation; a refusal turns it off.
     int segmentation;
     struct mmsghdr *messages;   // one per group

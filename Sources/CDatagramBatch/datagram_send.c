@@ -33,7 +33,6 @@ static size_t control_space(void) { return CMSG_SPACE(sizeof(uint16_t)); }
 int dnsd_send_plan_init(dnsd_send_plan *plan, int capacity) {
     int table_size = 1;
     while (table_size < 2 * capacity) table_size <<= 1;
-    plan->capacity = capacity;
     plan->segmentation = segmentation_default;
     plan->table_mask = table_size - 1;
     plan->messages = calloc((size_t)capacity, sizeof(struct mmsghdr));
@@ -88,7 +87,7 @@ static int same_peer(const struct msghdr *a, const struct msghdr *b) {
 // Groups slots 0..<count by (peer, length) in one pass; returns the number of groups.
 static int group_slots(struct dnsd_batch *batch, int count) {
     dnsd_send_plan *plan = &batch->plan;
-    memset(plan->table, 0xff, (size_t)(plan->table_mask + 1) * sizeof(int));
+    if (plan->segmentation) memset(plan->table, 0xff, (size_t)(plan->table_mask + 1) * sizeof(int));
     int groups = 0;
     for (int slot = 0; slot < count; slot++) {
         const struct msghdr *message = &batch->messages[slot].msg_hdr;

@@ -18,16 +18,7 @@ struct DatagramBatchSendTests {
         let batch = try #require(dnsd_batch_create(Int32(max(64, datagrams.count)), 4096))
         defer { dnsd_batch_destroy(batch) }
         for (index, (receiver, tag, length)) in datagrams.enumerated() {
-            let slot = Int32(index)
-            let buffer = try #require(dnsd_batch_buffer(batch, slot))
-            for offset in 0..<length { buffer[offset] = tag }
-            dnsd_batch_set_length(batch, slot, Int32(length))
-            var address = receiver.address
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    dnsd_batch_set_address(batch, slot, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            try BatchSlot.fill(batch, index, with: payload(tag, length), to: receiver.address)
         }
         return dnsd_batch_send(sender, batch, Int32(datagrams.count))
     }

@@ -23,14 +23,7 @@ struct UDPSegmentationTests {
         server.sin_addr.s_addr = inet_addr("127.0.0.1")
         for index in 0..<queries {
             let query = RawDNS.query(id: firstID + UInt16(index), name: "www.example.test", type: RawDNS.typeA)
-            let buffer = try #require(dnsd_batch_buffer(batch, Int32(index)))
-            for (offset, byte) in query.enumerated() { buffer[offset] = byte }
-            dnsd_batch_set_length(batch, Int32(index), Int32(query.count))
-            withUnsafePointer(to: &server) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    dnsd_batch_set_address(batch, Int32(index), $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            try BatchSlot.fill(batch, index, with: query, to: server)
         }
         #expect(dnsd_batch_send(client.fd, batch, Int32(queries)) == Int32(queries))
 
