@@ -10,6 +10,8 @@
 # wait_dot PORT NAME         until a DoT query to 127.0.0.1:PORT is answered (10 s)
 # cputicks PID...            utime+stime (clock ticks) summed over the PIDs
 # rss_kb PID...              VmRSS summed over the PIDs
+# cpu_ticks CPUS             "idle total" clock ticks of CPUS ("0" or "0-1") from /proc/stat
+# load_idle I0 T0 I1 T1      percent idle between two cpu_ticks readings
 
 NSD_PORT=${NSD_PORT:-5390}
 
@@ -114,5 +116,14 @@ cputicks() {   # sum of utime+stime (clock ticks) over the PIDs
     done
     echo $sum
 }
+
+cpu_ticks() {  # CPUS: idle (with iowait) and total ticks, to tell whether the load's cores were saturated
+    awk -v first="${1%-*}" -v last="${1#*-}" '
+        $1 ~ /^cpu[0-9]+$/ { n = substr($1, 4) + 0
+            if (n >= first && n <= last) { idle += $5 + $6; for (i = 2; i <= 9; i++) total += $i } }
+        END { print idle, total }' /proc/stat
+}
+
+load_idle() { awk -v i="$(($3 - $1))" -v t="$(($4 - $2))" 'BEGIN { printf "%.1f", (t > 0 ? 100 * i / t : 0) }'; }
 
 rss_kb() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0))); done; echo $sum; }

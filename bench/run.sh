@@ -216,15 +216,18 @@ run_cell() {
     local rss0; rss0=$(rss_kb "${pidlist[@]}")
     local load1; load1=$(cut -d' ' -f1 /proc/loadavg)
     local before; before=$(cputicks "${pidlist[@]}")
+    local load_before; load_before=$(cpu_ticks "$LOAD_CPUS")
     local raw="$OUT/$target-w$WORKERS-$workload-$round.txt"
     taskset -c "$LOAD_CPUS" dnsperf "${mode[@]}" -s 127.0.0.1 -p "$port" -d "$file" "${limit[@]}" -c "$clients" -T 1 -q 100 -t 2 -v \
         > "$WORK/verbose.txt" 2>&1
     local after; after=$(cputicks "${pidlist[@]}")
+    local load_after; load_after=$(cpu_ticks "$LOAD_CPUS")
     local rss1; rss1=$(rss_kb "${pidlist[@]}")
     grep -v '^> ' "$WORK/verbose.txt" > "$raw"
     [ -n "${KEEP_LATENCIES:-}" ] && grep '^> ' "$WORK/verbose.txt" | gzip > "${raw%.txt}.latencies.gz"
     python3 bench/summarize.py "$target" "$WORKERS" "$workload" "$round" "$WORK/verbose.txt" \
         "$((after - before))" "$HZ" "$rss1" "$load1" >> "$RESULTS"
+    echo "# load cpus $LOAD_CPUS idle $(load_idle $load_before $load_after)% during the run" >> "$raw"
     [ "$workload" = miss ] && echo "# $target rss before ${rss0} kB, after 100k answers ${rss1} kB" >> "$raw"
     for pid in "${pidlist[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${pidlist[@]}"; do

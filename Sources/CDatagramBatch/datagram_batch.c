@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 dnsd_batch *dnsd_batch_create(int count, int slot_size) {
@@ -184,4 +186,11 @@ int dnsd_poller_wait(int poller, int *ready, int max, int timeout_ms) {
 int dnsd_thread_batch_scheduling(int batch) {
     struct sched_param param = {0};
     return sched_setscheduler(0, batch ? SCHED_BATCH : SCHED_OTHER, &param);
+}
+
+int dnsd_thread_timer_slack(long nanoseconds) { return prctl(PR_SET_TIMERSLACK, (unsigned long)nanoseconds, 0, 0, 0); }
+
+void dnsd_nap(int microseconds) {
+    struct timespec nap = {.tv_sec = 0, .tv_nsec = (long)microseconds * 1000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, &nap) == EINTR) {}
 }

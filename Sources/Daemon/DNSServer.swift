@@ -58,6 +58,7 @@ public final class DNSServer: Service, Sendable {
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
             logger.info("dnsd ready", metadata: ["threads": "\(threads)", "zones": "\(zones)", "udp_scheduling": "\(config.udp.scheduling)",
                                                  "udp_segmentation": "\(config.udp.segmentation)",
+                                                 "udp_batch_wait": "\(config.udp.batchWaitMicroseconds)us",
                                                  "udp_relay": "\(runtime.pipeline.current.relayedZonesDescription)"])
             try? await gracefulShutdown()
             logger.info("shutting down")

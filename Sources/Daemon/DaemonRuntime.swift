@@ -82,6 +82,7 @@ public final class DaemonRuntime: Sendable {
             if fresh.threads != old.threads { needsRestart.append("threads") }
             if fresh.udp.scheduling != old.udp.scheduling { needsRestart.append("udp.scheduling") }
             if fresh.udp.segmentation != old.udp.segmentation { needsRestart.append("udp.segmentation") }
+            if fresh.udp.batchWait != old.udp.batchWait { needsRestart.append("udp.batch_wait") }
             if fresh.metrics != old.metrics { needsRestart.append("metrics") }
             pipeline.replace(with: Pipeline(blocks: fresh.blocks))
             for failure in fresh.commitHooks.run() {

@@ -59,6 +59,25 @@ struct ConfigErrorTests {
                   - zone: {file: example.test.zone}
 
             """, line: 3, mentions: "sometimes"),
+        BadConfig(description: "UDP batch wait over 1ms", yaml: """
+            listen: [udp://127.0.0.1:1]
+            udp:
+              batch_wait: 5ms
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone}
+
+            """, line: 3, mentions: "at most 1ms"),
+        BadConfig(description: "UDP batch wait not a duration", yaml: """
+            listen: [udp://127.0.0.1:1]
+            udp: {batch_wait: soon}
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone}
+
+            """, line: 2, mentions: "soon"),
         BadConfig(description: "YAML syntax error", yaml: """
             listen: [udp://127.0.0.1:1
             servers:

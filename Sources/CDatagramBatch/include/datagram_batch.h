@@ -75,4 +75,10 @@ void dnsd_name_thread(const char *name);
 /// Puts the calling thread under SCHED_BATCH (1) or SCHED_OTHER (0); 0 or -1 with errno.
 int dnsd_thread_batch_scheduling(int batch);
 
+/// Sets the calling thread's timer slack (how late the kernel may end its sleeps).
+int dnsd_thread_timer_slack(long nanoseconds);
+
+/// Sleeps `microseconds` (restarted on EINTR).
+void dnsd_nap(int microseconds);
+
 #endif

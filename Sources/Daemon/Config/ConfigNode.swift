@@ -71,14 +71,14 @@ public struct ConfigNode {
         }
     }
 
-    /// A duration: plain seconds or units like `500ms`, `10s`, `5m`, `1h`, `1d`.
+    /// A duration: plain seconds or units like `50us`, `500ms`, `10s`, `5m`, `1h`, `1d`.
     public func duration() throws -> Duration {
         let text = try string().lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        if let seconds = Double(text) { return .milliseconds(Int64(seconds * 1000)) }
+        let units: [(String, Double)] = [("us", 1e-6), ("µs", 1e-6), ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        if let seconds = Double(text), seconds >= 0 { return .nanoseconds(Int64((seconds * 1e9).rounded())) }
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let value = Double(text.dropLast(suffix.count)), value >= 0 {
-                return .milliseconds(Int64(value * scale * 1000))
+                return .nanoseconds(Int64((value * scale * 1e9).rounded()))
             }
         }
         throw error("expected a duration like 10s, 500ms or 5m, found '\(text)'")

@@ -49,7 +49,7 @@ struct ListenerFactory {
                                        queries: queries, loop: loop)
             // With port 0 the first socket picks the port; the others must join it.
             port = worker.port
-            worker.start(name: "dnsd-udp-\(index)", scheduling: udp.scheduling, logger: logger)
+            worker.start(name: "dnsd-udp-\(index)", scheduling: udp.scheduling, batchWait: udp.batchWaitMicroseconds, logger: logger)
             bound.workers.append(worker)
         }
         bound.port = port

@@ -9,7 +9,8 @@ import Resolver
 /// kernel spreads clients across them). It receives with `recvmmsg`, answers packet-cache hits
 /// on the spot into its own send slots and sends them with one `sendmmsg` per burst (answers
 /// to one client with one length as one segmented message: `udp.segmentation`): no event
-/// loop, no allocation, no lock held across the burst. Misses for relayable server blocks go to
+/// loop, no allocation, no lock held across the burst. Under load it then sleeps
+/// `udp.batch_wait` so that the next queries gather into one burst. Misses for relayable server blocks go to
 /// the thread's `UDPRelay`, which forwards them and answers from its own upstream sockets
 /// (polled with the client socket while anything waits: `ClientSocketWatch`). Everything else
 /// (other misses, errors, every other query) is handed in one batch to its event loop
@@ -47,8 +48,9 @@ final class UDPWorker: @unchecked Sendable {
         misses = UDPMissQueue(socket: fd, queries: queries, loop: loop)
     }
 
-    /// Starts the thread under `scheduling` (UDPSettings.swift says why batch).
-    func start(name: String, scheduling: UDPSettings.Scheduling, logger: Logger) {
+    /// Starts the thread under `scheduling`, sleeping `batchWait` microseconds after each burst
+    /// that did not fill `recvmmsg` (UDPSettings.swift says why for both).
+    func start(name: String, scheduling: UDPSettings.Scheduling, batchWait: Int32, logger: Logger) {
         let thread = Thread { [self] in
             // Named from inside: Foundation on Linux does not pass `Thread.name` to the OS,
             // and operators look for the workers in top -H and perf by this name.
@@ -58,7 +60,10 @@ final class UDPWorker: @unchecked Sendable {
                 let reason = String(cString: strerror(errno))
                 logger.warning("\(name): cannot set scheduling \(scheduling) (\(reason)); running with the default policy")
             }
-            run()
+            // The kernel may end a sleep up to the thread's timer slack late (50 µs by default):
+            // as much as the wait itself.
+            if batchWait > 0 { _ = dnsd_thread_timer_slack(1_000) }
+            run(batchWait: batchWait)
         }
         thread.stackSize = 1 << 20
         self.thread = thread
@@ -72,7 +77,7 @@ final class UDPWorker: @unchecked Sendable {
         misses.close()
     }
 
-    private func run() {
+    private func run(batchWait: Int32) {
         guard let received = dnsd_batch_create(Int32(Self.burst), Int32(Self.slotSize)),
               let answers = dnsd_batch_create(Int32(Self.burst), Int32(Self.slotSize)) else {
             stopped.store(true, ordering: .releasing)
@@ -91,16 +96,23 @@ final class UDPWorker: @unchecked Sendable {
         var handOff: [UDPMiss] = []
         var hits = HitBurst(capacity: Self.burst)
         var ready = [Int32](repeating: 0, count: 64)
+        // The last burst took datagrams without filling recvmmsg: more are likely on their way.
+        var busy = false
         while !stopping.load(ordering: .relaxed) {
             guard let relay, relay.waiting > 0 else {
+                if busy && batchWait > 0 { dnsd_nap(batchWait) }
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
                 watch.relayIdle()
-                serveBurst(received: received, answers: answers, relay: relay, wait: true, hits: &hits, handOff: &handOff)
+                let count = serveBurst(received: received, answers: answers, relay: relay, wait: true, hits: &hits, handOff: &handOff)
+                busy = count > 0 && count < Self.burst
                 continue
             }
             // Relayed queries wait: watch the client socket and the upstream sockets together,
             // no longer than the earliest upstream deadline (and, when the client socket could
             // not join the set, look at it every millisecond).
+            // No batch wait here: the upstreams' answers and the clients' next queries arrive
+            // on their own, and a sleep would only stall both sides of the forward path.
+            busy = false
             watch.relayWaits()
             let limit = watch.watching ? Self.stopCheckMilliseconds : 1
             let count = ready.withUnsafeMutableBufferPointer {
@@ -123,10 +135,11 @@ final class UDPWorker: @unchecked Sendable {
     /// One `recvmmsg` burst: packet-cache hits answered at once, relayable misses given to the
     /// relay, the rest handed to the event loop. `wait`: block for the first datagram (up to
     /// the stop check) rather than take only what is queued.
+    @discardableResult
     private func serveBurst(received: OpaquePointer, answers: OpaquePointer, relay: UDPRelay?, wait: Bool,
-                            hits: inout HitBurst, handOff: inout [UDPMiss]) {
+                            hits: inout HitBurst, handOff: inout [UDPMiss]) -> Int {
         let count = Int(wait ? dnsd_batch_receive(socket, received) : dnsd_batch_receive_queued(socket, received))
-        guard count > 0 else { return }  // timeout (stop check), EINTR, or a transient error
+        guard count > 0 else { return 0 }  // timeout (stop check), EINTR, or a transient error
         hits.begin(cache: queries.pipeline.packetCache)
         relay?.beginBurst(arrival: hits.arrival, wall: hits.wall)
         var answered: Int32 = 0
@@ -151,6 +164,7 @@ final class UDPWorker: @unchecked Sendable {
         hits.finish(observers: queries.observers)
         relay?.flush()
         submitHandOff(&handOff)
+        return count
     }
 
     private func submitHandOff(_ handOff: inout [UDPMiss]) {
