@@ -185,24 +185,16 @@ HEADER='target\tworkers\tworkload\tround\tqps\tq_per_cpu_s\tp50_ms\tp99_ms\tlost
 # shellcheck disable=SC2059
 [ -f "$OUT/misses.tsv" ] || printf "$HEADER" > "$OUT/misses.tsv"
 
-# run_cell TARGET WORKLOAD ROUND: one row in RESULTS. A miss run lasts about a second, short
-# enough for one scheduling hiccup of the host to move it by a fifth, so a miss cell is
-# MISS_RUNS runs, each with a fresh resolver, and its row is the run of median QPS (every run
-# is kept: TARGET-wN-miss-ROUND.RUN.txt and misses.tsv).
-run_cell() {
-    local target=$1 workload=$2 round=$3
-    if [ "$workload" != miss ]; then measure "$target" "$workload" "$round" "" "$RESULTS"; return; fi
-    local runs="$WORK/miss-runs.tsv" run
-    : > "$runs"
-    for run in $(seq "$MISS_RUNS"); do measure "$target" miss "$round" ".$run" "$runs"; done
-    cat "$runs" >> "$OUT/misses.tsv"
-    local ok; ok=$(grep -v -e FAILED -e UNSUPPORTED "$runs")
-    if [ -n "$ok" ]; then
-        echo "$ok" | sort -t$'\t' -k5,5n | awk -v n="$(echo "$ok" | wc -l)" 'NR == int((n + 1) / 2)' >> "$RESULTS"
-    else
-        head -1 "$runs" >> "$RESULTS"
-    fi
-    echo "median of $MISS_RUNS: $(tail -1 "$RESULTS")" >&2
+# A miss run lasts about a second, short enough for a slow spell of the host to move it by a
+# fifth, so a miss cell is MISS_RUNS runs, each with a fresh resolver, taken in turn with the
+# other targets' (run 1 of every target, then run 2, ...) so that a slow spell falls on all of
+# them; the cell's row is the run of median QPS. Every run is kept: misses.tsv and the raw
+# files TARGET-wN-miss-ROUND.RUN.txt.
+# median_row ROWS: the row of median QPS among the runs in ROWS (or its first FAILED line).
+median_row() {
+    local ok; ok=$(grep -v -e FAILED -e UNSUPPORTED "$1")
+    if [ -z "$ok" ]; then head -1 "$1"; return; fi
+    echo "$ok" | sort -t$'\t' -k5,5n | awk -v n="$(echo "$ok" | wc -l)" 'NR == int((n + 1) / 2)'
 }
 
 # measure TARGET WORKLOAD ROUND SUFFIX ROWS: fresh resolver, optional warm-up, timed run, one row in ROWS.
@@ -263,11 +255,28 @@ measure() {
     tail -1 "$rows" >&2
 }
 
+targets_for_workers() {
+    local target
+    for target in $TARGETS; do
+        [ "$target" = dnsmasq ] && [ "$WORKERS" != 1 ] && continue
+        echo "$target"
+    done
+}
+
 for round in $(seq "$ROUNDS"); do
     for workload in $WORKLOADS; do
-        for target in $TARGETS; do
-            [ "$target" = dnsmasq ] && [ "$WORKERS" != 1 ] && continue
-            run_cell "$target" "$workload" "$round"
+        if [ "$workload" != miss ]; then
+            for target in $(targets_for_workers); do measure "$target" "$workload" "$round" "" "$RESULTS"; done
+            continue
+        fi
+        for target in $(targets_for_workers); do : > "$WORK/miss-$target.tsv"; done
+        for run in $(seq "$MISS_RUNS"); do
+            for target in $(targets_for_workers); do measure "$target" miss "$round" ".$run" "$WORK/miss-$target.tsv"; done
+        done
+        for target in $(targets_for_workers); do
+            cat "$WORK/miss-$target.tsv" >> "$OUT/misses.tsv"
+            median_row "$WORK/miss-$target.tsv" >> "$RESULTS"
+            echo "median of $MISS_RUNS: $(tail -1 "$RESULTS")" >&2
         done
     done
 done

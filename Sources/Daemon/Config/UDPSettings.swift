@@ -29,11 +29,13 @@
 /// socket at once. Under load the queries that arrive meanwhile are read, answered and sent as
 /// one burst, and while it sleeps the worker is not on the socket's wait queue, so neither it
 /// nor the senders pay a wake-up per datagram: what a NIC's interrupt coalescing (`ethtool -C
-/// rx-usecs`) does for the same reason. In bench/ with one worker: 25-60% more queries per
-/// CPU-second on cache hits, 15-30% on the mix, p99 within the peers' (docs/benchmarks.md). A
+/// rx-usecs`) does for the same reason. In bench/ with one worker, 0 against 50us: 1.08-1.88x the
+/// queries per CPU-second on cache hits, 1.16-1.29x on the mix (docs/benchmarks.md). A
 /// query that arrives while the worker sleeps waits at most `batch_wait`; one that arrives after
 /// a quiet spell is read at once, as the worker then blocks on the socket. Not while relayed
 /// queries wait upstream: the worker then polls its client and upstream sockets together.
+/// Where the host ends such sleeps late, the worker stops sleeping for a while
+/// (BatchWaitGuard.swift).
 ///
 /// A change of any of these keys takes a restart.
 public struct UDPSettings: Sendable, Equatable {

@@ -63,7 +63,7 @@ final class UDPWorker: @unchecked Sendable {
             // The kernel may end a sleep up to the thread's timer slack late (50 µs by default):
             // as much as the wait itself.
             if batchWait > 0 { _ = dnsd_thread_timer_slack(1_000) }
-            run(batchWait: batchWait)
+            run(batchWait: batchWait, name: name, logger: logger)
         }
         thread.stackSize = 1 << 20
         self.thread = thread
@@ -77,7 +77,7 @@ final class UDPWorker: @unchecked Sendable {
         misses.close()
     }
 
-    private func run(batchWait: Int32) {
+    private func run(batchWait: Int32, name: String, logger: Logger) {
         guard let received = dnsd_batch_create(Int32(Self.burst), Int32(Self.slotSize)),
               let answers = dnsd_batch_create(Int32(Self.burst), Int32(Self.slotSize)) else {
             stopped.store(true, ordering: .releasing)
@@ -98,9 +98,19 @@ final class UDPWorker: @unchecked Sendable {
         var ready = [Int32](repeating: 0, count: 64)
         // The last burst took datagrams without filling recvmmsg: more are likely on their way.
         var busy = false
+        var waitGuard = BatchWaitGuard(microseconds: batchWait)
         while !stopping.load(ordering: .relaxed) {
             guard let relay, relay.waiting > 0 else {
-                if busy && batchWait > 0 { dnsd_nap(batchWait) }
+                if busy && waitGuard.shouldWait() {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    dnsd_nap(batchWait)
+                    if waitGuard.slept(DispatchTime.now().uptimeNanoseconds - start) && waitGuard.suspensions == 1 {
+                        logger.notice("""
+                            \(name): sleeps of udp.batch_wait \(batchWait)us overrun by more than that on this host; \
+                            blocking on the socket instead for the next \(BatchWaitGuard.suspendedBursts) bursts, then trying again
+                            """)
+                    }
+                }
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
                 watch.relayIdle()
                 let count = serveBurst(received: received, answers: answers, relay: relay, wait: true, hits: &hits, handOff: &handOff)
