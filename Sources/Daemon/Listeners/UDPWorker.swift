@@ -10,11 +10,11 @@ import Resolver
 /// on the spot into its own send slots and sends them with one `sendmmsg` per burst (answers
 /// to one client with one length as one segmented message: `udp.segmentation`): no event
 /// loop, no allocation, no lock held across the burst. Under load it then sleeps
-/// `udp.batch_wait` so that the next queries gather into one burst. Misses for relayable server blocks go to
-/// the thread's `UDPRelay`, which forwards them and answers from its own upstream sockets
-/// (polled with the client socket while anything waits: `ClientSocketWatch`). Everything else
-/// (other misses, errors, every other query) is handed in one batch to its event loop
-/// (`UDPMissQueue`), which runs the full pipeline and sends those answers itself.
+/// `udp.batch_wait` so that the next queries gather into one burst. Misses for relayable
+/// server blocks go to the thread's `UDPRelay`, which forwards them and answers from its own
+/// upstream sockets (polled with the client socket while anything waits: `ClientSocketWatch`).
+/// Everything else (other misses, errors, every other query) is handed in one batch to its
+/// event loop (`UDPMissQueue`), which runs the full pipeline and sends those answers itself.
 ///
 /// Why a thread of its own rather than a NIO channel: a NIO datagram channel costs about 1 µs
 /// of CPU per datagram in envelopes, address objects and pipeline dispatch, more than the
