@@ -6,7 +6,8 @@
 #
 #   bench/run.sh [TARGETS...]        default: all of dnsd unbound dnsdist pdns dnsmasq kresd
 #                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path;
-#                                     dnsd_norelay: dnsd with DNSD_UDP_RELAY=off, misses on the full path)
+#                                     dnsd_norelay: dnsd with DNSD_UDP_RELAY=off, misses on the full path;
+#                                     dnsd_nowait: dnsd with udp.batch_wait 0)
 #   env: WORKERS=1|2 (resolver threads; 1 pins the resolver to CPU 1, dnsperf+NSD to CPU 0)
 #        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved)
 #        MISS_RUNS=3 (runs per miss cell, fresh resolver each; the cell is the median run)
@@ -32,9 +33,9 @@ OUT=${OUT:-$ROOT/bench/results}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
 NSD_PORT=5390
-declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
+declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
 # DoT listeners; pdns and dnsmasq have none.
-declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
+declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
 source "$ROOT/bench/lib.sh"
 bench_init
 mkdir -p "$OUT"
@@ -62,9 +63,11 @@ start_nsd || exit 1
 DOT=
 start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
 start_dnsd_norelay() { DNSD_UDP_RELAY=off start_dnsd dnsd_norelay; }
-start_dnsd() {
+start_dnsd_nowait() { start_dnsd dnsd_nowait "udp: {batch_wait: 0}"; }
+start_dnsd() {   # [NAME] [EXTRA CONFIG LINE]
     local name=${1:-dnsd}
     dnsd_config "$WORK/$name.yaml" "${PORT[$name]}" ${DOT:+"${TLS_PORT[$name]}"}
+    [ -n "${2:-}" ] && echo "$2" >> "$WORK/$name.yaml"
     taskset -c "$RES_CPUS" "$DNSD" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
     echo $!
 }
