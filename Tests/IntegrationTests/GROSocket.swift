@@ -8,12 +8,19 @@ final class GROSocket {
     let fd: Int32
     let address: sockaddr_in
 
+    /// 127.0.0.1:`port` (0: any port).
+    static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
     init(gro: Bool = true) throws {
         let socketFD = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         try #require(socketFD >= 0)
-        var bound = sockaddr_in()
-        bound.sin_family = sa_family_t(AF_INET)
-        bound.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var bound = Self.loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bindResult = withUnsafePointer(to: &bound) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) }

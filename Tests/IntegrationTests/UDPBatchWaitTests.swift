@@ -26,10 +26,7 @@ struct UDPBatchWaitTests {
         _ = dnsd_thread_timer_slack(1_000)
         defer { _ = dnsd_thread_timer_slack(50_000) }
         let client = try GROSocket()
-        var server = sockaddr_in()
-        server.sin_family = sa_family_t(AF_INET)
-        server.sin_port = port.bigEndian
-        server.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var server = GROSocket.loopback(port: port)
         var nextID: UInt16 = 100
         func send() {
             let query = RawDNS.query(id: nextID, name: "www.example.test", type: RawDNS.typeA)

@@ -17,10 +17,7 @@ struct UDPSegmentationTests {
     static func burst(port: UInt16, client: GROSocket, firstID: UInt16) throws -> (ids: [UInt16], coalescedReads: Int) {
         let batch = try #require(dnsd_batch_create(Int32(queries), 512))
         defer { dnsd_batch_destroy(batch) }
-        var server = sockaddr_in()
-        server.sin_family = sa_family_t(AF_INET)
-        server.sin_port = port.bigEndian
-        server.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let server = GROSocket.loopback(port: port)
         for index in 0..<queries {
             let query = RawDNS.query(id: firstID + UInt16(index), name: "www.example.test", type: RawDNS.typeA)
             try BatchSlot.fill(batch, index, with: query, to: server)
