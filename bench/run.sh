@@ -7,11 +7,13 @@
 #   bench/run.sh [TARGETS...]        default: all of dnsd unbound dnsdist pdns dnsmasq kresd
 #                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path;
 #                                     dnsd_norelay: dnsd with DNSD_UDP_RELAY=off, misses on the full path;
-#                                     dnsd_nowait: dnsd with udp.batch_wait 0)
+#                                     dnsd_nowait: dnsd with udp.batch_wait 0;
+#                                     dnsd_alt: the dnsd binary at $DNSD_ALT, to set two builds side by side)
 #   env: WORKERS=1|2 (resolver threads; 1 pins the resolver to CPU 1, dnsperf+NSD to CPU 0)
 #        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved)
 #        MISS_RUNS=3 (runs per miss cell, fresh resolver each; the cell is the median run)
-#        WORKLOADS="hit mix miss" (also: tls)  DNSD=path/to/release/dnsd  NO_INSTALL=1 (skip apt-get)
+#        WORKLOADS="hit mix miss" (also: tls)  DNSD=path/to/release/dnsd  DNSD_ALT=path/to/other/dnsd
+#        NO_INSTALL=1 (skip apt-get)
 #        OUT=bench/results (raw outputs and results.tsv)
 #        KEEP_LATENCIES=1 (also keep dnsperf's per-answer lines, in completion order, gzipped)
 # Loopback only; every process it starts is stopped on exit; every cell is bounded in time.
@@ -33,17 +35,20 @@ OUT=${OUT:-$ROOT/bench/results}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
 NSD_PORT=5390
-declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
+declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [dnsd_alt]=5389 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
 # DoT listeners; pdns and dnsmasq have none.
-declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
+declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [dnsd_alt]=5489 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
 source "$ROOT/bench/lib.sh"
 bench_init
 mkdir -p "$OUT"
 
 if [ -z "${NO_INSTALL:-}" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q unbound dnsdist knot-resolver pdns-recursor \
-        dnsmasq-base nsd dnsperf >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
+        dnsmasq-base nsd dnsperf dnsutils knot-dnsutils >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
     # The packages' own services (if a service manager started them) are not ours to use.
+fi
+if [[ " $TARGETS " == *" dnsd_alt "* ]] && [ ! -x "${DNSD_ALT:-}" ]; then
+    echo "dnsd_alt needs DNSD_ALT=path/to/a/dnsd binary" >&2; exit 1
 fi
 if [[ " $TARGETS " == *" dnsd"* ]] && [ ! -x "$DNSD" ]; then
     echo "building dnsd (release, scratch path .build-bench)" >&2
@@ -64,6 +69,7 @@ DOT=
 start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
 start_dnsd_norelay() { DNSD_UDP_RELAY=off start_dnsd dnsd_norelay; }
 start_dnsd_nowait() { start_dnsd dnsd_nowait "udp: {batch_wait: 0}"; }
+start_dnsd_alt() { DNSD=$DNSD_ALT start_dnsd dnsd_alt; }
 start_dnsd() {   # [NAME] [EXTRA CONFIG LINE]
     local name=${1:-dnsd}
     dnsd_config "$WORK/$name.yaml" "${PORT[$name]}" ${DOT:+"${TLS_PORT[$name]}"}
