@@ -23,9 +23,9 @@ struct DnsdCommand: AsyncParsableCommand {
         `udp: {scheduling: normal}` (docs/configuration.md); the "dnsd ready" line shows which \
         (udp_scheduling). Datagrams of one burst to the same peer with the same length leave as \
         one message the kernel segments (UDP GSO) unless it says `udp: {segmentation: false}` \
-        (udp_segmentation). After a burst a worker sleeps `udp: {batch_wait: 50us}` (at most 1ms; \
-        0 turns it off) before it reads again, so that under load the queries that arrive \
-        meanwhile are served as one burst (udp_batch_wait).
+        (udp_segmentation). Under load, after a burst a worker sleeps `udp: {batch_wait: 50us}` \
+        (at most 1ms; 0 turns it off) before it reads again, so that the queries that arrive \
+        meanwhile are served as one burst; after a quiet spell it does not (udp_batch_wait).
 
         Environment (for comparisons and debugging): DNSD_UDP_RELAY=off keeps every UDP miss on the \
         plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.

@@ -2,10 +2,11 @@ import CDatagramBatch
 import Foundation
 import Testing
 
-/// `udp.batch_wait` (UDPSettings.swift) on a real dnsd: after a burst the worker sleeps before
-/// it reads again, so queries that arrive one by one during that sleep are answered as one
-/// burst, which a UDP GRO client sees as one coalesced read. With `batch_wait: 0` the worker
-/// blocks on the socket and wakes for each of them. The start-up line shows the setting, and a
+/// `udp.batch_wait` (UDPSettings.swift) on a real dnsd: under load, after a burst the worker
+/// sleeps before it reads again, so queries that arrive one by one during that sleep are
+/// answered as one burst, which a UDP GRO client sees as one coalesced read. After a quiet
+/// spell it does not sleep. With `batch_wait: 0` the worker blocks on the socket and wakes for
+/// each of them. The start-up line shows the setting, and a
 /// reload that changes it says it needs a restart.
 @Suite("UDP batch wait")
 struct UDPBatchWaitTests {
@@ -17,52 +18,92 @@ struct UDPBatchWaitTests {
         "threads: 1\nudp: {scheduling: normal" + (wait.map { ", batch_wait: \($0)" } ?? "") + "}\n"
     }
 
-    /// Warms the packet cache with the question, then, per trial: one query and its answer (the
-    /// worker now sleeps its batch wait), then `queries` more, each in its own datagram, `gap`
-    /// microseconds apart (the client sleeps, leaving its core to the worker). Returns, per
-    /// trial, how many answers the largest single read held.
-    static func largestReads(port: UInt16, gap: Int32, trials: Int) throws -> [Int] {
-        // Or each sleep may overrun by the default timer slack, 50 us.
-        _ = dnsd_thread_timer_slack(1_000)
-        defer { _ = dnsd_thread_timer_slack(50_000) }
-        let client = try GROSocket()
-        var server = GROSocket.loopback(port: port)
+    /// A GRO client asking a dnsd on `port` for www.example.test, one datagram per query.
+    final class Client {
+        let socket: GROSocket
+        var server: sockaddr_in
         var nextID: UInt16 = 100
+
+        init(port: UInt16) throws {
+            socket = try GROSocket()
+            server = GROSocket.loopback(port: port)
+        }
+
         func send() {
             let query = RawDNS.query(id: nextID, name: "www.example.test", type: RawDNS.typeA)
             nextID += 1
             _ = query.withUnsafeBytes { bytes in
                 withUnsafePointer(to: &server) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(client.fd, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        sendto(socket.fd, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                     }
                 }
             }
         }
+
+        /// Reads until `expected` answers came; returns how many each read held.
+        @discardableResult
         func answers(_ expected: Int) -> [Int] {
             var reads: [Int] = [], seen = 0
-            while seen < expected, let read = client.read() {
+            while seen < expected, let read = socket.read() {
                 let answers = read.bytes.count / (read.segment ?? read.bytes.count)
                 reads.append(answers)
                 seen += answers
             }
             return reads
         }
-        send()  // the first answer comes from the full path and fills the packet cache
-        _ = answers(1)
+    }
+
+    /// Warms the packet cache with the question, then, per trial: two queries, each after the
+    /// other's answer (the second is read within the wait of asking, so the worker, under load
+    /// by its rule, now sleeps its batch wait), then `queries` more, each in its own datagram,
+    /// `gap` microseconds apart (the client sleeps, leaving its core to the worker). Returns,
+    /// per trial, how many answers the largest single read held.
+    static func largestReads(port: UInt16, gap: Int32, trials: Int) throws -> [Int] {
+        // Or each sleep may overrun by the default timer slack, 50 us.
+        _ = dnsd_thread_timer_slack(1_000)
+        defer { _ = dnsd_thread_timer_slack(50_000) }
+        let client = try Client(port: port)
+        client.send()  // the first answer comes from the full path and fills the packet cache
+        client.answers(1)
         var largest: [Int] = []
         for _ in 0..<trials {
-            send()
-            _ = answers(1)
+            for _ in 0..<2 {
+                client.send()
+                client.answers(1)
+            }
             for index in 0..<queries {
                 if index > 0 { dnsd_nap(gap) }
-                send()
+                client.send()
             }
-            let reads = answers(queries)
+            let reads = client.answers(queries)
             #expect(reads.reduce(0, +) == queries, "every query answered: \(reads)")
             largest.append(reads.max() ?? 0)
         }
         return largest
+    }
+
+    @Test("after a quiet spell the worker does not sleep: the next query is answered at once")
+    func noWaitAfterQuiet() throws {
+        try DnsdProcess.with(settings: Self.settings("1ms")) { dnsd in
+            let client = try Client(port: dnsd.port)
+            client.send()  // fills the packet cache
+            client.answers(1)
+            // A query after 20 ms of quiet, then one the moment its answer is in. Had the worker
+            // slept its 1 ms after the first, the second would wait out the rest of that
+            // sleep, nearly 1 ms in every trial; unless held up, it is answered in tens of us.
+            var roundTrips: [UInt64] = []
+            for _ in 0..<5 {
+                usleep(20_000)
+                client.send()
+                client.answers(1)
+                let start = DispatchTime.now().uptimeNanoseconds
+                client.send()
+                client.answers(1)
+                roundTrips.append((DispatchTime.now().uptimeNanoseconds - start) / 1_000)
+            }
+            #expect(roundTrips.contains { $0 < 500 }, "every second query waited (us): \(roundTrips)")
+        }
     }
 
     @Test("queries that arrive while the worker waits are answered as one burst; the default is 50us")

@@ -24,15 +24,17 @@
 /// the sending host (`tcpdump -i lo`, which sees the message before it is cut) shows one
 /// packet per datagram.
 ///
-/// `batch_wait` (default 50us, at most 1ms, 0 to turn it off): after a burst that did not fill
-/// its `recvmmsg`, a worker sleeps this long before it reads again, rather than blocking on the
+/// `batch_wait` (default 50us, at most 1ms, 0 to turn it off): under load (the last read found
+/// a datagram within `batch_wait` of asking) and after a burst that did not fill its
+/// `recvmmsg`, a worker sleeps this long before it reads again, rather than blocking on the
 /// socket at once. Under load the queries that arrive meanwhile are read, answered and sent as
 /// one burst, and while it sleeps the worker is not on the socket's wait queue, so neither it
 /// nor the senders pay a wake-up per datagram: what a NIC's interrupt coalescing (`ethtool -C
 /// rx-usecs`) does for the same reason. In bench/ with one worker, 0 against 50us: 1.08-1.88x the
 /// queries per CPU-second on cache hits, 1.16-1.29x on the mix (docs/benchmarks.md). A
-/// query that arrives while the worker sleeps waits at most `batch_wait`; one that arrives after
-/// a quiet spell is read at once, as the worker then blocks on the socket. Not while relayed
+/// query that arrives while the worker sleeps waits at most `batch_wait`. After a quiet spell
+/// it does not sleep (nothing would gather, and each query would cost a timer wake-up): it
+/// blocks on the socket, and reads the next query at once. Not while relayed
 /// queries wait upstream: the worker then polls its client and upstream sockets together.
 /// Where the host ends such sleeps late, the worker stops sleeping for a while
 /// (BatchWaitGuard.swift).

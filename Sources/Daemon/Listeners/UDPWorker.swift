@@ -9,10 +9,11 @@ import Resolver
 /// kernel spreads clients across them). It receives with `recvmmsg`, answers packet-cache hits
 /// on the spot into its own send slots and sends them with one `sendmmsg` per burst (answers
 /// to one client with one length as one segmented message: `udp.segmentation`): no event
-/// loop, no allocation, no lock held across the burst. Under load it then sleeps
-/// `udp.batch_wait` so that the next queries gather into one burst. Misses for relayable
-/// server blocks go to the thread's `UDPRelay`, which forwards them and answers from its own
-/// upstream sockets (polled with the client socket while anything waits: `ClientSocketWatch`).
+/// loop, no allocation, no lock held across the burst. Under load (the read found a datagram
+/// within `udp.batch_wait`) it then sleeps that long so that the next queries gather into one
+/// burst. Misses for relayable server blocks go to the thread's `UDPRelay`, which forwards
+/// them and answers from its own upstream sockets (polled with the client socket while
+/// anything waits: `ClientSocketWatch`).
 /// Everything else (other misses, errors, every other query) is handed in one batch to its
 /// event loop (`UDPMissQueue`), which runs the full pipeline and sends those answers itself.
 ///
@@ -115,8 +116,12 @@ final class UDPWorker: @unchecked Sendable {
                 }
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
                 watch.relayIdle()
+                let asked = DispatchTime.now().uptimeNanoseconds
                 let count = serveBurst(received: received, answers: answers, relay: relay, wait: true, hits: &hits, handOff: &handOff)
-                busy = count > 0 && count < Self.burst
+                // Sleep next time only if this read found a datagram within the wait: under
+                // load. After a quiet spell a sleep would gather nothing and only cost a timer
+                // wake-up per query (and on a slowly waking idle vCPU trip the guard).
+                busy = count > 0 && count < Self.burst && hits.arrival &- asked < waitGuard.wait
                 continue
             }
             // Relayed queries wait: watch the client socket and the upstream sockets together,
