@@ -10,7 +10,8 @@
 #                                     dnsd_nowait: dnsd with udp.batch_wait 0;
 #                                     dnsd_alt: the dnsd binary at $DNSD_ALT, to set two builds side by side)
 #   env: WORKERS=1|2 (resolver threads; 1 pins the resolver to CPU 1, dnsperf+NSD to CPU 0)
-#        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved)
+#        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved;
+#        each round starts one target further down the list)
 #        MISS_RUNS=3 (runs per miss cell, fresh resolver each; the cell is the median run)
 #        WORKLOADS="hit mix miss" (also: tls)  DNSD=path/to/release/dnsd  DNSD_ALT=path/to/other/dnsd
 #        NO_INSTALL=1 (skip apt-get)
@@ -60,6 +61,12 @@ cp "$WORK/bench.cert.pem" "$WORK/cert.pem"; cp "$WORK/bench.key.pem" "$WORK/key.
 
 # --- the common upstream: NSD with the 100k-name zone ---------------------------------------
 start_nsd || exit 1
+# The first cell of a run used to start right after NSD loaded its zone, on a machine still
+# settling: in runs J, K and L dnsd (always measured first then) was slower in its first hit
+# cell than dnsd_norelay, the same code for hits, right after it (p99 0.300-0.607 ms against
+# 0.244-0.277). So NSD answers every name twice and the machine rests before the first cell.
+taskset -c "$LOAD_CPUS" dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORK/miss.txt" -n 2 -c 1 -q 100 >/dev/null 2>&1
+sleep 2
 
 # --- per-target configuration and start ---------------------------------------------------
 # start_TARGET writes its config and starts it in the background (pinned), echoing its PIDs.
@@ -264,23 +271,27 @@ measure() {
     tail -1 "$rows" >&2
 }
 
+# targets_for_workers [SHIFT]: the targets for this WORKERS, the list rotated by SHIFT places
+# so that no target is always measured first (round 1 starts with the first named).
 targets_for_workers() {
-    local target
+    local target kept=()
     for target in $TARGETS; do
         [ "$target" = dnsmasq ] && [ "$WORKERS" != 1 ] && continue
-        echo "$target"
+        kept+=("$target")
     done
+    local shift=$(( ${1:-0} % ${#kept[@]} ))
+    echo "${kept[@]:shift}" "${kept[@]:0:shift}"
 }
 
 for round in $(seq "$ROUNDS"); do
     for workload in $WORKLOADS; do
         if [ "$workload" != miss ]; then
-            for target in $(targets_for_workers); do measure "$target" "$workload" "$round" "" "$RESULTS"; done
+            for target in $(targets_for_workers $((round - 1))); do measure "$target" "$workload" "$round" "" "$RESULTS"; done
             continue
         fi
         for target in $(targets_for_workers); do : > "$WORK/miss-$target.tsv"; done
         for run in $(seq "$MISS_RUNS"); do
-            for target in $(targets_for_workers); do measure "$target" miss "$round" ".$run" "$WORK/miss-$target.tsv"; done
+            for target in $(targets_for_workers $((round + run - 2))); do measure "$target" miss "$round" ".$run" "$WORK/miss-$target.tsv"; done
         done
         for target in $(targets_for_workers); do
             cat "$WORK/miss-$target.tsv" >> "$OUT/misses.tsv"
