@@ -64,8 +64,10 @@ start_nsd || exit 1
 # The first cell of a run used to start right after NSD loaded its zone, on a machine still
 # settling: in runs J, K and L dnsd (always measured first then) was slower in its first hit
 # cell than dnsd_norelay, the same code for hits, right after it (p99 0.300-0.607 ms against
-# 0.244-0.277). So NSD answers every name twice and the machine rests before the first cell.
+# 0.244-0.277). So NSD answers every name twice, the 30 MB of query files just written are
+# flushed now rather than by the kernel's writeback 30 s into the cells, and the machine rests.
 taskset -c "$LOAD_CPUS" dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORK/miss.txt" -n 2 -c 1 -q 100 >/dev/null 2>&1
+sync
 sleep 2
 
 # --- per-target configuration and start ---------------------------------------------------
