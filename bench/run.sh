@@ -66,6 +66,7 @@ start_nsd || exit 1
 # cell than dnsd_norelay, the same code for hits, right after it (p99 0.300-0.607 ms against
 # 0.244-0.277). So NSD answers every name twice, the 30 MB of query files just written are
 # flushed now rather than by the kernel's writeback 30 s into the cells, and the machine rests.
+# That alone did not remove it (runs M and N): the discarded first cell below did (run O).
 taskset -c "$LOAD_CPUS" dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORK/miss.txt" -n 2 -c 1 -q 100 >/dev/null 2>&1
 sync
 sleep 2

@@ -9,7 +9,7 @@ public enum DefaultConfig {
     tcp: {idle_timeout: 10s, max_connections: 1000}
     # UDP worker threads under SCHED_BATCH (docs/configuration.md); normal to preempt at once.
     # segmentation: same-length datagrams to one peer leave as one segmented message (UDP GSO);
-    # batch_wait: under load, after a burst a worker sleeps this long (at most 1ms) so the next gather:
+    # batch_wait: under load a worker sleeps this long after a burst (at most 1ms) so queries gather:
     udp: {scheduling: batch, segmentation: true, batch_wait: 50us}
     # Prometheus metrics (docs/metrics.md); off unless enabled:
     # metrics: {listen: 127.0.0.1:9153, path: /metrics}

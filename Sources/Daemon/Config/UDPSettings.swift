@@ -34,10 +34,9 @@
 /// queries per CPU-second on cache hits, 1.16-1.29x on the mix (docs/benchmarks.md). A
 /// query that arrives while the worker sleeps waits at most `batch_wait`. After a quiet spell
 /// it does not sleep (nothing would gather, and each query would cost a timer wake-up): it
-/// blocks on the socket, and reads the next query at once. Not while relayed
-/// queries wait upstream: the worker then polls its client and upstream sockets together.
-/// Where the host ends such sleeps late, the worker stops sleeping for a while
-/// (BatchWaitGuard.swift).
+/// blocks on the socket, and reads the next query at once. Not while relayed queries wait
+/// upstream: the worker then polls its client and upstream sockets together. Where the host
+/// ends such sleeps late, the worker stops sleeping for a while (BatchWaitGuard.swift).
 ///
 /// A change of any of these keys takes a restart.
 public struct UDPSettings: Sendable, Equatable {
