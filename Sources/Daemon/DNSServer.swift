@@ -25,7 +25,7 @@ public final class DNSServer: Service, Sendable {
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
         let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp, udp: config.udp,
                                       limiter: ConnectionLimiter(limit: config.tcp.maxConnections), certificates: runtime.certificates,
-                                      logger: logger)
+                                      udpTelemetry: runtime.udpWorkers, logger: logger)
         var channels: [Channel] = []
         var workers: [UDPWorker] = []
         let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard))

@@ -15,6 +15,8 @@ public final class DaemonRuntime: Sendable {
     public let events: QueryEventRing
     /// The DoT/DoH certificates and their reloads (TLS/CertStore.swift); `tls:` changes need a restart.
     public let certificates: CertStore
+    /// The UDP workers' batch-wait guard (UDPWorkerTelemetry.swift).
+    public let udpWorkers = UDPWorkerTelemetry()
     let logger: Logger
     private let state: NIOLockedValueBox<State>
     /// Serializes reloads: two at once would race to replace the pipeline.
@@ -23,6 +25,7 @@ public final class DaemonRuntime: Sendable {
     struct State {
         var config: DaemonConfig
         var statsBase = QueryCountersSnapshot()
+        var batchWaitSuspensionsBase: UInt64 = 0
         var statsResetAt: Date
         var generation = 1
         var lastReload: ReloadReport?
@@ -52,7 +55,17 @@ public final class DaemonRuntime: Sendable {
 
     public func resetStats() {
         let now = counters.snapshot()
-        state.withLockedValue { $0.statsBase = now; $0.statsResetAt = Date() }
+        let suspensions = udpWorkers.suspensions
+        state.withLockedValue {
+            $0.statsBase = now
+            $0.batchWaitSuspensionsBase = suspensions
+            $0.statsResetAt = Date()
+        }
+    }
+
+    /// Times a UDP worker's batch-wait guard stopped its waits since the last `stats.reset`.
+    public var batchWaitSuspensionsSinceReset: UInt64 {
+        udpWorkers.suspensions &- state.withLockedValue { $0.batchWaitSuspensionsBase }
     }
 
     /// What a reload did.

@@ -25,7 +25,9 @@ struct DnsdCommand: AsyncParsableCommand {
         one message the kernel segments (UDP GSO) unless it says `udp: {segmentation: false}` \
         (udp_segmentation). Under load, after a burst a worker sleeps `udp: {batch_wait: 50us}` \
         (at most 1ms; 0 turns it off) before it reads again, so that the queries that arrive \
-        meanwhile are served as one burst; after a quiet spell it does not (udp_batch_wait).
+        meanwhile are served as one burst; after a quiet spell it does not (udp_batch_wait). \
+        Where the host ends those sleeps late, a worker stops them for a while: \
+        `dnsctl stats.get udp.batch_wait` counts the stops.
 
         Environment (for comparisons and debugging): DNSD_UDP_RELAY=off keeps every UDP miss on the \
         plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.

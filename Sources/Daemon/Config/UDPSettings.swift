@@ -36,7 +36,8 @@
 /// it does not sleep (nothing would gather, and each query would cost a timer wake-up): it
 /// blocks on the socket, and reads the next query at once. Not while relayed queries wait
 /// upstream: the worker then polls its client and upstream sockets together. Where the host
-/// ends such sleeps late, the worker stops sleeping for a while (BatchWaitGuard.swift).
+/// ends such sleeps late, the worker stops sleeping for a while (BatchWaitGuard.swift), counted
+/// in `stats.get udp.batch_wait` and `dnsd_udp_batch_wait_*` (UDPWorkerTelemetry.swift).
 ///
 /// A change of any of these keys takes a restart.
 public struct UDPSettings: Sendable, Equatable {

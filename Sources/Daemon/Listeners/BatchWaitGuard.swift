@@ -17,6 +17,9 @@ struct BatchWaitGuard {
     /// How often the guard has stopped the waits (for the worker's one-time log line).
     private(set) var suspensions = 0
 
+    /// The waits are stopped now: the worker blocks on the socket.
+    var isSuspended: Bool { remainingSuspension > 0 }
+
     init(microseconds: Int32) {
         wait = UInt64(max(0, microseconds)) * 1_000
     }

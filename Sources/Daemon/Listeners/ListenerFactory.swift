@@ -16,6 +16,8 @@ struct ListenerFactory {
     let limiter: ConnectionLimiter
     /// The certificates `tls://` and `https://` listeners serve (read per accepted connection).
     let certificates: CertStore
+    /// Where the UDP workers report their batch-wait guard.
+    let udpTelemetry: UDPWorkerTelemetry
     let logger: Logger
 
     /// What one listen address opened: NIO channels (TCP, DoT, DoH), or UDP workers.
@@ -46,7 +48,7 @@ struct ListenerFactory {
         dnsd_batch_default_segmentation(udp.segmentation ? 1 : 0)
         for (index, loop) in group.makeIterator().enumerated() {
             let worker = try UDPWorker(address: try SocketAddress.makeAddressResolvingHost(address.host, port: port),
-                                       queries: queries, loop: loop)
+                                       queries: queries, loop: loop, telemetry: udpTelemetry)
             // With port 0 the first socket picks the port; the others must join it.
             port = worker.port
             worker.start(name: "dnsd-udp-\(index)", scheduling: udp.scheduling, batchWait: udp.batchWaitMicroseconds, logger: logger)

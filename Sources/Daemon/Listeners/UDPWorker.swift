@@ -33,12 +33,13 @@ final class UDPWorker: @unchecked Sendable {
     let port: Int
     private let queries: QueryHandler
     private let misses: UDPMissQueue
+    private let telemetry: UDPWorkerTelemetry
     private let stopping = ManagedAtomic(false)
     private let stopped = ManagedAtomic(false)
     private var thread: Thread?
 
     /// Binds `address` (SO_REUSEPORT); throws an IOError with the errno of the failed call.
-    init(address: SocketAddress, queries: QueryHandler, loop: EventLoop) throws {
+    init(address: SocketAddress, queries: QueryHandler, loop: EventLoop, telemetry: UDPWorkerTelemetry) throws {
         let fd = address.withSockAddr { pointer, length in
             dnsd_udp_socket(pointer, socklen_t(length), Self.stopCheckMilliseconds)
         }
@@ -46,6 +47,7 @@ final class UDPWorker: @unchecked Sendable {
         socket = fd
         port = Int(dnsd_bound_port(fd))
         self.queries = queries
+        self.telemetry = telemetry
         misses = UDPMissQueue(socket: fd, queries: queries, loop: loop)
     }
 
@@ -100,20 +102,10 @@ final class UDPWorker: @unchecked Sendable {
         // The last burst took datagrams without filling recvmmsg: more are likely on their way.
         var busy = false
         var waitGuard = BatchWaitGuard(microseconds: batchWait)
+        defer { if waitGuard.isSuspended { telemetry.resumed() } }
         while !stopping.load(ordering: .relaxed) {
             guard let relay, relay.waiting > 0 else {
-                if busy && waitGuard.shouldWait() {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    dnsd_nap(batchWait)
-                    if waitGuard.slept(DispatchTime.now().uptimeNanoseconds - start) && waitGuard.suspensions == 1 {
-                        // Expected on a virtual CPU that wakes slowly from idle, at low load
-                        // (where the wait gains nothing anyway): info, not a warning.
-                        logger.info("""
-                            \(name): udp.batch_wait sleeps of \(batchWait)us are ending more than that late; \
-                            blocking on the socket instead for the next \(BatchWaitGuard.suspendedBursts) bursts, then trying again
-                            """)
-                    }
-                }
+                if busy { sleepBatchWait(&waitGuard, microseconds: batchWait, name: name, logger: logger) }
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).
                 watch.relayIdle()
                 let asked = DispatchTime.now().uptimeNanoseconds
@@ -147,6 +139,27 @@ final class UDPWorker: @unchecked Sendable {
             for truncated in relay.takeHandOffs() { handOff.append(UDPMiss(truncated)) }
             submitHandOff(&handOff)
         }
+    }
+
+    /// Sleeps the batch wait unless the guard has stopped the waits; the guard's stops and
+    /// resumptions go to `telemetry`.
+    private func sleepBatchWait(_ waitGuard: inout BatchWaitGuard, microseconds: Int32, name: String, logger: Logger) {
+        let wasSuspended = waitGuard.isSuspended
+        let wait = waitGuard.shouldWait()
+        if wasSuspended && !waitGuard.isSuspended { telemetry.resumed() }
+        guard wait else { return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        dnsd_nap(microseconds)
+        guard waitGuard.slept(DispatchTime.now().uptimeNanoseconds - start) else { return }
+        telemetry.suspended()
+        guard waitGuard.suspensions == 1 else { return }
+        // Expected on a virtual CPU that wakes slowly from idle: info, not a warning. Later
+        // stops are counted (stats.get udp.batch_wait), not logged.
+        logger.info("""
+            \(name): udp.batch_wait sleeps of \(microseconds)us are ending more than that late; \
+            blocking on the socket instead for the next \(BatchWaitGuard.suspendedBursts) bursts, then trying again \
+            (stats.get udp.batch_wait counts these)
+            """)
     }
 
     /// One `recvmmsg` burst: packet-cache hits answered at once, relayable misses given to the

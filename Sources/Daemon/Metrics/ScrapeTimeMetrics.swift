@@ -3,8 +3,9 @@ import NIOConcurrencyHelpers
 import Resolver
 
 /// Metrics whose numbers are kept elsewhere, copied into the registry when `/metrics` is
-/// scraped rather than on the query path: queries in flight, the cache plugins' hits, misses
-/// and size, and the forward plugins' per-upstream queries, errors and health.
+/// scraped rather than on the query path: queries in flight, the UDP workers' batch-wait
+/// guard, the cache plugins' hits, misses and size, and the forward plugins' per-upstream
+/// queries, errors and health.
 ///
 /// The plugins keep plain totals that start from zero whenever `config.reload` builds a new
 /// plugin. A Prometheus counter must only go up, so each plugin (or upstream) instance is
@@ -16,6 +17,7 @@ final class ScrapeTimeMetrics: Sendable {
     private let queries: QueryMetrics
     private let factory: any MetricsFactory
     private let inFlight: Gauge
+    private let suspendedWorkers: Gauge
 
     private struct State {
         /// Last totals seen, by instance and metric.
@@ -30,15 +32,20 @@ final class ScrapeTimeMetrics: Sendable {
         self.queries = queries
         self.factory = factory
         inFlight = Gauge(label: "dnsd_queries_in_flight", factory: factory)
+        suspendedWorkers = Gauge(label: "dnsd_udp_batch_wait_suspended_workers", factory: factory)
     }
 
     /// Brings every scrape-time metric up to date; called just before the registry renders.
     func update() {
         inFlight.record(queries.inFlight)
+        suspendedWorkers.record(runtime.udpWorkers.suspendedWorkers)
         let caches = runtime.plugins(of: CachePlugin.self)
         let forwards = runtime.plugins(of: ForwardPlugin.self)
         state.withLockedValue { state in
-            var present = Set<ObjectIdentifier>()
+            var present: Set<ObjectIdentifier> = [ObjectIdentifier(runtime.udpWorkers)]
+            add(&state, instance: runtime.udpWorkers, totals: ["suspensions": Int(clamping: runtime.udpWorkers.suspensions)]) { name in
+                ("dnsd_udp_batch_wait_\(name)_total", [])
+            }
             for (block, cache) in caches {
                 let label = block.zones.first?.description ?? ServerBlockCounters.noBlock
                 let statistics = cache.statistics

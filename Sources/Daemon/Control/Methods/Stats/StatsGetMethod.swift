@@ -2,7 +2,8 @@ import ControlProto
 import Foundation
 import Resolver
 
-/// `stats.get [prefix]`: every counter since the last `stats.reset`, flat `name: value`.
+/// `stats.get [prefix]`: every counter since the last `stats.reset`, flat `name: value`, and a
+/// few gauges (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`).
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -17,6 +18,8 @@ struct StatsGetMethod: ControlMethod {
             "stats.since": .string(ISO8601DateFormatter().string(from: since)),
             "config.generation": .int(context.runtime.generation),
             "queries.in_flight": .int(Int(context.runtime.counters.inFlight)),
+            "udp.batch_wait.suspensions": .int(Int(clamping: context.runtime.batchWaitSuspensionsSinceReset)),
+            "udp.batch_wait.suspended_workers": .int(context.runtime.udpWorkers.suspendedWorkers),
         ]
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
