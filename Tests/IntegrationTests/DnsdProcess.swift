@@ -91,7 +91,8 @@ final class DnsdProcess {
         }
     }
 
-    /// Polls with a UDP SOA query until dnsd answers it, for at most `timeout` seconds.
+    /// Polls with a UDP SOA query until dnsd answers it, then until it has logged its ready
+    /// line, for at most `timeout` seconds in all.
     func waitUntilAnswering(timeout: Double = 10) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var id: UInt16 = 0x4000
@@ -103,12 +104,21 @@ final class DnsdProcess {
             if let socket = try? DNSSocket.udp(port: port, timeout: 0.2) {
                 try? socket.sendMessage(RawDNS.query(id: id, name: "example.test", type: RawDNS.typeSOA))
                 if let reply = socket.receiveMessage(), let header = RawHeader(reply), header.id == id, header.isResponse {
-                    return
+                    return try waitUntilReady(deadline: deadline)
                 }
             }
             usleep(100_000)
         }
         throw IntegrationError("dnsd did not answer on udp://127.0.0.1:\(port) within \(timeout) s\n\(stderr)")
+    }
+
+    /// Waits for the "dnsd ready" line. The UDP workers answer before the TCP, metrics and
+    /// control listeners are bound, so a test that reads the start-up line or uses those
+    /// listeners right after the first UDP answer would race them.
+    func waitUntilReady(deadline: Date) throws {
+        guard waitForStderr(containing: "dnsd ready", timeout: max(deadline.timeIntervalSinceNow, 1)) else {
+            throw IntegrationError("dnsd answered on udp://127.0.0.1:\(port) but did not log its ready line\n\(stderr)")
+        }
     }
 
     /// Polls stderr until it holds `text`, for at most `timeout` seconds: a listener that binds

@@ -56,7 +56,7 @@ enum ForwardDnsd {
             if let socket = try? DNSSocket.udp(port: dnsd.port, timeout: 0.2) {
                 try? socket.sendMessage(RawDNS.query(id: id, name: "ready.test", type: RawDNS.typeSOA))
                 if let reply = socket.receiveMessage(), let header = RawHeader(reply), header.id == id, header.isResponse {
-                    return
+                    return try dnsd.waitUntilReady(deadline: deadline)
                 }
             }
             usleep(100_000)
