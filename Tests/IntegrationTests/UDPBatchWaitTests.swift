@@ -59,7 +59,12 @@ struct UDPBatchWaitTests {
     /// by its rule, now sleeps its batch wait), then `queries` more, each in its own datagram,
     /// `gap` microseconds apart (the client sleeps, leaving its core to the worker). Returns,
     /// per trial, how many answers the largest single read held.
-    static func largestReads(port: UInt16, gap: Int32, trials: Int) throws -> [Int] {
+    ///
+    /// A trial shows the worker's behaviour only if neither side was kept off the CPU for most
+    /// of a millisecond during it, which the tests running beside this one (two cores, dnsd
+    /// and peer processes of their own) do now and then for a few trials on end. So the trials
+    /// stop at the first that shows `sought`, and are 25 ms apart, spanning a second or more.
+    static func largestReads(port: UInt16, gap: Int32, trials: Int = 40, until sought: (Int) -> Bool) throws -> [Int] {
         // Or each sleep may overrun by the default timer slack, 50 us.
         _ = dnsd_thread_timer_slack(1_000)
         defer { _ = dnsd_thread_timer_slack(50_000) }
@@ -67,7 +72,8 @@ struct UDPBatchWaitTests {
         client.send()  // the first answer comes from the full path and fills the packet cache
         client.answers(1)
         var largest: [Int] = []
-        for _ in 0..<trials {
+        for trial in 0..<trials {
+            if trial > 0 { usleep(25_000) }
             for _ in 0..<2 {
                 client.send()
                 client.answers(1)
@@ -79,6 +85,7 @@ struct UDPBatchWaitTests {
             let reads = client.answers(queries)
             #expect(reads.reduce(0, +) == queries, "every query answered: \(reads)")
             largest.append(reads.max() ?? 0)
+            if sought(largest[trial]) { break }
         }
         return largest
     }
@@ -92,8 +99,9 @@ struct UDPBatchWaitTests {
             // A query after 20 ms of quiet, then one the moment its answer is in. Had the worker
             // slept its 1 ms after the first, the second would wait out the rest of that
             // sleep, nearly 1 ms in every trial; unless held up, it is answered in tens of us.
+            // Up to 20 trials, to the first fast one: see largestReads on being held up.
             var roundTrips: [UInt64] = []
-            for _ in 0..<5 {
+            while roundTrips.count < 20, !roundTrips.contains(where: { $0 < 500 }) {
                 usleep(20_000)
                 client.send()
                 client.answers(1)
@@ -112,7 +120,7 @@ struct UDPBatchWaitTests {
             #expect(dnsd.stderr.contains("udp_batch_wait=1000us"), "\(dnsd.stderr)")
             // 8 queries 60 us apart arrive within the 1 ms wait. A trial can miss it when this
             // thread is held up for most of a millisecond, hence several.
-            let largest = try Self.largestReads(port: dnsd.port, gap: 60, trials: 5)
+            let largest = try Self.largestReads(port: dnsd.port, gap: 60) { $0 == Self.queries }
             #expect(largest.contains(Self.queries), "no trial's \(Self.queries) answers came as one burst: \(largest)")
         }
         try DnsdProcess.with(settings: Self.settings(nil)) { dnsd in
@@ -127,7 +135,7 @@ struct UDPBatchWaitTests {
             // 200 us apart: the worker, blocked on the socket, is woken by each and answers it
             // long before the next; all 8 in one burst would need it kept off the CPU for
             // 1.4 ms in every trial.
-            let largest = try Self.largestReads(port: dnsd.port, gap: 200, trials: 5)
+            let largest = try Self.largestReads(port: dnsd.port, gap: 200) { $0 < Self.queries }
             #expect(largest.contains { $0 < Self.queries }, "every trial came as one burst: \(largest)")
 
             let text = Self.settings("100us") + DnsdProcess.configText(port: dnsd.port)
