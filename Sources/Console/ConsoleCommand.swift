@@ -11,7 +11,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         abstract: "Interactive console for a running dnsd (control protocol only).",
         discussion: """
             Panes: header (version, uptime, QPS and a 1-minute sparkline, answers by rcode, cache hit \
-            ratio), live query stream, latency, certificates, upstreams, top names and clients. \
+            ratio, a warning while late timers keep UDP workers from their batch wait), live query \
+            stream, latency, certificates, upstreams, top names and clients. \
             Keys: ? help, / filter, space pause, r tls.reload, f cache.flush, tab focus, s sort, q quit. \
             When dnsd goes away the console says so and reconnects. See docs/console.md.
             """,

@@ -69,7 +69,12 @@ public struct ConsoleRenderer {
         x = canvas.put(1, x, " 1 min, max \(String(format: "%.0f", state.qpsHistory.max() ?? 0))", .header)
         x = canvas.put(1, x, "  in flight \(state.inFlight.map(String.init) ?? "-")", .header)
         let hit = state.cacheHitRatio.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-        canvas.put(1, x, "  cache hit \(hit)", .header)
+        x = canvas.put(1, x, "  cache hit \(hit)", .header)
+        // Shown only while it happens: the host's timers run late, so the UDP workers block on
+        // the socket instead of sleeping their batch wait (configuration.md, udp.batch_wait).
+        if let stopped = state.batchWaitSuspendedWorkers, stopped > 0 {
+            canvas.put(1, x, "  batch wait off on \(stopped) UDP worker\(stopped == 1 ? "" : "s")", .warn)
+        }
 
         x = canvas.put(2, 0, " answers", .header)
         let order = ["NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED", "FORMERR", "NOTIMP"]

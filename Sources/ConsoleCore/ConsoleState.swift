@@ -38,6 +38,9 @@ public struct ConsoleState {
     public var qpsHistory: [Double] = []
     public var rcodes: [String: Int] = [:]
     public var inFlight: Int?
+    /// UDP workers whose `udp.batch_wait` sleeps the guard has stopped because they ended late
+    /// (`stats.get udp.batch_wait.suspended_workers`; nil from a dnsd that does not report it).
+    public var batchWaitSuspendedWorkers: Int?
     public var cacheHitRatio: Double?
     public var latency10s: LatencySummary?
     public var latency1m: LatencySummary?
@@ -97,7 +100,10 @@ public struct ConsoleState {
             lastTotal = (total, now)
         }
         if let rcodes = poll.rcodes { self.rcodes = rcodes }
-        if poll.totalQueries != nil { inFlight = poll.inFlight }
+        if poll.totalQueries != nil {
+            inFlight = poll.inFlight
+            batchWaitSuspendedWorkers = poll.batchWaitSuspendedWorkers
+        }
         if let ratio = poll.cacheHitRatio { cacheHitRatio = ratio }
         if let latency = poll.latency10s { latency10s = latency }
         if let latency = poll.latency1m { latency1m = latency }
@@ -114,6 +120,7 @@ public struct ConsoleState {
         qps = nil
         lastTotal = nil
         inFlight = nil
+        batchWaitSuspendedWorkers = nil
     }
 
     /// One `queries.event` batch. While paused, events are held (counters keep running).

@@ -8,6 +8,7 @@ public struct PollSnapshot: Sendable, Equatable {
     public var totalQueries: Int?
     public var rcodes: [String: Int]?
     public var inFlight: Int?
+    public var batchWaitSuspendedWorkers: Int?
     public var cacheHitRatio: Double??
     public var latency10s: LatencySummary?
     public var latency1m: LatencySummary?
@@ -30,6 +31,7 @@ public struct PollSnapshot: Sendable, Equatable {
         self.rcodes = rcodes
         // Not every dnsd reports it; the header shows "-" then.
         inFlight = (values["queries.in_flight"] ?? values["queries.inflight"])?.intValue
+        batchWaitSuspendedWorkers = values["udp.batch_wait.suspended_workers"]?.intValue
     }
 
     /// `cache.stats`: hits over lookups of every cache together (nil: no cache configured).

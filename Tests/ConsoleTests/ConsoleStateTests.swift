@@ -176,6 +176,25 @@ struct ConsoleStateTests {
         #expect(state.qpsHistory == [100, 100])
     }
 
+    /// The header warns while the batch-wait guard has stopped some UDP worker's sleeps, from
+    /// `stats.get`'s counters as dnsd sends them, and says nothing otherwise.
+    @Test func headerShowsStoppedBatchWaits() {
+        func header(suspendedWorkers: Int?) -> String {
+            var stats: [String: JSONValue] = ["queries.total": .int(10), "udp.batch_wait.suspensions": .int(3)]
+            if let suspendedWorkers { stats["udp.batch_wait.suspended_workers"] = .int(suspendedWorkers) }
+            var poll = PollSnapshot()
+            poll.takeStats(.object(stats))
+            var state = ConsoleState(socketPath: "/s", host: "h")
+            state.layout = ConsoleLayout(width: 120, height: 40)
+            state.apply(poll, now: 0)
+            return ConsoleRenderer(unicode: true, utcOffset: 0).render(state, now: 0).text(1)
+        }
+        #expect(header(suspendedWorkers: 1).contains("batch wait off on 1 UDP worker "), "\(header(suspendedWorkers: 1))")
+        #expect(header(suspendedWorkers: 2).contains("batch wait off on 2 UDP workers"))
+        #expect(!header(suspendedWorkers: 0).contains("batch wait"))
+        #expect(!header(suspendedWorkers: nil).contains("batch wait"))
+    }
+
     @Test func keysPromptsAndActions() {
         var state = ConsoleState(socketPath: "/s", host: "h")
         state.role = .admin

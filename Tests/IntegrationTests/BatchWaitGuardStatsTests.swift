@@ -35,23 +35,7 @@ struct BatchWaitGuardStatsTests {
     static func floodWithStops(batchWait: String) throws -> Observed {
         let settings = "threads: 1\nudp: {batch_wait: \(batchWait)}\n"
         return try DnsdProcess.with(settings: settings) { dnsd in
-            let pid = dnsd.process.processIdentifier
-            defer { kill(pid, SIGCONT) }
-            // A stream, not bursts: the worker is under load by its rule only when a read finds
-            // a datagram that arrived while it was answering the last ones.
-            let client = try UDPBatchWaitTests.Client(port: dnsd.port)
-            for _ in 0..<20 {
-                for index in 0..<40 {
-                    client.send()
-                    dnsd_nap(20)
-                    if index == 20 {
-                        kill(pid, SIGSTOP)
-                        usleep(2_000)
-                        kill(pid, SIGCONT)
-                    }
-                }
-                client.answers(40)
-            }
+            try streamWithStops(dnsd)
             let socket = dnsd.directory.appendingPathComponent("control.sock").path
             var observed = Observed()
             let stats = try ControlPlaneTests.dnsctl(socket, ["--json", "stats.get", "udp.batch_wait"])
@@ -64,6 +48,28 @@ struct BatchWaitGuardStatsTests {
             observed.afterReset = Self.number("udp.batch_wait.suspensions", in: after.stdout) ?? -1
             observed.stderr = dnsd.stderr
             return observed
+        }
+    }
+
+    /// 20 rounds of 40 queries 20 us apart to `dnsd`, each round read back before the next,
+    /// with dnsd stopped for 2 ms halfway through each round.
+    static func streamWithStops(_ dnsd: DnsdProcess) throws {
+        let pid = dnsd.process.processIdentifier
+        defer { kill(pid, SIGCONT) }
+        // A stream, not bursts: the worker is under load by its rule only when a read finds
+        // a datagram that arrived while it was answering the last ones.
+        let client = try UDPBatchWaitTests.Client(port: dnsd.port)
+        for _ in 0..<20 {
+            for index in 0..<40 {
+                client.send()
+                dnsd_nap(20)
+                if index == 20 {
+                    kill(pid, SIGSTOP)
+                    usleep(2_000)
+                    kill(pid, SIGCONT)
+                }
+            }
+            client.answers(40)
         }
     }
 

@@ -105,4 +105,20 @@ struct ConsoleTests {
         #expect(try again.stop() == 0)
         try? FileManager.default.removeItem(at: dnsd.directory)
     }
+
+    /// The header warns while a UDP worker's batch-wait sleeps are stopped for ending late
+    /// (made late as in BatchWaitGuardStatsTests), and is quiet about it before.
+    @Test func headerWarnsWhileBatchWaitsAreStopped() throws {
+        try DnsdProcess.with(settings: "threads: 1\nudp: {batch_wait: 50us}\n") { dnsd in
+            let console = try ConsoleTmux(socket: dnsd.directory.appendingPathComponent("control.sock").path)
+            var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
+            #expect(ok, Self.failure("never connected", screen))
+            #expect(!ConsoleTmux.text(screen).contains("batch wait"), Self.failure("warned before any late sleep", screen))
+
+            try BatchWaitGuardStatsTests.streamWithStops(dnsd)
+            (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("batch wait off on 1 UDP worker") }
+            #expect(ok, Self.failure("no batch-wait warning in the header", screen))
+            try console.send("q")
+        }
+    }
 }
