@@ -91,9 +91,9 @@ final class DnsdProcess {
         }
     }
 
-    /// Polls with a UDP SOA query until dnsd answers it, then until it has logged its ready
-    /// line, for at most `timeout` seconds in all.
-    func waitUntilAnswering(timeout: Double = 10) throws {
+    /// Polls with a UDP SOA query for `name` until dnsd answers it (any rcode), then until it
+    /// has logged its ready line, for at most `timeout` seconds in all.
+    func waitUntilAnswering(probing name: String = "example.test", timeout: Double = 10) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var id: UInt16 = 0x4000
         while Date() < deadline {
@@ -102,7 +102,7 @@ final class DnsdProcess {
             }
             id &+= 1
             if let socket = try? DNSSocket.udp(port: port, timeout: 0.2) {
-                try? socket.sendMessage(RawDNS.query(id: id, name: "example.test", type: RawDNS.typeSOA))
+                try? socket.sendMessage(RawDNS.query(id: id, name: name, type: RawDNS.typeSOA))
                 if let reply = socket.receiveMessage(), let header = RawHeader(reply), header.id == id, header.isResponse {
                     return try waitUntilReady(deadline: deadline)
                 }
@@ -115,7 +115,7 @@ final class DnsdProcess {
     /// Waits for the "dnsd ready" line. The UDP workers answer before the TCP, metrics and
     /// control listeners are bound, so a test that reads the start-up line or uses those
     /// listeners right after the first UDP answer would race them.
-    func waitUntilReady(deadline: Date) throws {
+    private func waitUntilReady(deadline: Date) throws {
         guard waitForStderr(containing: "dnsd ready", timeout: max(deadline.timeIntervalSinceNow, 1)) else {
             throw IntegrationError("dnsd answered on udp://127.0.0.1:\(port) but did not log its ready line\n\(stderr)")
         }

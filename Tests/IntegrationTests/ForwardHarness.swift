@@ -34,7 +34,7 @@ enum ForwardDnsd {
         let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
         let result: T
         do {
-            try waitUntilAnswering(dnsd)
+            try dnsd.waitUntilAnswering(probing: "ready.test")
             result = try body(dnsd)
         } catch {
             _ = try? dnsd.stop()
@@ -43,25 +43,6 @@ enum ForwardDnsd {
         let status = try dnsd.stop()
         #expect(status == 0, "dnsd did not exit 0 after SIGTERM\n\(dnsd.stderr)", sourceLocation: sourceLocation)
         return result
-    }
-
-    private static func waitUntilAnswering(_ dnsd: DnsdProcess, timeout: Double = 10) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var id: UInt16 = 0x5000
-        while Date() < deadline {
-            guard dnsd.process.isRunning else {
-                throw IntegrationError("dnsd exited with status \(dnsd.process.terminationStatus) before answering\n\(dnsd.stderr)")
-            }
-            id &+= 1
-            if let socket = try? DNSSocket.udp(port: dnsd.port, timeout: 0.2) {
-                try? socket.sendMessage(RawDNS.query(id: id, name: "ready.test", type: RawDNS.typeSOA))
-                if let reply = socket.receiveMessage(), let header = RawHeader(reply), header.id == id, header.isResponse {
-                    return try dnsd.waitUntilReady(deadline: deadline)
-                }
-            }
-            usleep(100_000)
-        }
-        throw IntegrationError("dnsd did not answer on 127.0.0.1:\(dnsd.port) within \(timeout) s\n\(dnsd.stderr)")
     }
 
     /// dig's text for an extended DNS error line, e.g. `EDE: 22 (No Reachable Authority)`.
