@@ -36,7 +36,7 @@ struct BatchWaitGuardStatsTests {
         let settings = "threads: 1\nudp: {batch_wait: \(batchWait)}\n"
         return try DnsdProcess.with(settings: settings) { dnsd in
             try streamWithStops(dnsd)
-            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let socket = dnsd.controlSocket
             var observed = Observed()
             let stats = try ControlPlaneTests.dnsctl(socket, ["--json", "stats.get", "udp.batch_wait"])
             observed.stats = stats.transcript

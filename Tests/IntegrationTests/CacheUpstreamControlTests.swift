@@ -14,7 +14,7 @@ struct CacheUpstreamControlTests {
                   - forward: {to: [\(upstream)], timeout: 1s}
             """
             try ForwardDnsd.with(servers: servers) { dnsd in
-                let socket = dnsd.directory.appendingPathComponent("control.sock").path
+                let socket = dnsd.controlSocket
                 let dig = try PeerTool.require("dig")
                 func ask(_ name: String) throws -> String {
                     try PeerTool.run(dig, ["@127.0.0.1", "-p", "\(dnsd.port)", name, "A", "+short", "+tries=1", "+time=3"]).stdout
@@ -58,7 +58,7 @@ struct CacheUpstreamControlTests {
               - zone: {file: example.test.zone}
         """
         try ForwardDnsd.with(servers: servers, directory: directory) { dnsd in
-            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let socket = dnsd.controlSocket
             let dig = try PeerTool.require("dig")
             func status(_ name: String) throws -> String {
                 try PeerTool.run(dig, ["@127.0.0.1", "-p", "\(dnsd.port)", name, "A", "+tries=1", "+time=3"]).stdout

@@ -110,7 +110,7 @@ struct ConsoleTests {
     /// (made late as in BatchWaitGuardStatsTests), and is quiet about it before.
     @Test func headerWarnsWhileBatchWaitsAreStopped() throws {
         try DnsdProcess.with(settings: "threads: 1\nudp: {batch_wait: 50us}\n") { dnsd in
-            let console = try ConsoleTmux(socket: dnsd.directory.appendingPathComponent("control.sock").path)
+            let console = try ConsoleTmux(socket: dnsd.controlSocket)
             var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
             #expect(ok, Self.failure("never connected", screen))
             #expect(!ConsoleTmux.text(screen).contains("batch wait"), Self.failure("warned before any late sleep", screen))

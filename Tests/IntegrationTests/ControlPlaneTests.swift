@@ -15,7 +15,7 @@ struct ControlPlaneTests {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
         try dnsd.waitUntilAnswering()
-        return (dnsd, directory.appendingPathComponent("control.sock").path)
+        return (dnsd, dnsd.controlSocket)
     }
 
     static func dnsctl(_ socket: String, _ arguments: [String], as user: String? = nil) throws -> CommandResult {

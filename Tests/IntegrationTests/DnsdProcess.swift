@@ -13,6 +13,9 @@ final class DnsdProcess {
     let process: Process
     private let stderrURL: URL
 
+    /// The control socket the test configs (`configText`, `ForwardDnsd.configText`) put beside the config.
+    var controlSocket: String { directory.appendingPathComponent("control.sock").path }
+
     /// Everything dnsd logged so far (swift-log writes to stderr).
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 

@@ -25,7 +25,7 @@ struct PacketCacheIntegrationTests {
                   - forward: {to: [udp://127.0.0.1:\(nsd.port)], timeout: 1s}
             """
             try ForwardDnsd.with(servers: servers) { dnsd in
-                let socket = dnsd.directory.appendingPathComponent("control.sock").path
+                let socket = dnsd.controlSocket
                 let first = try Dig.query(port: dnsd.port, "www.example.test", "A")
                 let second = try Dig.query(port: dnsd.port, "www.example.test", "A")
                 let third = try Dig.query(port: dnsd.port, "www.example.test", "A")
@@ -60,7 +60,7 @@ struct PacketCacheIntegrationTests {
               - zone: {file: example.test.zone}
         """
         try ForwardDnsd.with(servers: servers, directory: directory) { dnsd in
-            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let socket = dnsd.controlSocket
             for _ in 0..<3 {
                 let answer = try Dig.query(port: dnsd.port, "fresh.example.test", "A")
                 #expect(answer.status == "NXDOMAIN", "\(answer.raw)")

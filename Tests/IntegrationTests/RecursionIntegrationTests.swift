@@ -126,7 +126,7 @@ import Testing
         let tree = try RecursionHierarchy()
         defer { tree.stop() }
         try ForwardDnsd.with(servers: Self.servers(tree)) { dnsd in
-            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let socket = dnsd.controlSocket
             // spoof.alpha.'s server adds www.example.beta. A 6.6.6.6, beta. NS and glue to its answer.
             let spoofed = try Dig.query(port: dnsd.port, "www.spoof.alpha.", "A")
             #expect(spoofed.answers("A") == ["192.0.2.79"] && !spoofed.raw.contains("6.6.6.6"), "\(spoofed.raw)")

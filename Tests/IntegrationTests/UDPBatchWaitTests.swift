@@ -140,7 +140,7 @@ struct UDPBatchWaitTests {
 
             let text = Self.settings("100us") + DnsdProcess.configText(port: dnsd.port)
             try text.write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
-            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let socket = dnsd.controlSocket
             let reload = try ControlPlaneTests.dnsctl(socket, ["--json", "config.reload"])
             #expect(reload.status == 0 && reload.stdout.contains("udp.batch_wait"), "\(reload.transcript)")
         }

@@ -18,8 +18,6 @@ struct UDPRelayTests {
         """
     }
 
-    private func controlSocket(_ dnsd: DnsdProcess) -> String { dnsd.directory.appendingPathComponent("control.sock").path }
-
     @Test("relayed answers are kept by the cache's rules (max_ttl, AA) and cache.flush voids them")
     func filedByCacheRules() throws {
         let upstream = try FaultyUpstream(mode: "answer", address: "192.0.2.11")
@@ -33,7 +31,7 @@ struct UDPRelayTests {
             }
             #expect(upstream.queries == ["udp www.relay.example."], "the second query should be a packet-cache hit: \(upstream.queries)")
             #expect(dnsd.stderr.contains("udp_relay=."), "the start-up line names the relayed zones:\n\(dnsd.stderr)")
-            let socket = controlSocket(dnsd)
+            let socket = dnsd.controlSocket
             let upstreams = try ControlPlaneTests.dnsctl(socket, ["--json", "upstream.list"])
             #expect(upstreams.stdout.contains(#""queries":1"#), "the relayed query is counted for its upstream: \(upstreams.stdout)")
             // A loopback round trip takes well under 100 ms (this once read 1000x too high).
@@ -111,7 +109,7 @@ struct UDPRelayTests {
         try ForwardDnsd.with(servers: block(upstream, cache: "prefetch: false")) { dnsd in
             let answer = try Dig.query(port: dnsd.port, "stale.relay.example", "A")
             #expect(answer.answers("A") == ["192.0.2.1"], "\(answer.raw)")
-            let lookup = try ControlPlaneTests.dnsctl(controlSocket(dnsd), ["--json", "cache.lookup", "stale.relay.example."])
+            let lookup = try ControlPlaneTests.dnsctl(dnsd.controlSocket, ["--json", "cache.lookup", "stale.relay.example."])
             #expect(lookup.stdout.contains("stale.relay.example."), "the full path's cache plugin should hold it: \(lookup.transcript)")
             #expect(dnsd.stderr.contains("udp_relay=-"), "\(dnsd.stderr)")
         }
@@ -121,7 +119,7 @@ struct UDPRelayTests {
     func reloadRebuildsTheRoutes() throws {
         let upstream = try FaultyUpstream(mode: "answer")
         try ForwardDnsd.with(servers: block(upstream, cache: "prefetch: false")) { dnsd in
-            let socket = controlSocket(dnsd)
+            let socket = dnsd.controlSocket
             _ = try Dig.query(port: dnsd.port, "before.relay.example", "A")
             let before = try ControlPlaneTests.dnsctl(socket, ["--json", "cache.lookup", "before.relay.example."])
             #expect(before.stdout.contains(#""kind":"positive""#), "serve_stale on: the plugin chain answered: \(before.transcript)")
@@ -157,7 +155,7 @@ struct UDPRelayTests {
             #expect(answer.answers("A") == ["192.0.2.44"], "\(answer.raw)")
             #expect(elapsed < 2, "the answer waited \(elapsed) s: the closed port was not failed over at once")
             #expect(live.queries == ["udp refused.relay.example."], "\(live.queries)")
-            let upstreams = try ControlPlaneTests.dnsctl(controlSocket(dnsd), ["--json", "upstream.list"])
+            let upstreams = try ControlPlaneTests.dnsctl(dnsd.controlSocket, ["--json", "upstream.list"])
             #expect(upstreams.stdout.contains("port unreachable"), "the failure is not in upstream.list: \(upstreams.stdout)")
         }
     }

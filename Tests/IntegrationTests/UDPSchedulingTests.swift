@@ -49,7 +49,7 @@ struct UDPSchedulingTests {
 
             let text = Self.settings(udp: "batch") + DnsdProcess.configText(port: dnsd.port)
             try text.write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
-            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let socket = dnsd.controlSocket
             let reload = try ControlPlaneTests.dnsctl(socket, ["--json", "config.reload"])
             #expect(reload.status == 0 && reload.stdout.contains("udp.scheduling"), "\(reload.transcript)")
             #expect(try Self.workerPolicies(pid).values.allSatisfy { $0 == Self.other })

@@ -69,7 +69,7 @@ struct UDPSegmentationTests {
 
             let text = "threads: 1\nudp: {segmentation: true}\n" + DnsdProcess.configText(port: dnsd.port)
             try text.write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
-            let socket = dnsd.directory.appendingPathComponent("control.sock").path
+            let socket = dnsd.controlSocket
             let reload = try ControlPlaneTests.dnsctl(socket, ["--json", "config.reload"])
             #expect(reload.status == 0 && reload.stdout.contains("udp.segmentation"), "\(reload.transcript)")
             let after = try Self.burst(port: dnsd.port, client: client, firstID: 3000)
