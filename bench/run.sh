@@ -8,7 +8,11 @@
 #                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path;
 #                                     dnsd_norelay: dnsd with DNSD_UDP_RELAY=off, misses on the full path;
 #                                     dnsd_nowait: dnsd with udp.batch_wait 0;
-#                                     dnsd_alt: the dnsd binary at $DNSD_ALT, to set two builds side by side)
+#                                     dnsd_alt: the dnsd binary at $DNSD_ALT, to set two builds side by side;
+#                                     dnsd_open: admission off (allow any, no RRL, no cookies, no limits);
+#                                     dnsd_guarded: a 3-rule ACL, RRL applied to the load's own
+#                                     network at a rate it never reaches, client limits and cookies
+#                                     on: the cost of admission is dnsd_guarded against dnsd_open)
 #   env: WORKERS=1|2 (resolver threads; 1 pins the resolver to CPU 1, dnsperf+NSD to CPU 0)
 #        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved;
 #        each round starts one target further down the list)
@@ -36,9 +40,9 @@ OUT=${OUT:-$ROOT/bench/results}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
 NSD_PORT=5390
-declare -A PORT=([dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [dnsd_alt]=5389 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
+declare -A PORT=([dnsd_open]=5387 [dnsd_guarded]=5388 [dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [dnsd_alt]=5389 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
 # DoT listeners; pdns and dnsmasq have none.
-declare -A TLS_PORT=([dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [dnsd_alt]=5489 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
+declare -A TLS_PORT=([dnsd_open]=5487 [dnsd_guarded]=5488 [dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [dnsd_alt]=5489 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
 source "$ROOT/bench/lib.sh"
 bench_init
 mkdir -p "$OUT"
@@ -80,6 +84,21 @@ start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
 start_dnsd_norelay() { DNSD_UDP_RELAY=off start_dnsd dnsd_norelay; }
 start_dnsd_nowait() { start_dnsd dnsd_nowait "udp: {batch_wait: 0}"; }
 start_dnsd_alt() { DNSD=$DNSD_ALT start_dnsd dnsd_alt; }
+start_dnsd_open() {
+    start_dnsd dnsd_open "acl: [{allow: any}]
+rrl: {responses_per_second: 0}
+limits: {waiting_per_client: 0}
+cookies: {enabled: false}"
+}
+start_dnsd_guarded() {
+    start_dnsd dnsd_guarded "acl:
+  - {drop: 203.0.113.0/24, name: bogons}
+  - {block: 198.51.100.0/24, types: [ANY], name: no-any}
+  - {allow: [loopback, localnets], name: local}
+rrl: {responses_per_second: 1000000, exempt: []}
+limits: {waiting_per_client: 100000, exempt: []}
+cookies: {secret: 000102030405060708090a0b0c0d0e0f}"
+}
 start_dnsd() {   # [NAME] [EXTRA CONFIG LINE]
     local name=${1:-dnsd}
     dnsd_config "$WORK/$name.yaml" "${PORT[$name]}" ${DOT:+"${TLS_PORT[$name]}"}

@@ -150,6 +150,7 @@ final class DaemonLink: @unchecked Sendable {
             if let top = try optional(connection, "queries.top", .object(["window": .int(60), "limit": .int(50)])) {
                 snapshot.takeTop(top)
             }
+            snapshot.takeLimited(try optional(connection, "rrl.list", .object(["limit": .int(20)])))
             snapshot.upstreams = (try optional(connection, "upstream.list"))?.arrayValue?.compactMap(UpstreamRow.init(json:)) ?? []
             var certificates: [CertificateRow] = []
             for entry in (try optional(connection, "tls.list"))?.arrayValue ?? [] {

@@ -24,7 +24,7 @@ public struct ConsoleRenderer {
             case .certificates: certificates(state, rect, &canvas)
             case .upstreams: upstreams(state, rect, &canvas)
             case .topNames: top(state, pane, state.topNames, rect, &canvas)
-            case .topClients: top(state, pane, state.topClients, rect, &canvas)
+            case .topClients: top(state, pane, state.topClients, rect, &canvas, limited: state.limitedClients)
             default: break
             }
         }
@@ -219,17 +219,20 @@ public struct ConsoleRenderer {
         }
     }
 
-    private func top(_ state: ConsoleState, _ pane: PaneID, _ entries: [TopEntry], _ rect: Rect, _ canvas: inout Canvas) {
+    /// A top-N pane; `limited` (the clients pane: networks RRL is limiting) come first, in the
+    /// warning colour, marked "rrl", so an operator sees who is being held back at a glance.
+    private func top(_ state: ConsoleState, _ pane: PaneID, _ entries: [TopEntry], _ rect: Rect, _ canvas: inout Canvas,
+                     limited: [TopEntry] = []) {
         let order = state.sort[pane] ?? .primary
         title(state, pane, rect, "\(state.topWindow)s", &canvas)
         guard rect.height > 1 else { return }
-        let rows = order.sorted(entries)
+        let rows = limited.map { (TopEntry(key: "rrl " + $0.key, count: $0.count), CellStyle.warn) } + order.sorted(entries).map { ($0, CellStyle.normal) }
         if rows.isEmpty { canvas.put(rect.row + 1, rect.column + 1, "-", .dim); return }
         let offset = min(state.scroll[pane] ?? 0, max(0, rows.count - 1))
-        let countWidth = max(3, String(rows.map(\.count).max() ?? 0).count)
-        for (index, entry) in rows.dropFirst(offset).prefix(rect.height - 1).enumerated() {
+        let countWidth = max(3, String(rows.map(\.0.count).max() ?? 0).count)
+        for (index, (entry, style)) in rows.dropFirst(offset).prefix(rect.height - 1).enumerated() {
             let y = rect.row + 1 + index
-            row(canvas: &canvas, y, rect.column + 1, [entry.key, String(entry.count)], [max(1, rect.width - countWidth - 3), countWidth], .normal, right: rect.right)
+            row(canvas: &canvas, y, rect.column + 1, [entry.key, String(entry.count)], [max(1, rect.width - countWidth - 3), countWidth], style, right: rect.right)
         }
     }
 

@@ -48,6 +48,8 @@ public struct ConsoleState {
     public var certificates: [CertificateRow] = []
     public var topNames: [TopEntry] = []
     public var topClients: [TopEntry] = []
+    /// Networks RRL limited, shown first in the top-clients pane (warning colour).
+    public var limitedClients: [TopEntry] = []
     public var topWindow = 60
 
     /// Every event kept, oldest first, and the ones the filter lets through (kept up to date
@@ -111,6 +113,7 @@ public struct ConsoleState {
         if let certificates = poll.certificates { self.certificates = certificates }
         if let names = poll.topNames { topNames = names }
         if let clients = poll.topClients { topClients = clients }
+        if let limited = poll.limitedClients { limitedClients = limited }
         if let readOnly = poll.readOnly { role = readOnly ? .readOnly : .admin }
     }
 

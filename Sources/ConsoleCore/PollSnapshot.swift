@@ -16,6 +16,8 @@ public struct PollSnapshot: Sendable, Equatable {
     public var certificates: [CertificateRow]?
     public var topNames: [TopEntry]?
     public var topClients: [TopEntry]?
+    /// Client networks response rate limiting is limiting (`rrl.list`), most limited first.
+    public var limitedClients: [TopEntry]?
     public var readOnly: Bool?
 
     public init() {}
@@ -51,6 +53,15 @@ public struct PollSnapshot: Sendable, Equatable {
         }
         topNames = entries("names")
         topClients = entries("clients")
+    }
+
+    /// `rrl.list`: each limited network with its response kind, and how many were limited.
+    public mutating func takeLimited(_ json: JSONValue?) {
+        limitedClients = json?.arrayValue?.compactMap { entry in
+            guard let network = entry["network"]?.stringValue else { return nil }
+            let kind = entry["kind"]?.stringValue ?? "?"
+            return TopEntry(key: "\(network) \(kind)", count: entry["limited"]?.intValue ?? 0)
+        } ?? []
     }
 
     /// `tls.reload`'s result, or the data of its -32002 error.

@@ -67,5 +67,5 @@ public struct EDNS: Sendable, Hashable {
     }
 
     /// Size of the OPT record on the wire.
-    var wireSize: Int { 11 + options.reduce(0) { $0 + 4 + $1.data.count } }
+    public var wireSize: Int { 11 + options.reduce(0) { $0 + 4 + $1.data.count } }
 }

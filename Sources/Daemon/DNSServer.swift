@@ -56,6 +56,12 @@ public final class DNSServer: Service, Sendable {
             controlBound = true
             logger.info("control socket at \(config.control.socketPath)")
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
+            LocalNetworks.host.startWatching()
+            let admission = runtime.pipeline.current.admission
+            logger.info("access: \(admission.describe(blocks: config.blocks))", metadata: [
+                "localnets": "\(LocalNetworks.host.current.map(\.description).joined(separator: " "))",
+                "rrl": "\(admission.rrlEnabled ? "\(config.admission.rrl.responsesPerSecond)/s" : "off")",
+                "cookies": "\(config.admission.cookies ? "on" : "off")"])
             logger.info("dnsd ready", metadata: ["threads": "\(threads)", "zones": "\(zones)", "udp_scheduling": "\(config.udp.scheduling)",
                                                  "udp_segmentation": "\(config.udp.segmentation)",
                                                  "udp_batch_wait": "\(config.udp.batchWaitMicroseconds)us",

@@ -17,6 +17,9 @@ public final class DaemonRuntime: Sendable {
     public let certificates: CertStore
     /// The UDP workers' batch-wait guard (UDPWorkerTelemetry.swift).
     public let udpWorkers = UDPWorkerTelemetry()
+    /// Admission's counters and the DNS cookie secrets: kept across reloads.
+    public let admissionCounters = AdmissionCounters()
+    public let cookies: ServerCookies
     let logger: Logger
     private let state: NIOLockedValueBox<State>
     /// Serializes reloads: two at once would race to replace the pipeline.
@@ -26,16 +29,20 @@ public final class DaemonRuntime: Sendable {
         var config: DaemonConfig
         var statsBase = QueryCountersSnapshot()
         var batchWaitSuspensionsBase: UInt64 = 0
+        var admissionBase: [String: UInt64] = [:]
         var statsResetAt: Date
         var generation = 1
         var lastReload: ReloadReport?
     }
 
-    public init(config: DaemonConfig, configPath: String?, logger: Logger, eventCapacity: Int = 65536) {
+    /// Throws when the cookie secret file cannot be read or made.
+    public init(config: DaemonConfig, configPath: String?, logger: Logger, eventCapacity: Int = 65536) throws {
         started = Date()
         self.configPath = configPath
         self.logger = logger
-        let first = Pipeline(blocks: config.blocks)
+        let secrets = try config.cookieSecret.load()
+        cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
+        let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies))
         pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)))
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
@@ -56,10 +63,20 @@ public final class DaemonRuntime: Sendable {
     public func resetStats() {
         let now = counters.snapshot()
         let suspensions = udpWorkers.suspensions
+        let admission = admissionCounters.flat
         state.withLockedValue {
             $0.statsBase = now
+            $0.admissionBase = admission
             $0.batchWaitSuspensionsBase = suspensions
             $0.statsResetAt = Date()
+        }
+    }
+
+    /// Admission's counters (AdmissionCounters.flat) since the last `stats.reset`.
+    public var admissionSinceReset: [String: UInt64] {
+        let base = state.withLockedValue { $0.admissionBase }
+        return admissionCounters.flat.reduce(into: [:]) { result, entry in
+            result[entry.key] = entry.value &- (base[entry.key] ?? 0)
         }
     }
 
@@ -97,7 +114,8 @@ public final class DaemonRuntime: Sendable {
             if fresh.udp.segmentation != old.udp.segmentation { needsRestart.append("udp.segmentation") }
             if fresh.udp.batchWait != old.udp.batchWait { needsRestart.append("udp.batch_wait") }
             if fresh.metrics != old.metrics { needsRestart.append("metrics") }
-            pipeline.replace(with: Pipeline(blocks: fresh.blocks))
+            try adoptCookieSecret(fresh.cookieSecret, previous: old.cookieSecret)
+            pipeline.replace(with: Pipeline(blocks: fresh.blocks, admission: admissionSetup(fresh)))
             for failure in fresh.commitHooks.run() {
                 // A zone file changed between the check and the swap: that zone keeps serving
                 // its previous data, and says so.
@@ -120,6 +138,30 @@ public final class DaemonRuntime: Sendable {
                                                              "udp_relay": "\(pipeline.current.relayedZonesDescription)"])
             return report
         }
+    }
+
+    /// What a pipeline of `config` is admitted with: its settings and the daemon's counters and
+    /// cookie secrets.
+    func admissionSetup(_ config: DaemonConfig) -> AdmissionSetup {
+        AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies)
+    }
+
+    /// A reload that names a different cookie secret rotates to it (the one before keeps
+    /// verifying); one that names the same leaves the secrets alone.
+    private func adoptCookieSecret(_ source: CookieSecretSource, previous: CookieSecretSource) throws {
+        guard source != previous else { return }
+        if let secret = try source.load().current { cookies.rotate(to: secret) }
+    }
+
+    /// `cookie.rotate`: a new secret (`secret`, or a random one) makes cookies from now on; the
+    /// one before still verifies. A `secret_file` is rewritten so that a restart keeps both.
+    public func rotateCookieSecret(to secret: [UInt8]?) throws -> [UInt8] {
+        let fresh = cookies.rotate(to: secret)
+        if case .file(let path) = config.cookieSecret {
+            let (current, previous) = cookies.current
+            try CookieSecretSource.write(path: path, current: current, previous: previous)
+        }
+        return fresh
     }
 
     /// Plugins that keep state across reloads (the cache) take it from their predecessor:

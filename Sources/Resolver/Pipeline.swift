@@ -8,13 +8,18 @@ public struct Pipeline: Sendable {
     private let zoneIndex: [(zone: DNSName, block: Int)]
     /// The blocks the UDP workers may relay for (RelayRoute.swift), by the same zone order.
     let relayRoutes: RelayRoutes
+    /// Who may ask what, and how much (Admission.swift): asked before every answer.
+    public let admission: Admission
 
-    public init(blocks: [ServerBlock]) {
+    /// `admission`: the daemon's access rules and limits; `.open` (everyone, no limits) only
+    /// for pipelines built without a configuration.
+    public init(blocks: [ServerBlock], admission: AdmissionSetup = .open) {
         self.blocks = blocks
         zoneIndex = blocks.enumerated()
             .flatMap { index, block in block.zones.map { (zone: $0, block: index) } }
             .sorted { $0.zone.labelCount > $1.zone.labelCount }
         relayRoutes = RelayRoutes(zoneIndex: zoneIndex, blocks: blocks)
+        self.admission = Admission(setup: admission, blocks: blocks, zoneIndex: zoneIndex)
     }
 
     /// The zones whose UDP misses the workers relay (RelayRoute.swift), as the start-up and
@@ -26,7 +31,12 @@ public struct Pipeline: Sendable {
 
     /// The block whose zone is the longest suffix of `name`, if any.
     public func block(for name: DNSName) -> ServerBlock? {
-        zoneIndex.first { name.isSubdomain(of: $0.zone) }.map { blocks[$0.block] }
+        blockIndex(for: name).map { blocks[$0] }
+    }
+
+    /// The index in `blocks` of `block(for:)`.
+    func blockIndex(for name: DNSName) -> Int? {
+        zoneIndex.first { name.isSubdomain(of: $0.zone) }?.block
     }
 
     /// Runs the chain; when every plugin passes, the answer is REFUSED (we are not

@@ -9,10 +9,13 @@ public enum AnswerSource: Sendable, Hashable, CustomStringConvertible {
     case upstream(String)
     /// dnsd itself: REFUSED, FORMERR, NOTIMP and other answers no plugin gave.
     case server
+    /// The admission step (Admission.swift) decided, and says what: `acl:NAME`, `rrl:slip`,
+    /// `rrl:drop`, `limit:qps`, `limit:waiting`, `cookie:bad`, `any:minimal`, `any:refused`.
+    case admission(String)
 
     /// The kinds of source without their detail, in `kindIndex` order: the names counters and
     /// metrics use.
-    public static let kinds = ["zone", "hosts", "cache", "upstream", "server"]
+    public static let kinds = ["zone", "hosts", "cache", "upstream", "server", "admission"]
 
     /// Position in `kinds`, for fixed-size per-source counter arrays.
     public var kindIndex: Int {
@@ -22,6 +25,7 @@ public enum AnswerSource: Sendable, Hashable, CustomStringConvertible {
         case .cache: return 2
         case .upstream: return 3
         case .server: return 4
+        case .admission: return 5
         }
     }
 
@@ -32,6 +36,7 @@ public enum AnswerSource: Sendable, Hashable, CustomStringConvertible {
         case .cache: return "cache"
         case .upstream(let name): return "upstream:\(name)"
         case .server: return "server"
+        case .admission(let why): return why
         }
     }
 }
@@ -53,7 +58,16 @@ public enum PluginOutcome: Sendable {
 public protocol Plugin: Sendable {
     /// The name used in configuration and logs, e.g. `zone`.
     var name: String { get }
+    /// Whether the plugin answers for names dnsd holds no data for (cache, forward, recurse).
+    /// A block with such a plugin answers only loopback and the host's own subnets unless its
+    /// access rules say otherwise (docs/access.md): no configuration is an open resolver by
+    /// omission. Optional: the default is false.
+    var resolvesForOthers: Bool { get }
     func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome
+}
+
+extension Plugin {
+    public var resolvesForOthers: Bool { false }
 }
 
 /// The plugins after the current one. Running an empty chain answers REFUSED: nothing in

@@ -40,29 +40,97 @@ public struct QueryHandler: Sendable {
     struct Arrival {
         let uptime = DispatchTime.now().uptimeNanoseconds
         let wall = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+
+        /// Wall-clock seconds, as DNS cookie timestamps count them.
+        var wallSeconds: UInt32 { UInt32(truncatingIfNeeded: wall / 1_000_000_000) }
     }
 
     /// `packetCacheTried`: the caller already asked the packet cache (the UDP workers do,
-    /// before handing a miss over), so it is not asked twice.
-    public func handle(_ bytes: [UInt8], context: QueryContext, packetCacheTried: Bool = false) -> Result {
-        if !packetCacheTried, let cached = cachedAnswer(bytes, context: context) { return .respond(cached) }
+    /// before handing a miss over), so it is not asked twice. `admitted`: the caller's
+    /// admission ticket when it already ran the admission step on the raw query (the UDP
+    /// workers, for plain queries), so nothing is counted twice.
+    public func handle(_ bytes: [UInt8], context: QueryContext, packetCacheTried: Bool = false,
+                       admitted: AdmissionTicket? = nil) -> Result {
+        let current = pipeline.current
+        let admission = current.admission
+        var ticket = admitted
+        var rejected: (Admission.Rejection, AdmissionTicket)?
+        if !packetCacheTried {
+            switch streamLookup(bytes, context: context, admission: admission) {
+            case .answered(let answer): return .respond(answer)
+            case .rejected(let rejection, let rejectedTicket): rejected = (rejection, rejectedTicket)
+            case .missed(let admitted): ticket = admitted
+            }
+        }
         let arrival = Arrival()
         guard let header = Header.peek(bytes), !header.isResponse else { return .drop }
         let query: Message
         do {
             query = try Message(wire: bytes)
         } catch {
-            return respond(Self.headerOnlyResponse(to: header, rcode: .formErr), query: nil, source: .server, arrival: arrival, context: context)
+            return respond(Self.headerOnlyResponse(to: header, rcode: .formErr), query: nil, source: .server, arrival: arrival,
+                           context: context, admission: admission, ticket: ticket)
         }
         // Paired with the `record` in `respond`, which fires for exactly these queries.
         if !observers.isEmpty, query.question != nil { for observer in observers { observer.queryStarted() } }
+        let block = query.question.flatMap { current.blockIndex(for: $0.name) }
+        if let (rejection, rejectedTicket) = rejected {
+            return reject(rejection, query: query, arrival: arrival, context: context, admission: admission, ticket: rejectedTicket)
+        }
+        if ticket == nil {
+            switch admission.check(query, block: block, client: context.client.flatMap(ClientAddress.init), transport: context.transport,
+                                   now: arrival.uptime, wallSeconds: arrival.wallSeconds) {
+            case .admit(let admitted):
+                ticket = admitted
+            case .reject(let rejection, let rejected):
+                return reject(rejection, query: query, arrival: arrival, context: context, admission: admission, ticket: rejected)
+            }
+        }
         if let early = validate(query) {
-            return respond(early, query: query, source: .server, arrival: arrival, context: context)
+            return respond(early, query: query, source: .server, arrival: arrival, context: context, admission: admission, ticket: ticket)
+        }
+        if let question = query.question, admission.isMinimalAny(type: question.type, block: block, transport: context.transport) {
+            return respond(Self.minimalAny(to: query), query: query, source: .admission("any:minimal"), arrival: arrival, context: context,
+                           admission: admission, ticket: ticket)
+        }
+        var admitted = ticket ?? AdmissionTicket(client: context.client.flatMap(ClientAddress.init))
+        // A query that may wait on an upstream holds one of its client's waiting slots until
+        // it is answered (`limits.waiting_per_client`).
+        if let block, current.blocks[block].plugins.contains(where: { $0.resolvesForOthers }), !admission.enterWaiting(&admitted) {
+            return reject(admission.waitingRejection, query: query, arrival: arrival, context: context, admission: admission, ticket: admitted)
         }
         let generation = pipeline.packetCache.generation
-        let current = pipeline.current
         let fill = packetCacheFill(bytes, query: query, pipeline: current, generation: generation, transport: context.transport)
-        return finish(current.resolve(query, context: context), query: query, arrival: arrival, context: context, fill: fill)
+        return finish(current.resolve(query, context: context), query: query, arrival: arrival, context: context, fill: fill,
+                      admission: admission, ticket: admitted)
+    }
+
+    /// The answer to a query admission turned away (drops are only recorded).
+    private func reject(_ rejection: Admission.Rejection, query: Message, arrival: Arrival, context: QueryContext,
+                        admission: Admission, ticket: AdmissionTicket) -> Result {
+        let rcode: Rcode
+        switch rejection {
+        case .refuse: rcode = .refused
+        case .filter: rcode = .noError
+        case .badCookie: rcode = .badCookie
+        case .drop:
+            recordDrop(query: query, source: rejection.source, arrival: arrival, context: context)
+            return .drop
+        }
+        var response = Message.response(to: query, rcode: rcode, udpPayloadSize: maxUDPPayload)
+        if rcode == .badCookie && response.edns == nil { response.rcode = .formErr }
+        return respond(response, query: query, source: rejection.source, arrival: arrival, context: context, admission: admission,
+                       ticket: ticket)
+    }
+
+    /// RFC 8482 §4.2: one HINFO record ("RFC8482", "") for an ANY query, which a client
+    /// that wanted everything should take as "ask for the types you need".
+    static func minimalAny(to query: Message) -> Message {
+        var response = Message.response(to: query, rcode: .noError)
+        if let question = query.question, let hinfo = try? HINFO(cpu: "RFC8482", os: "") {
+            response.answers = [ResourceRecord(name: question.name, ttl: 3600, rdata: .hinfo(hinfo))]
+        }
+        return response
     }
 
     /// Answers that need no plugin: wrong opcode, question count, EDNS version.
@@ -89,13 +157,17 @@ public struct QueryHandler: Sendable {
     }
 
     private func finish(_ outcome: PluginOutcome, query: Message, arrival: Arrival, context: QueryContext,
-                        fill: PacketCacheFill? = nil) -> Result {
+                        fill: PacketCacheFill? = nil, admission: Admission, ticket: AdmissionTicket) -> Result {
         switch outcome {
         case .respond(let message, let source):
-            return respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)
+            var ticket = ticket
+            admission.leaveWaiting(&ticket)
+            return respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill, admission: admission,
+                           ticket: ticket)
         case .pending(let pending):
             return .pending(PendingResponse(loop: context.eventLoop) { ready in
-                answer(when: pending, query: query, arrival: arrival, context: context, fill: fill, ready: ready)
+                answer(when: pending, query: query, arrival: arrival, context: context, fill: fill, admission: admission, ticket: ticket,
+                       ready: ready)
             })
         }
     }
@@ -103,17 +175,23 @@ public struct QueryHandler: Sendable {
     /// Hands `ready` the encoded answer once `pending` (and any outcome still pending after it)
     /// is in.
     private func answer(when pending: PendingOutcome, query: Message, arrival: Arrival, context: QueryContext,
-                        fill: PacketCacheFill?, ready: @escaping ([UInt8]?) -> Void) {
+                        fill: PacketCacheFill?, admission: Admission, ticket: AdmissionTicket, ready: @escaping ([UInt8]?) -> Void) {
         pending.whenComplete { result in
+            var ticket = ticket
             switch result {
             case .success(.pending(let inner)):
-                answer(when: inner, query: query, arrival: arrival, context: context, fill: fill, ready: ready)
+                answer(when: inner, query: query, arrival: arrival, context: context, fill: fill, admission: admission, ticket: ticket,
+                       ready: ready)
             case .success(.respond(let message, let source)):
-                ready(bytes(respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill)))
+                admission.leaveWaiting(&ticket)
+                ready(bytes(respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill,
+                                    admission: admission, ticket: ticket)))
             case .failure:
+                admission.leaveWaiting(&ticket)
                 // A plugin's failure is the server's failure: SERVFAIL, never silence.
                 let failure = Message.response(to: query, rcode: .servFail)
-                ready(bytes(respond(failure, query: query, source: .server, arrival: arrival, context: context)))
+                ready(bytes(respond(failure, query: query, source: .server, arrival: arrival, context: context, admission: admission,
+                                    ticket: ticket)))
             }
         }
     }
@@ -124,7 +202,7 @@ public struct QueryHandler: Sendable {
     }
 
     private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext,
-                         fill: PacketCacheFill? = nil) -> Result {
+                         fill: PacketCacheFill? = nil, admission: Admission, ticket: AdmissionTicket?) -> Result {
         var message = message
         if let query, message.edns != nil {
             // EDNS in a reply only for clients that used it (RFC 6891 §7), and a client subnet
@@ -150,16 +228,41 @@ public struct QueryHandler: Sendable {
             guard let failure = try? message.encode(maxSize: limit) else { return .drop }
             bytes = failure
         }
+        // Filed as encoded, before the client's cookie is added: the entry serves everyone.
+        if let fill, let query { fill.file(bytes, source: source, query: query, rcode: message.rcode) }
+        var source = source
+        // The encoder writes the OPT record last.
+        let optStart = message.edns.map { bytes.count - $0.wireSize }
+        let delivery = admission.finish(&bytes, optStart: optStart, limit: limit,
+                                        ticket: ticket ?? AdmissionTicket(client: context.client.flatMap(ClientAddress.init)),
+                                        transport: context.transport, now: arrival.uptime, wallSeconds: arrival.wallSeconds)
+        switch delivery {
+        case .send: break
+        case .slip: source = .admission("rrl:slip")
+        case .drop:
+            if let query { recordDrop(query: query, source: .admission("rrl:drop"), arrival: arrival, context: context) }
+            return .drop
+        }
         if !observers.isEmpty, let question = query?.question {
             let event = QueryEvent(
                 timeNanos: arrival.wall, client: context.client.flatMap(ClientAddress.init), transport: context.transport, name: question.name,
-                type: question.type, rcode: message.rcode, latencyNanos: DispatchTime.now().uptimeNanoseconds - arrival.uptime,
+                type: question.type, rcode: message.rcode,
+                latencyNanos: DispatchTime.now().uptimeNanoseconds - arrival.uptime,
                 source: source, truncated: bytes.count > 2 && bytes[2] & 0x02 != 0,
                 dnssecOK: query?.edns?.dnssecOK ?? false, responseBytes: bytes.count)
             for observer in observers { observer.record(event) }
         }
-        if let fill, let query { fill.file(bytes, source: source, query: query, rcode: message.rcode) }
         return .respond(bytes)
+    }
+
+    /// The event of a query that got no answer (admission dropped it).
+    private func recordDrop(query: Message, source: AnswerSource, arrival: Arrival, context: QueryContext) {
+        guard !observers.isEmpty, let question = query.question else { return }
+        let event = QueryEvent(
+            timeNanos: arrival.wall, client: context.client.flatMap(ClientAddress.init), transport: context.transport, name: question.name,
+            type: question.type, rcode: .noError, latencyNanos: DispatchTime.now().uptimeNanoseconds - arrival.uptime, source: source,
+            truncated: false, dnssecOK: query.edns?.dnssecOK ?? false, responseBytes: 0)
+        for observer in observers { observer.record(event) }
     }
 
     /// RFC 6891 §6.2.5: over UDP, the requestor's size (never below 512) capped by ours;

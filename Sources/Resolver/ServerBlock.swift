@@ -4,9 +4,12 @@ import DNSProto
 public struct ServerBlock: Sendable {
     public var zones: [DNSName]
     public var plugins: [any Plugin]
+    /// The block's own access rules (`acl:`), checked before the top-level ones.
+    public var accessRules: [AccessRule]
 
-    public init(zones: [DNSName], plugins: [any Plugin]) {
+    public init(zones: [DNSName], plugins: [any Plugin], accessRules: [AccessRule] = []) {
         self.zones = zones
         self.plugins = plugins
+        self.accessRules = accessRules
     }
 }

@@ -14,6 +14,12 @@ struct DnsdCommand: AsyncParsableCommand {
         Without --config, dnsd runs its built-in configuration: UDP and TCP on 127.0.0.1:5353, \
         answering localhost. and the demonstration zone dnsd.internal. (see --print-default-config).
 
+        Access: blocks that cache, forward or recurse answer only loopback and this host's own \
+        subnets unless an `acl` allows more; zones answer everyone. UDP responses are rate-limited \
+        per client network (`rrl`, 200/s per /24 by default, loopback exempt), each client may have \
+        1000 queries waiting upstream (`limits`), and DNS cookies are answered (`cookies`). The \
+        start-up line "access:" says which default each block uses. See docs/access.md.
+
         UDP misses for server blocks that are only `forward` over UDP, or `cache` (without \
         serve_stale, prefetch, optimistic, servfail_ttl) then such a `forward`, are relayed by the \
         UDP workers without the plugin chain; the log lines "dnsd ready" and "configuration \
@@ -85,7 +91,13 @@ struct DnsdCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "dnsd")
         logger.info("starting dnsd \(DaemonVersion.string)", metadata: ["config": "\(config ?? "<built-in>")"])
-        let runtime = DaemonRuntime(config: loaded, configPath: config, logger: logger)
+        let runtime: DaemonRuntime
+        do {
+            runtime = try DaemonRuntime(config: loaded, configPath: config, logger: logger)
+        } catch {
+            logger.critical("dnsd: \(error)")
+            throw ExitCode(1)
+        }
         let server = DNSServer(runtime: runtime, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -176,6 +176,25 @@ struct ConsoleStateTests {
         #expect(state.qpsHistory == [100, 100])
     }
 
+    /// Networks RRL limits (`rrl.list`, as dnsd sends it) lead the top-clients pane, marked
+    /// and in the warning colour, ahead of the busiest clients.
+    @Test func limitedClientsLeadTheClientsPane() throws {
+        var poll = PollSnapshot()
+        poll.takeStats(.object(["queries.total": .int(10)]))
+        poll.takeLimited(.array([.object(["network": .string("198.51.100.0/24"), "kind": .string("answer"), "limited": .int(9800),
+                                          "last_seconds_ago": .double(0.4)])]))
+        poll.topClients = [TopEntry(key: "192.0.2.7", count: 50)]
+        var state = ConsoleState(socketPath: "/s", host: "h")
+        state.layout = ConsoleLayout(width: 120, height: 40)
+        state.apply(poll, now: 0)
+        #expect(state.limitedClients == [TopEntry(key: "198.51.100.0/24 answer", count: 9800)])
+        let canvas = ConsoleRenderer(unicode: true, utcOffset: 0).render(state, now: 0)
+        let rows = (0..<40).map { canvas.text($0) }
+        let limited = try #require(rows.firstIndex { $0.contains("rrl 198.51.100.0/24 answer") }, "\(rows.joined(separator: "\n"))")
+        let busiest = try #require(rows.firstIndex { $0.contains("192.0.2.7") })
+        #expect(limited < busiest)
+    }
+
     /// The header warns while the batch-wait guard has stopped some UDP worker's sleeps, from
     /// `stats.get`'s counters as dnsd sends them, and says nothing otherwise.
     @Test func headerShowsStoppedBatchWaits() {

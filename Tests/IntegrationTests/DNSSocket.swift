@@ -17,9 +17,10 @@ final class DNSSocket {
 
     deinit { close(fd) }
 
-    /// A UDP socket connected to 127.0.0.1:`port`.
-    static func udp(port: UInt16, timeout: Double = 2) throws -> DNSSocket {
-        try open(type: LoopbackPort.datagramType, port: port, timeout: timeout, isTCP: false)
+    /// A UDP socket connected to 127.0.0.1:`port`, sending from `source` (another loopback
+    /// address, for access-rule tests) when given.
+    static func udp(port: UInt16, timeout: Double = 2, source: String? = nil) throws -> DNSSocket {
+        try open(type: LoopbackPort.datagramType, port: port, timeout: timeout, isTCP: false, source: source)
     }
 
     /// A TCP connection to 127.0.0.1:`port`.
@@ -27,10 +28,18 @@ final class DNSSocket {
         try open(type: LoopbackPort.streamType, port: port, timeout: timeout, isTCP: true)
     }
 
-    private static func open(type: Int32, port: UInt16, timeout: Double, isTCP: Bool) throws -> DNSSocket {
+    private static func open(type: Int32, port: UInt16, timeout: Double, isTCP: Bool, source: String? = nil) throws -> DNSSocket {
         let fd = socket(AF_INET, type, 0)
         guard fd >= 0 else { throw IntegrationError("socket() failed: errno \(errno)") }
         let socket = DNSSocket(fd: fd, isTCP: isTCP)
+        if let source {
+            var local = SocketAddress.loopback(port: 0)
+            guard inet_pton(AF_INET, source, &local.sin_addr) == 1 else { throw IntegrationError("not an IPv4 address: \(source)") }
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw IntegrationError("bind to \(source) failed: errno \(errno)") }
+        }
         var interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))

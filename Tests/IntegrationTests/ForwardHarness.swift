@@ -5,11 +5,13 @@ import Testing
 /// inline zone `ready.test.` that the start-up poll asks, so readiness never depends on the
 /// upstreams under test (some of which are meant to be dead).
 enum ForwardDnsd {
-    static func configText(port: UInt16, servers: String) -> String {
+    /// `settings`: top-level YAML (e.g. `acl:` or `rrl:`) written before `servers:`.
+    static func configText(port: UInt16, servers: String, settings: String = "") -> String {
         """
         # Written by the dnsd forward integration tests.
         listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port)]
         control: {socket: control.sock}
+        \(settings)
         servers:
           - zones: [ready.test.]
             plugins:
@@ -24,13 +26,13 @@ enum ForwardDnsd {
 
     /// Runs dnsd with `servers` (YAML list entries indented by two spaces) in `directory`
     /// (a fresh scratch directory when nil), then stops it and expects exit status 0.
-    static func with<T>(servers: String, directory: URL? = nil,
+    static func with<T>(servers: String, settings: String = "", directory: URL? = nil,
                         sourceLocation: Testing.SourceLocation = #_sourceLocation,
                         _ body: (DnsdProcess) throws -> T) throws -> T {
         let directory = try directory ?? Fixtures.scratchDirectory("dnsd-forward")
         let port = try LoopbackPort.free()
         let configPath = directory.appendingPathComponent("dnsd.yaml").path
-        try configText(port: port, servers: servers).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try configText(port: port, servers: servers, settings: settings).write(toFile: configPath, atomically: true, encoding: .utf8)
         let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
         let result: T
         do {

@@ -76,7 +76,7 @@ struct PacketCacheTests {
         var burst = HitBurst(capacity: 4)
         burst.begin(cache: reference.packetCache)
         let lookup = request.withUnsafeBytes { bytes in
-            out.withUnsafeMutableBytes { udpHandler.packetLookup(bytes, into: $0, client: nil, burst: &burst) }
+            out.withUnsafeMutableBytes { udpHandler.packetLookup(bytes, into: $0, client: nil, admission: udpHandler.pipeline.current.admission, burst: &burst) }
         }
         #expect(ring.cursor == 0)
         burst.answersReady()

@@ -81,4 +81,11 @@ int dnsd_thread_timer_slack(long nanoseconds);
 /// Sleeps `microseconds` (restarted on EINTR).
 void dnsd_nap(int microseconds);
 
+
+// A netlink socket told of every interface address change (address_watch.c); a receive waits
+// at most `timeout_ms`. -1 when netlink is unavailable.
+int dnsd_address_watch_socket(int timeout_ms);
+// Waits for a change: 1 when one came, 0 on timeout or error.
+int dnsd_address_watch_wait(int fd);
+
 #endif

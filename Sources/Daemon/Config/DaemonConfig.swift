@@ -24,6 +24,9 @@ public struct DaemonConfig: Sendable {
     public var metrics: MetricsSettings? = nil
     /// Certificates for the DoT and DoH listeners (docs/tls.md).
     public var tls = TLSSettings()
+    /// Who may ask and how much: access rules, RRL, client limits, cookies (docs/access.md).
+    public var admission = AdmissionSettings()
+    public var cookieSecret = CookieSecretSource.generated
 
     /// Limits for stream connections (RFC 7766 §6.2).
     public struct TCPSettings: Sendable {
@@ -31,7 +34,8 @@ public struct DaemonConfig: Sendable {
         public var maxConnections: Int = 1000
     }
 
-    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls"]
+    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
+                                            "acl", "rrl", "limits", "cookies", "any_over_udp"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -78,6 +82,13 @@ public struct DaemonConfig: Sendable {
         if let control = top["control"] { config.control = try ControlSettings.parse(control, baseDirectory: baseDirectory) }
         if let metrics = top["metrics"] { config.metrics = try MetricsSettings.parse(metrics) }
         config.tls = try TLSSettings.parse(top["tls"], listeners: config.listeners, listenNode: listen, baseDirectory: baseDirectory)
+        if let acl = top["acl"] { config.admission.rules = try AccessSettingsParser.rules(acl) }
+        if let rrl = top["rrl"] { config.admission.rrl = try AccessSettingsParser.rrl(rrl) }
+        if let limits = top["limits"] { config.admission.limits = try AccessSettingsParser.limits(limits) }
+        if let any = top["any_over_udp"] { config.admission.anyOverUDP = try AccessSettingsParser.anyOverUDP(any) }
+        if let cookies = top["cookies"] {
+            (config.admission.cookies, config.cookieSecret) = try AccessSettingsParser.cookies(cookies, baseDirectory: baseDirectory)
+        }
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")
         }

@@ -11,6 +11,12 @@ public enum DefaultConfig {
     # segmentation: same-length datagrams to one peer leave as one segmented message (UDP GSO);
     # batch_wait: under load a worker sleeps this long after a burst (at most 1ms) so queries gather:
     udp: {scheduling: batch, segmentation: true, batch_wait: 50us}
+    # Who may ask (docs/access.md). Without acl, blocks that cache, forward or recurse answer
+    # only loopback and this host's own subnets, zones answer everyone. For a LAN, e.g.:
+    # acl: [{allow: [localnets, 192.0.2.0/24]}, {block: any}]
+    # Response rate limiting per /24 (/56) and DNS cookies are on; loopback is exempt:
+    # rrl: {responses_per_second: 200, slip: 2, window: 15s, exempt: [loopback]}
+    # cookies: {secret_file: /var/lib/dnsd/cookie.secret}
     # Prometheus metrics (docs/metrics.md); off unless enabled:
     # metrics: {listen: 127.0.0.1:9153, path: /metrics}
     servers:

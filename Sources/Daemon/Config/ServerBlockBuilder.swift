@@ -4,7 +4,7 @@ import Resolver
 /// Builds one `servers:` entry: its zones and its plugin chain, in order.
 enum ServerBlockBuilder {
     static func build(_ node: ConfigNode, context: PluginBuildContext) throws -> ServerBlock {
-        let keys = try node.mapping(allowed: ["zones", "plugins"])
+        let keys = try node.mapping(allowed: ["zones", "plugins", "acl"])
         guard let zonesNode = keys["zones"] else { throw node.error("missing 'zones' (e.g. zones: [example.com.])") }
         var zones: [DNSName] = []
         for entry in try zonesNode.list() {
@@ -19,6 +19,7 @@ enum ServerBlockBuilder {
         for entry in try pluginsNode.list() {
             plugins.append(try PluginRegistry.build(entry, zones: zones, context: context))
         }
-        return ServerBlock(zones: zones, plugins: plugins)
+        let rules = try keys["acl"].map(AccessSettingsParser.rules) ?? []
+        return ServerBlock(zones: zones, plugins: plugins, accessRules: rules)
     }
 }

@@ -82,5 +82,6 @@ struct ControlMethodTable: Sendable {
 
     /// Every handler; each area lists its own in Methods/AREA/AREAHandlers.swift.
     static let standard = ControlMethodTable(
-        systemHandlers + coreHandlers + statsHandlers + queryHandlers + configHandlers + zoneHandlers + cacheHandlers + upstreamHandlers + tlsHandlers)
+        systemHandlers + coreHandlers + statsHandlers + queryHandlers + configHandlers + zoneHandlers + cacheHandlers + upstreamHandlers + tlsHandlers
+        + accessHandlers)
 }

@@ -10,12 +10,15 @@ struct UDPMiss: Sendable {
     let peerLength: socklen_t
     /// From the relay: this upstream's UDP answer was truncated (ask it over TCP).
     let truncatedBy: Upstream?
+    /// Admission's ticket when the worker already admitted the query (plain queries).
+    let ticket: AdmissionTicket?
 
-    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t) {
+    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t, ticket: AdmissionTicket?) {
         self.request = request
         self.peer = sockaddr_storage(copying: peer, length: peerLength)
         self.peerLength = peerLength
         truncatedBy = nil
+        self.ticket = ticket
     }
 
     /// A query the relay gave back to the full path.
@@ -24,6 +27,7 @@ struct UDPMiss: Sendable {
         peer = handOff.peer
         peerLength = handOff.peerLength
         truncatedBy = handOff.truncatedBy
+        ticket = handOff.ticket
     }
 
     /// NIO's form of the peer, for the query context (plugins, ECS, the cache's subnet keys).
@@ -72,7 +76,7 @@ final class UDPMissQueue: Sendable {
 
     private func handle(_ miss: UDPMiss) {
         let context = QueryContext(client: miss.client, transport: .udp, eventLoop: loop, truncatedOverUDPBy: miss.truncatedBy)
-        switch queries.handle(miss.request, context: context, packetCacheTried: true) {
+        switch queries.handle(miss.request, context: context, packetCacheTried: true, admitted: miss.ticket) {
         case .drop:
             return
         case .respond(let bytes):

@@ -171,7 +171,10 @@ final class UDPWorker: @unchecked Sendable {
         let count = Int(wait ? dnsd_batch_receive(socket, received) : dnsd_batch_receive_queued(socket, received))
         guard count > 0 else { return 0 }  // timeout (stop check), EINTR, or a transient error
         hits.begin(cache: queries.pipeline.packetCache)
-        relay?.beginBurst(arrival: hits.arrival, wall: hits.wall)
+        // One pipeline read per burst: its admission judges every datagram of the burst.
+        let current = queries.pipeline.current
+        let admission = current.admission
+        relay?.beginBurst(arrival: hits.arrival, wall: hits.wall, pipeline: current)
         var answered: Int32 = 0
         for index in 0..<Int32(count) {
             let length = Int(dnsd_batch_length(received, index))
@@ -179,14 +182,18 @@ final class UDPWorker: @unchecked Sendable {
             let peer = dnsd_batch_address(received, index)!
             let peerLength = dnsd_batch_address_length(received, index)
             let out = UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answers, answered), count: Self.slotSize)
-            switch queries.packetLookup(request, into: out, client: ClientAddress(peer), burst: &hits) {
+            switch queries.packetLookup(request, into: out, client: ClientAddress(peer), admission: admission, burst: &hits) {
             case .answered(let written):
                 dnsd_batch_set_length(answers, answered, Int32(written))
                 dnsd_batch_set_address(answers, answered, peer, peerLength)
                 answered += 1
-            case .missed(let query):
-                if let query, relay?.take(request, query: query, peer: peer, peerLength: peerLength) == true { continue }
-                if length > 0 { handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: peerLength)) }
+            case .dropped:
+                continue
+            case .missed(let query, let ticket):
+                if let query, let ticket, relay?.take(request, query: query, peer: peer, peerLength: peerLength, ticket: ticket) == true {
+                    continue
+                }
+                if length > 0 { handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: peerLength, ticket: ticket)) }
             }
         }
         hits.answersReady()

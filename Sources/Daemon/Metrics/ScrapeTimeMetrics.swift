@@ -46,6 +46,9 @@ final class ScrapeTimeMetrics: Sendable {
             add(&state, instance: runtime.udpWorkers, totals: ["suspensions": Int(clamping: runtime.udpWorkers.suspensions)]) { name in
                 ("dnsd_udp_batch_wait_\(name)_total", [])
             }
+            present.insert(ObjectIdentifier(runtime.admissionCounters))
+            add(&state, instance: runtime.admissionCounters, totals: Self.admissionTotals(runtime.admissionCounters),
+                series: Self.admissionSeries)
             for (block, cache) in caches {
                 let label = block.zones.first?.description ?? ServerBlockCounters.noBlock
                 let statistics = cache.statistics
@@ -71,6 +74,32 @@ final class ScrapeTimeMetrics: Sendable {
             }
             for (name, isUp) in up { gauge(&state, "dnsd_upstream_up", [("upstream", name)]).record(isUp ? 1 : 0) }
             state.seen = state.seen.filter { present.contains($0.key) }
+        }
+    }
+
+    /// Admission's counters, keyed for `admissionSeries`: `rule\u{0}NAME\u{0}ACTION` or a fixed name.
+    private static func admissionTotals(_ counters: AdmissionCounters) -> [String: Int] {
+        var totals: [String: Int] = [:]
+        for counter in AdmissionCounters.Fixed.allCases { totals[counter.name] = Int(clamping: counters.value(counter)) }
+        for rule in counters.ruleCounts { totals["rule\u{0}\(rule.name)\u{0}\(rule.action.rawValue)", default: 0] += Int(clamping: rule.count) }
+        return totals
+    }
+
+    /// The Prometheus series of an admission counter: dnsd_acl_matches_total{rule,action},
+    /// dnsd_rrl_responses_total{decision}, dnsd_cookie_queries_total{cookie},
+    /// dnsd_cookie_badcookie_sent_total, dnsd_limit_rejected_total{limit}, dnsd_any_udp_total{answer}.
+    private static func admissionSeries(_ key: String) -> (String, [(String, String)]) {
+        if key.hasPrefix("rule\u{0}") {
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            return ("dnsd_acl_matches_total", [("rule", parts[1]), ("action", parts[2])])
+        }
+        let (area, detail) = (String(key.prefix { $0 != "." }), String(key.drop { $0 != "." }.dropFirst()))
+        switch area {
+        case "rrl": return ("dnsd_rrl_responses_total", [("decision", detail)])
+        case "cookie" where detail == "badcookie_sent": return ("dnsd_cookie_badcookie_sent_total", [])
+        case "cookie": return ("dnsd_cookie_queries_total", [("cookie", detail)])
+        case "limits": return ("dnsd_limit_rejected_total", [("limit", detail)])
+        default: return ("dnsd_any_udp_total", [("answer", detail)])
         }
     }
 

@@ -14,8 +14,16 @@ public struct ClientAddress: Sendable, Hashable {
     public let family: UInt8
     public let port: UInt16
     /// The address bytes, network order: the first 4 for IPv4, all 16 for IPv6.
-    private let high: UInt64
-    private let low: UInt64
+    let high: UInt64
+    let low: UInt64
+
+    /// An address from its parts (rules, rate-limit tables); the port is 0.
+    init(family: UInt8, high: UInt64, low: UInt64) {
+        self.family = family
+        port = 0
+        self.high = high
+        self.low = low
+    }
 
     /// From a `sockaddr_in` or `sockaddr_in6`; nil for other families.
     public init?(_ address: UnsafePointer<sockaddr>) {

@@ -47,7 +47,7 @@ struct PacketCacheFill: Sendable {
             Self.capTTLs(&stored, at: fields.offsets, to: UInt32(clamping: remaining))
         }
         let entry = PacketCacheEntry(
-            name: name, type: question.type, recordClass: query.recordClass, meta: query.meta, wire: stored, ttlOffsets: fields.offsets, storedAt: now,
+            name: name, type: question.type, recordClass: query.recordClass, meta: query.meta, wire: stored, ttlOffsets: fields.offsets, optStart: fields.optStart, storedAt: now,
             expiresAt: now + UInt64(ttl) * 1_000_000_000, store: plugin.store, storeGeneration: storeGeneration,
             generation: generation, rcode: rcode)
         cache.insert(entry, hash: query.hash)

@@ -16,6 +16,9 @@ public struct PacketQuery: Sendable {
     let limit: Int
     let dnssecOK: Bool
     let hash: UInt64
+    /// Where the COOKIE option's data starts (0: none) and its length, for admission.
+    let cookieOffset: Int
+    let cookieLength: Int
 
     /// nil when the query is not a plain one (see the type's comment).
     init?(_ bytes: UnsafeRawBufferPointer, transportLimit: Int?, maxUDPPayload: UInt16) {
@@ -49,6 +52,8 @@ public struct PacketQuery: Sendable {
         var meta = UInt64(bytes[2]) << 8 | UInt64(bytes[3])
         var dnssecOK = false
         var limit = 512
+        var cookieOffset = 0
+        var cookieLength = 0
         if bytes[11] == 1 {
             // OPT: root owner, TYPE 41, CLASS = UDP size, TTL = ext-rcode, version, flags.
             guard offset + 11 <= count, bytes[offset] == 0, bytes[offset + 1] == 0, bytes[offset + 2] == 41,
@@ -63,7 +68,10 @@ public struct PacketQuery: Sendable {
                 let code = UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
                 let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
                 // A COOKIE is ignored by dnsd; ECS, padding and the rest change the answer.
-                guard code == 10, offset + 4 + length <= count else { return nil }
+                // A malformed cookie is the full path's to answer (FORMERR, RFC 7873 §5.2.2).
+                guard code == 10, offset + 4 + length <= count, length == 8 || (16...40).contains(length) else { return nil }
+                cookieOffset = offset + 4
+                cookieLength = length
                 offset += 4 + length
             }
             limit = Int(max(512, min(size, maxUDPPayload)))
@@ -76,6 +84,8 @@ public struct PacketQuery: Sendable {
         self.meta = meta
         self.limit = limit
         self.dnssecOK = dnssecOK
+        self.cookieOffset = cookieOffset
+        self.cookieLength = cookieLength
         hash = (hash ^ UInt64(type)) &* 0x100_0000_01b3
         hash = (hash ^ UInt64(recordClass)) &* 0x100_0000_01b3
         hash = (hash ^ meta) &* 0x100_0000_01b3

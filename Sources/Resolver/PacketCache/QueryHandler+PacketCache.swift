@@ -5,43 +5,121 @@ import NIOCore
 /// The packet-cache side of `QueryHandler`: answering from it before any parsing, and
 /// preparing a full-path query to fill it.
 extension QueryHandler {
-    /// What the UDP workers' hit path found for a query.
+    /// What the UDP workers' hit path did with a query.
     public enum PacketLookup {
-        /// The packet cache's answer is in the caller's buffer: this many bytes.
+        /// The answer (the packet cache's, or admission's refusal) is in the caller's buffer:
+        /// this many bytes.
         case answered(Int)
+        /// Admission (or RRL) dropped it: send nothing.
+        case dropped
         /// Not answered here; the plain query as read (nil when the query is not a plain one or
-        /// the packet cache is off), for the UDP relay, so nothing reads the datagram twice.
-        case missed(PacketQuery?)
+        /// the packet cache is off), for the UDP relay, so nothing reads the datagram twice,
+        /// and the admission ticket when admission ran.
+        case missed(PacketQuery?, AdmissionTicket?)
     }
 
-    /// The packet cache's answer to the UDP query `request`, written into `out`, or the miss.
-    /// No allocation and no lock but the cache shard's: this is the UDP workers' hit path. The
-    /// hit's query event joins `burst` (source `cache`), which the caller hands to the
-    /// observers when the burst's answers are out (`HitBurst.finish`).
+    /// The packet cache's answer to the UDP query `request`, written into `out`, or the miss,
+    /// after the admission step (`admission`: read once per burst by the caller). No
+    /// allocation and no lock but the cache shard's and the rate table's: this is the UDP
+    /// workers' hit path. The hit's query event joins `burst` (source `cache`), which the
+    /// caller hands to the observers when the burst's answers are out (`HitBurst.finish`).
     public func packetLookup(_ request: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
-                             client: ClientAddress?, burst: inout HitBurst) -> PacketLookup {
-        guard let query = plainQuery(request, transport: .udp) else { return .missed(nil) }
+                             client: ClientAddress?, admission: Admission, burst: inout HitBurst) -> PacketLookup {
+        guard let query = plainQuery(request, transport: .udp) else { return .missed(nil, nil) }
         let now = burst.cacheNow
+        let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
+        let ticket: AdmissionTicket
+        switch admission.check(wire: request, query: query, client: client, transport: .udp, now: now, wallSeconds: wallSeconds) {
+        case .admit(let admitted):
+            ticket = admitted
+        case .reject(let rejection, let rejected):
+            return writeRejection(rejection, request: request, query: query, into: out, admission: admission, ticket: rejected,
+                                  burst: &burst)
+        }
         guard let entry = pipeline.packetCache.lookup(query, bytes: request, now: now), entry.wire.count <= out.count else {
-            return .missed(query)
+            return .missed(query, ticket)
         }
         let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<entry.wire.count])
         entry.wire.withUnsafeBytes { answer.copyMemory(from: $0) }
         PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
-        if !observers.isEmpty {
-            burst.append(hitEvent(entry, query: query, client: client, transport: .udp, wall: burst.wall, latency: 0))
+        let delivery = admission.finish(out, length: entry.wire.count, optStart: entry.optStart, questionEnd: query.nameEnd + 4,
+                                        limit: query.limit, ticket: ticket, transport: .udp, now: now, wallSeconds: wallSeconds)
+        var source = AnswerSource.cache
+        let length: Int
+        switch delivery {
+        case .send(let count): length = count
+        case .slip(let count): length = count; source = .admission("rrl:slip")
+        case .drop:
+            if !observers.isEmpty { burst.append(event(for: query, name: entry.name, rcode: entry.rcode, client: client, source: .admission("rrl:drop"), bytes: 0, burst: burst)) }
+            return .dropped
         }
-        return .answered(entry.wire.count)
+        if !observers.isEmpty {
+            burst.append(event(for: query, name: entry.name, rcode: entry.rcode, client: client, source: source, bytes: length, burst: burst))
+        }
+        return .answered(length)
     }
 
-    /// The packet cache's answer to a request already copied into an array (stream transports).
-    func cachedAnswer(_ request: [UInt8], context: QueryContext) -> [UInt8]? {
-        request.withUnsafeBytes { bytes -> [UInt8]? in
-            guard let query = plainQuery(bytes, transport: context.transport), let (entry, now) = packetHit(query, bytes: bytes) else { return nil }
-            var out = entry.wire
-            out.withUnsafeMutableBytes { PacketCache.patch($0, entry: entry, query: query, bytes: bytes, now: now) }
-            reportHit(entry, query: query, client: context.client.flatMap(ClientAddress.init), transport: context.transport, arrival: now)
-            return out
+    /// Admission's answer on the hit path: refusal, empty answer or BADCOOKIE written into
+    /// `out` (then RRL and the cookie as for any answer), or nothing for a drop.
+    private func writeRejection(_ rejection: Admission.Rejection, request: UnsafeRawBufferPointer, query: PacketQuery,
+                                into out: UnsafeMutableRawBufferPointer, admission: Admission, ticket: AdmissionTicket,
+                                burst: inout HitBurst) -> PacketLookup {
+        let name = observers.isEmpty ? nil : DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd]))
+        guard let (length, optStart) = admission.writeRejection(rejection, request: request, query: query, udpSize: maxUDPPayload, into: out) else {
+            if let name { burst.append(event(for: query, name: name, rcode: .noError, client: ticket.client, source: rejection.source, bytes: 0, burst: burst)) }
+            return .dropped
+        }
+        let delivery = admission.finish(out, length: length, optStart: optStart, questionEnd: query.nameEnd + 4, limit: query.limit,
+                                        ticket: ticket, transport: .udp, now: burst.cacheNow,
+                                        wallSeconds: UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000))
+        let rcode = Rcode(rawValue: UInt16(out[3] & 0x0F) | (optStart != nil ? UInt16(out[optStart! + 5]) << 4 : 0))
+        switch delivery {
+        case .send(let count), .slip(let count):
+            if let name { burst.append(event(for: query, name: name, rcode: rcode, client: ticket.client, source: rejection.source, bytes: count, burst: burst)) }
+            return .answered(count)
+        case .drop:
+            if let name { burst.append(event(for: query, name: name, rcode: rcode, client: ticket.client, source: .admission("rrl:drop"), bytes: 0, burst: burst)) }
+            return .dropped
+        }
+    }
+
+    private func event(for query: PacketQuery, name: DNSName, rcode: Rcode, client: ClientAddress?, source: AnswerSource, bytes: Int,
+                       burst: HitBurst) -> QueryEvent {
+        QueryEvent(timeNanos: burst.wall, client: client, transport: .udp, name: name, type: RecordType(rawValue: query.type), rcode: rcode,
+                   latencyNanos: 0, source: source, truncated: bytes > 2 && source == .admission("rrl:slip"), dnssecOK: query.dnssecOK,
+                   responseBytes: bytes)
+    }
+
+    /// What the stream transports' packet-cache step did with a query.
+    enum StreamLookup {
+        case answered([UInt8])
+        /// Admission turned it away; the full path parses it to answer so.
+        case rejected(Admission.Rejection, AdmissionTicket)
+        /// Not answered; the admission ticket when admission ran on the raw query.
+        case missed(AdmissionTicket?)
+    }
+
+    /// Admission and the packet cache for a request already copied into an array (stream
+    /// transports): a plain query is admitted on its raw bytes and answered from the packet
+    /// cache when it can be; anything else is left to the full path, which admits it there.
+    func streamLookup(_ request: [UInt8], context: QueryContext, admission: Admission) -> StreamLookup {
+        request.withUnsafeBytes { bytes -> StreamLookup in
+            guard let query = plainQuery(bytes, transport: context.transport) else { return .missed(nil) }
+            let client = context.client.flatMap(ClientAddress.init)
+            let arrival = Arrival()
+            switch admission.check(wire: bytes, query: query, client: client, transport: context.transport, now: arrival.uptime,
+                                   wallSeconds: arrival.wallSeconds) {
+            case .admit(let ticket):
+                guard let (entry, now) = packetHit(query, bytes: bytes) else { return .missed(ticket) }
+                var out = entry.wire
+                out.withUnsafeMutableBytes { PacketCache.patch($0, entry: entry, query: query, bytes: bytes, now: now) }
+                _ = admission.finish(&out, optStart: entry.optStart, limit: query.limit, ticket: ticket, transport: context.transport,
+                                     now: now, wallSeconds: arrival.wallSeconds)
+                reportHit(entry, query: query, client: client, transport: context.transport, arrival: now)
+                return .answered(out)
+            case .reject(let rejection, let ticket):
+                return .rejected(rejection, ticket)
+            }
         }
     }
 

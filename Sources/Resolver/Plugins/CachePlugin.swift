@@ -21,6 +21,7 @@ import NIOCore
 /// - Concurrent misses for the same question make one downstream query (coalescing).
 public final class CachePlugin: StatefulPlugin, Sendable {
     public let name = "cache"
+    public var resolvesForOthers: Bool { true }
     public let settings: CacheSettings
     /// The entries; the control plane's `cache.*` methods use its public API.
     public let store: CacheStore

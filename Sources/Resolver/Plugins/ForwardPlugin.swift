@@ -33,6 +33,7 @@ import NIOCore
 /// data instead. The plugin always returns `.pending`; nothing here blocks the event loop.
 public final class ForwardPlugin: Plugin, Sendable {
     public let name = "forward"
+    public var resolvesForOthers: Bool { true }
     public let pool: UpstreamPool
     /// Names (and their subdomains) not forwarded: passed to the next plugin.
     public let except: [DNSName]

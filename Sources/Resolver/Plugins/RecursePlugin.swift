@@ -21,6 +21,7 @@ import NIOCore
 /// than IN go to the next plugin.
 public final class RecursePlugin: Plugin, Sendable {
     public let name = "recurse"
+    public var resolvesForOthers: Bool { true }
     public let settings: RecursionSettings
     /// Zone cuts and server addresses; `cache.flush` and `cache.stats` reach it.
     public let infrastructure: InfrastructureCache

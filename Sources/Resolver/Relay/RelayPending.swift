@@ -14,9 +14,13 @@ struct RelayClient {
     /// Monotonic (latency) and wall-clock (the event's time) readings at arrival.
     let arrival: UInt64
     let wall: UInt64
+    /// What admission said of the query: its cookie, and the waiting slot it holds.
+    var ticket: AdmissionTicket
 
-    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t, arrival: UInt64, wall: UInt64) {
+    init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t, arrival: UInt64, wall: UInt64,
+         ticket: AdmissionTicket) {
         self.request = request
+        self.ticket = ticket
         self.arrival = arrival
         self.wall = wall
         self.peer = sockaddr_storage(copying: peer, length: peerLength)

@@ -94,9 +94,8 @@ final class RelayRoute: Sendable {
 
 /// The relay routes of a pipeline, matched against raw question names (no `DNSName` made).
 struct RelayRoutes: Sendable {
-    /// (zone in lower-cased wire form, its block's route), longest zone first, exactly as
-    /// `Pipeline` orders its zones: the first match is the block the pipeline picks.
-    private let zones: [(wire: [UInt8], route: RelayRoute?)]
+    /// Each zone's block's route, longest zone first (`WireZoneIndex`).
+    private let zones: WireZoneIndex<RelayRoute?>
     let isEmpty: Bool
     /// The zones whose blocks are relayed, in that order (for the log lines).
     let relayedZones: [DNSName]
@@ -106,7 +105,7 @@ struct RelayRoutes: Sendable {
 
     init(zoneIndex: [(zone: DNSName, block: Int)], blocks: [ServerBlock]) {
         let routes = blocks.map { RelayRoute.make(for: $0) }
-        zones = zoneIndex.map { ($0.zone.lowercasedWire, routes[$0.block]) }
+        zones = WireZoneIndex(zoneIndex.map { ($0.zone.lowercasedWire, routes[$0.block]) })
         isEmpty = routes.allSatisfy { $0 == nil }
         relayedZones = zoneIndex.filter { routes[$0.block] != nil }.map(\.zone)
         largestCache = routes.compactMap { $0?.cache?.settings.maxEntries }.max() ?? 0
@@ -116,20 +115,6 @@ struct RelayRoutes: Sendable {
     /// `PacketQuery`), or nil when its block is not relayable.
     func route(for bytes: UnsafeRawBufferPointer, nameEnd: Int) -> RelayRoute? {
         guard !isEmpty else { return nil }
-        for zone in zones {
-            // The zone can only sit at the end of the name, starting on a label boundary.
-            let start = nameEnd - zone.wire.count
-            guard start >= 12 else { continue }
-            var boundary = 12
-            while boundary < start { boundary += Int(bytes[boundary]) + 1 }
-            guard boundary == start else { continue }
-            var same = true
-            for index in 0..<zone.wire.count {
-                let byte = bytes[start + index]
-                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != zone.wire[index] { same = false; break }
-            }
-            if same { return zone.route }
-        }
-        return nil
+        return zones.lookup(bytes, nameEnd: nameEnd) ?? nil
     }
 }

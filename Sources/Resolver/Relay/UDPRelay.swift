@@ -15,6 +15,8 @@ public struct RelayHandOff: @unchecked Sendable {
     /// The upstream that answered this question truncated over UDP: the full path asks it over
     /// TCP at once instead of over UDP again (RFC 7766 §5).
     public let truncatedBy: Upstream?
+    /// Admission's ticket for the query: the full path does not admit it again.
+    public let ticket: AdmissionTicket
 }
 
 /// The forward path of one UDP worker for relayable server blocks (`RelayRoute`): the question
@@ -105,39 +107,58 @@ public final class UDPRelay: @unchecked Sendable {
 
     /// What one burst of client datagrams shares: the routes in force, the packet cache's
     /// generation read before them, and one clock reading for all arrivals.
-    private var burst = Burst(routes: nil, generation: 0, arrival: 0, wall: 0)
+    private var burst = Burst(routes: nil, admission: nil, generation: 0, arrival: 0, wall: 0)
+    /// The admission of the pipeline the last burst was read under: answers it sends pass
+    /// through its `finish` (RRL, cookies).
+    private var admission: Admission?
 
     private struct Burst {
         var routes: RelayRoutes?
+        var admission: Admission?
         var generation: UInt64
         var arrival: UInt64
         var wall: UInt64
     }
 
     /// Call before the `take`s of a burst, with the clock readings of its arrival (shared
-    /// with the burst's packet-cache hits: `HitBurst`).
-    public func beginBurst(arrival: UInt64, wall: UInt64) {
+    /// with the burst's packet-cache hits: `HitBurst`) and the pipeline its hits were admitted
+    /// under.
+    public func beginBurst(arrival: UInt64, wall: UInt64, pipeline current: Pipeline) {
         let generation = queries.pipeline.packetCache.generation
         if generation != socketsGeneration {
             socketsGeneration = generation
             retireUpstreams()
         }
         clockReading = arrival
-        burst = Burst(routes: queries.pipeline.current.relayRoutes, generation: generation, arrival: arrival, wall: wall)
+        burst = Burst(routes: current.relayRoutes, admission: current.admission, generation: generation, arrival: arrival, wall: wall)
+        admission = current.admission
     }
 
-    /// Takes the client's query (`query`: `request` as the packet-cache lookup read it) when
-    /// its block is relayable; false leaves it to the full path.
-    public func take(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t) -> Bool {
-        guard let routes = burst.routes, let route = routes.route(for: request, nameEnd: query.nameEnd) else { return false }
-        let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall)
+    /// Takes the client's query (`query`: `request` as the packet-cache lookup read it,
+    /// `ticket`: what admission said of it) when its block is relayable; false leaves it to
+    /// the full path. A client with all its waiting slots taken is answered (or dropped) as
+    /// `limits.action` says, here.
+    public func take(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t,
+                     ticket: AdmissionTicket) -> Bool {
+        guard let routes = burst.routes, let admission = burst.admission,
+              let route = routes.route(for: request, nameEnd: query.nameEnd) else { return false }
+        var ticket = ticket
+        guard admission.enterWaiting(&ticket) else {
+            rejectWaiting(request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, admission: admission)
+            return true
+        }
+        let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall,
+                                 ticket: ticket)
         if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
            pending.asks(request, nameEnd: query.nameEnd) {
             pending.followers.append(client)
             return true
         }
-        guard let first = route.next(tried: 0) else { return false }  // all down: the full path says so (EDE 22)
-        guard let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return false }
+        guard let first = route.next(tried: 0),  // all down: the full path says so (EDE 22)
+              let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else {
+            admission.leaveWaiting(&ticket)
+            return false
+        }
         let pending = RelayPending(route: route, query: query, name: name, client: client, generation: burst.generation,
                                    storeGeneration: route.cache?.store.generation ?? 0)
         inFlight[query.hash] = pending
@@ -324,8 +345,8 @@ public final class UDPRelay: @unchecked Sendable {
         let written = Array(UnsafeRawBufferPointer(answer))
         let rcode = layout.rcode(bytes, clientEDNS: query.meta & (1 << 16) != 0)
         let source = pending.route.servers[upstream].source
-        commitAnswer(length)
-        report(pending, client: leader, rcode: rcode, source: source, bytes: length)
+        let optStart = query.meta & (1 << 16) != 0 ? layout.bodyEnd : nil
+        send(length, optStart: optStart, to: leader, of: pending, rcode: rcode, source: source)
         for follower in pending.followers {
             let copy = slot(for: follower)
             written.withUnsafeBytes { copy.copyMemory(from: $0) }
@@ -334,8 +355,7 @@ public final class UDPRelay: @unchecked Sendable {
                 copy[1] = request[1]
                 for index in 12..<query.nameEnd { copy[index] = request[index] }
             }
-            commitAnswer(length)
-            report(pending, client: follower, rcode: rcode, source: source, bytes: length)
+            send(length, optStart: optStart, to: follower, of: pending, rcode: rcode, source: source)
         }
         finish(pending)
         if let keptFor { file(pending, (written, keptFor), layout: layout) }
@@ -348,7 +368,7 @@ public final class UDPRelay: @unchecked Sendable {
         let now = packetCache.clock()
         let entry = PacketCacheEntry(
             name: pending.name, type: RecordType(rawValue: query.type), recordClass: query.recordClass, meta: query.meta,
-            wire: cached.wire, ttlOffsets: layout.ttlOffsets, storedAt: now, expiresAt: now + UInt64(cached.ttl) * 1_000_000_000,
+            wire: cached.wire, ttlOffsets: layout.ttlOffsets, optStart: query.meta & (1 << 16) != 0 ? layout.bodyEnd : nil, storedAt: now, expiresAt: now + UInt64(cached.ttl) * 1_000_000_000,
             store: cache.store, storeGeneration: pending.storeGeneration, generation: pending.generation,
             rcode: Rcode(rawValue: UInt16(cached.wire[3] & 0x0F)))
         packetCache.insert(entry, hash: query.hash)
@@ -414,15 +434,19 @@ public final class UDPRelay: @unchecked Sendable {
             let length = client.request.withUnsafeBytes { request in
                 RelayFailure.write(request: request, query: pending.query, udpSize: queries.maxUDPPayload, text: text, into: out)
             }
-            commitAnswer(length)
-            report(pending, client: client, rcode: 2, source: .server, bytes: length)
+            let optStart = pending.query.meta & (1 << 16) != 0 ? pending.query.nameEnd + 4 : nil
+            send(length, optStart: optStart, to: client, of: pending, rcode: 2, source: .server)
         }
         finish(pending)
     }
 
     private func handOff(_ pending: RelayPending, truncatedBy upstream: Upstream?) {
         pending.forEachClient { client in
-            handOffs.append(RelayHandOff(request: client.request, peer: client.peer, peerLength: client.peerLength, truncatedBy: upstream))
+            // The full path takes the waiting slot again, for as long as it waits.
+            var ticket = client.ticket
+            admission?.leaveWaiting(&ticket)
+            handOffs.append(RelayHandOff(request: client.request, peer: client.peer, peerLength: client.peerLength, truncatedBy: upstream,
+                                         ticket: ticket))
         }
         finish(pending)
     }
@@ -460,6 +484,49 @@ public final class UDPRelay: @unchecked Sendable {
 
     private func currentSlot() -> UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(answerSlots, answersQueued), count: Self.answerSlotSize)
+    }
+
+    /// Sends the answer of `length` bytes written into `client`'s slot, once admission's
+    /// `finish` has had it (RRL, the client's cookie), and frees the client's waiting slot.
+    private func send(_ length: Int, optStart: Int?, to client: RelayClient, of pending: RelayPending, rcode: UInt16,
+                      source: AnswerSource) {
+        var ticket = client.ticket
+        guard let admission else {
+            commitAnswer(length)
+            return report(pending, client: client, rcode: rcode, source: source, bytes: length)
+        }
+        admission.leaveWaiting(&ticket)
+        let wallSeconds = UInt32(truncatingIfNeeded: UInt64(Date().timeIntervalSince1970))
+        switch admission.finish(currentSlot(), length: length, optStart: optStart, questionEnd: pending.query.nameEnd + 4,
+                                limit: pending.query.limit, ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds) {
+        case .send(let count):
+            commitAnswer(count)
+            report(pending, client: client, rcode: rcode, source: source, bytes: count)
+        case .slip(let count):
+            commitAnswer(count)
+            report(pending, client: client, rcode: rcode, source: .admission("rrl:slip"), bytes: count)
+        case .drop:
+            report(pending, client: client, rcode: rcode, source: .admission("rrl:drop"), bytes: 0)
+        }
+    }
+
+    /// Answers (or drops) a query whose client has all its waiting slots taken.
+    private func rejectWaiting(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t,
+                               ticket: AdmissionTicket, admission: Admission) {
+        let rejection = admission.waitingRejection
+        if answersQueued == Int32(Self.burst) { flushAnswers() }
+        let out = currentSlot()
+        guard let (length, optStart) = admission.writeRejection(rejection, request: request, query: query, udpSize: queries.maxUDPPayload,
+                                                                  into: out) else { return }
+        let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
+        switch admission.finish(out, length: length, optStart: optStart, questionEnd: query.nameEnd + 4, limit: query.limit, ticket: ticket,
+                                transport: .udp, now: clockReading, wallSeconds: wallSeconds) {
+        case .send(let count), .slip(let count):
+            dnsd_batch_set_address(answerSlots, answersQueued, peer, peerLength)
+            commitAnswer(count)
+        case .drop:
+            break
+        }
     }
 
     /// The answer written into the current slot is `length` bytes: queue it.

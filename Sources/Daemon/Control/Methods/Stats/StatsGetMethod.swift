@@ -3,7 +3,7 @@ import Foundation
 import Resolver
 
 /// `stats.get [prefix]`: every counter since the last `stats.reset`, flat `name: value`, and a
-/// few gauges (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`).
+/// few gauges; admission's counters as `acl.*`, `rrl.*`, `cookie.*`, `limits.*` and `any.*`; (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`).
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -24,6 +24,7 @@ struct StatsGetMethod: ControlMethod {
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
         for (source, count) in counters.bySource { values["answers.source.\(source)"] = .int(Int(count)) }
+        for (name, count) in context.runtime.admissionSinceReset { values[name] = .int(Int(clamping: count)) }
         for (label, fraction) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
             if let micros = counters.latencyPercentileMicros(fraction) { values["latency.\(label)_us"] = .int(Int(micros)) }
         }
