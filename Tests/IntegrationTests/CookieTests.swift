@@ -78,7 +78,7 @@ struct CookieTests {
         #expect(tcp.rcode == "NOERROR" && tcp.cookie != forged, "\(tcp)")
         // kdig agrees on the rcode.
         let kdig = try PeerTool.require("kdig")
-        let result = try PeerTool.run(kdig, ["@127.0.0.1", "-p", String(dnsd.port), "+cookie=\(forged)", "+notcp", "+tries=1",
+        let result = try PeerTool.run(kdig, ["@127.0.0.1", "-p", String(dnsd.port), "+cookie=\(forged)", "+nobadcookie", "+retry=0",
                                              "www.example.test.", "A"])
         #expect(result.stdout.contains("BADCOOKIE"), "\(result.transcript)")
         // dig with only a client cookie: answered, cookie good.
