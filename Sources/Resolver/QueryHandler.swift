@@ -51,6 +51,9 @@ public struct QueryHandler: Sendable {
     /// workers, for plain queries), so nothing is counted twice.
     public func handle(_ bytes: [UInt8], context: QueryContext, packetCacheTried: Bool = false,
                        admitted: AdmissionTicket? = nil) -> Result {
+        // Read before the pipeline: a reload in between voids what this query files in the
+        // packet cache (packetCacheFill).
+        let generation = pipeline.packetCache.generation
         let current = pipeline.current
         let admission = current.admission
         var ticket = admitted
@@ -99,7 +102,6 @@ public struct QueryHandler: Sendable {
         if let block, current.blocks[block].plugins.contains(where: { $0.resolvesForOthers }), !admission.enterWaiting(&admitted) {
             return reject(admission.waitingRejection, query: query, arrival: arrival, context: context, admission: admission, ticket: admitted)
         }
-        let generation = pipeline.packetCache.generation
         let fill = packetCacheFill(bytes, query: query, pipeline: current, generation: generation, transport: context.transport)
         return finish(current.resolve(query, context: context), query: query, arrival: arrival, context: context, fill: fill,
                       admission: admission, ticket: admitted)

@@ -71,10 +71,12 @@ enum AccessSettingsParser {
     }
 
     static func limits(_ node: ConfigNode) throws -> ClientLimitSettings {
-        let keys = try node.mapping(allowed: ["queries_per_second", "waiting_per_client", "action", "exempt", "table_size"])
+        let keys = try node.mapping(allowed: ["queries_per_second", "waiting_per_client", "waiting_per_cookie_client", "action", "exempt",
+                                              "table_size"])
         var settings = ClientLimitSettings()
         if let value = keys["queries_per_second"] { settings.queriesPerSecond = try value.int(in: 0...10_000_000) }
         if let value = keys["waiting_per_client"] { settings.waitingPerClient = try value.int(in: 0...1_000_000) }
+        if let value = keys["waiting_per_cookie_client"] { settings.waitingPerCookieClient = try value.int(in: 1...1_000_000) }
         if let value = keys["action"] {
             let text = try value.string()
             guard let action = ClientLimitSettings.Action(rawValue: text) else { throw value.error("action is drop or refuse, found '\(text)'") }

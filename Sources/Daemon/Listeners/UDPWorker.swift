@@ -171,10 +171,12 @@ final class UDPWorker: @unchecked Sendable {
         let count = Int(wait ? dnsd_batch_receive(socket, received) : dnsd_batch_receive_queued(socket, received))
         guard count > 0 else { return 0 }  // timeout (stop check), EINTR, or a transient error
         hits.begin(cache: queries.pipeline.packetCache)
-        // One pipeline read per burst: its admission judges every datagram of the burst.
+        // One pipeline read per burst: its admission judges every datagram of the burst. The
+        // packet cache's generation first, so that a reload in between voids what the relay files.
+        let generation = queries.pipeline.packetCache.generation
         let current = queries.pipeline.current
         let admission = current.admission
-        relay?.beginBurst(arrival: hits.arrival, wall: hits.wall, pipeline: current)
+        relay?.beginBurst(arrival: hits.arrival, wall: hits.wall, pipeline: current, generation: generation)
         var answered: Int32 = 0
         for index in 0..<Int32(count) {
             let length = Int(dnsd_batch_length(received, index))

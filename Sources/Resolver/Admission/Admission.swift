@@ -109,25 +109,21 @@ public final class Admission: Sendable {
             let data = option.data
             cookie = data.withUnsafeBytes { readCookie($0, at: 0, length: data.count) }
         }
-        if var verdict = anyOverUDP(type: type, block: block, transport: transport) {
-            if case .reject(let rejection, _) = verdict {
-                var ticket = AdmissionTicket(client: client)
-                ticket.cookie = cookie
-                verdict = .reject(rejection, ticket)
-            }
+        let verdict = check(list: block.map { lists[$0] }, type: type, client: client, transport: transport, cookie: cookie, now: now,
+                            wallSeconds: wallSeconds)
+        guard case .admit(let ticket) = verdict, let rejection = anyOverUDP(type: type, block: block, transport: transport) else {
             return verdict
         }
-        return check(list: block.map { lists[$0] }, type: type, client: client, transport: transport, cookie: cookie, now: now,
-                     wallSeconds: wallSeconds)
+        return .reject(rejection, ticket)
     }
 
     /// ANY over UDP to a resolving block: refused here, or nil (the minimal answer is the full
     /// path's to make: `isMinimalAny`).
-    private func anyOverUDP(type: UInt16, block: Int?, transport: Transport) -> Verdict? {
+    private func anyOverUDP(type: UInt16, block: Int?, transport: Transport) -> Rejection? {
         guard type == RecordType.any.rawValue, transport == .udp, settings.anyOverUDP == .refuse,
               let block, resolving[block] else { return nil }
         counters.increment(.anyRefused)
-        return .reject(.refuse("any:refused"), AdmissionTicket(client: nil))
+        return .refuse("any:refused")
     }
 
     /// Whether the full path answers this query with RFC 8482's single HINFO record.
@@ -203,7 +199,8 @@ public final class Admission: Sendable {
     func enterWaiting(_ ticket: inout AdmissionTicket) -> Bool {
         guard limits.settings.waitingPerClient > 0, let client = ticket.client, !ticket.waiting,
               !limits.isExempt(client) else { return true }
-        guard limits.enter(client) else {
+        let limit = ticket.cookie.valid ? limits.settings.waitingPerCookieClient : limits.settings.waitingPerClient
+        guard limits.enter(client, limit: limit) else {
             counters.increment(.limitWaiting)
             return false
         }

@@ -10,6 +10,9 @@ public struct ClientLimitSettings: Sendable, Equatable {
     public var queriesPerSecond = 0
     /// Queries of one client address waiting for an upstream or a recursion at once; 0 = unlimited.
     public var waitingPerClient = 1000
+    /// The same for a query with a valid server cookie (its address is proved: Unbound's
+    /// `wait-limit-cookie`).
+    public var waitingPerCookieClient = 10000
     public var action: Action = .drop
     public var exempt: [AccessRule.Clients] = [.loopback]
     /// Accounts of the per-second table and counters of the waiting table.
@@ -49,12 +52,12 @@ final class ClientLimits: @unchecked Sendable {
         return perSecond.count(prefix, kind: 0, rate: settings.queriesPerSecond, window: 1_000_000_000, now: now) == .within
     }
 
-    /// Takes a waiting slot for `client`: false (and nothing taken) when it has all of its own.
-    /// Each true must be paired with one `leave`.
-    func enter(_ client: ClientAddress) -> Bool {
+    /// Takes a waiting slot for `client`, which may hold `limit`: false (and nothing taken)
+    /// when it has all of them. Each true must be paired with one `leave`.
+    func enter(_ client: ClientAddress, limit: Int) -> Bool {
         let counter = UnsafeAtomic<Int32>(at: waiting + slot(client))
         let now = counter.wrappingIncrementThenLoad(ordering: .relaxed)
-        guard settings.waitingPerClient > 0, now > Int32(clamping: settings.waitingPerClient) else { return true }
+        guard now > Int32(clamping: limit) else { return true }
         counter.wrappingDecrement(ordering: .relaxed)
         return false
     }

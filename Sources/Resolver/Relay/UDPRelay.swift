@@ -123,8 +123,9 @@ public final class UDPRelay: @unchecked Sendable {
     /// Call before the `take`s of a burst, with the clock readings of its arrival (shared
     /// with the burst's packet-cache hits: `HitBurst`) and the pipeline its hits were admitted
     /// under.
-    public func beginBurst(arrival: UInt64, wall: UInt64, pipeline current: Pipeline) {
-        let generation = queries.pipeline.packetCache.generation
+    /// `generation`: the packet cache's, read before `current` (a reload in between voids what
+    /// this burst files).
+    public func beginBurst(arrival: UInt64, wall: UInt64, pipeline current: Pipeline, generation: UInt64) {
         if generation != socketsGeneration {
             socketsGeneration = generation
             retireUpstreams()
