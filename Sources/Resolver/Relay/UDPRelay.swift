@@ -517,16 +517,29 @@ public final class UDPRelay: @unchecked Sendable {
         let rejection = admission.waitingRejection
         if answersQueued == Int32(Self.burst) { flushAnswers() }
         let out = currentSlot()
-        guard let (length, optStart) = admission.writeRejection(rejection, request: request, query: query, udpSize: queries.maxUDPPayload,
-                                                                  into: out) else { return }
-        let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
-        switch admission.finish(out, length: length, optStart: optStart, questionEnd: query.nameEnd + 4, limit: query.limit, ticket: ticket,
-                                transport: .udp, now: clockReading, wallSeconds: wallSeconds) {
-        case .send(let count), .slip(let count):
-            dnsd_batch_set_address(answerSlots, answersQueued, peer, peerLength)
-            commitAnswer(count)
-        case .drop:
-            break
+        var sent = 0
+        if let (length, optStart) = admission.writeRejection(rejection, request: request, query: query, udpSize: queries.maxUDPPayload,
+                                                             into: out) {
+            let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
+            switch admission.finish(out, length: length, optStart: optStart, questionEnd: query.nameEnd + 4, limit: query.limit,
+                                    ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds) {
+            case .send(let count), .slip(let count):
+                dnsd_batch_set_address(answerSlots, answersQueued, peer, peerLength)
+                commitAnswer(count)
+                sent = count
+            case .drop:
+                break
+            }
+        }
+        guard !queries.observers.isEmpty,
+              let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return }
+        let event = QueryEvent(
+            timeNanos: burst.wall, client: ticket.client, transport: .udp, name: name, type: RecordType(rawValue: query.type),
+            rcode: sent > 0 ? .refused : .noError, latencyNanos: 0, source: rejection.source, truncated: false,
+            dnssecOK: query.dnssecOK, responseBytes: sent)
+        for observer in queries.observers {
+            observer.queryStarted()
+            observer.record(event)
         }
     }
 
