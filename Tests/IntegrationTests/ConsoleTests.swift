@@ -121,4 +121,18 @@ struct ConsoleTests {
             try console.send("q")
         }
     }
+
+    /// Networks that response rate limiting holds back lead the top-clients pane.
+    @Test func limitedNetworksShowInTheClientsPane() throws {
+        let upstream = try FaultyUpstream(mode: "answer")
+        try ForwardDnsd.with(servers: ResponseRateLimitTests.servers(upstream), settings: ResponseRateLimitTests.settings) { dnsd in
+            let console = try ConsoleTmux(socket: dnsd.controlSocket)
+            var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
+            #expect(ok, Self.failure("never connected", screen))
+            _ = try ResponseRateLimitTests.flood(dnsd.port, from: "127.0.5.2", "ns.zone.test.", count: 600, seconds: 0.3)
+            (ok, screen) = try console.wait(timeout: 15) { ConsoleTmux.text($0).contains("rrl 127.0.5.0/24 answer") }
+            #expect(ok, Self.failure("the limited network is not in the clients pane", screen))
+            try console.send("q")
+        }
+    }
 }
