@@ -6,6 +6,27 @@ import Testing
 /// its buckets; other paths are 404 and other methods 405.
 @Suite("Metrics endpoint (curl + dig)")
 struct MetricsEndpointTests {
+    @Test("access rules, RRL and cookies are counted in /metrics")
+    func admissionCounters() throws {
+        let servers = """
+            acl:
+              - {block: [127.0.0.3], name: three}
+            rrl: {responses_per_second: 1000, exempt: []}
+
+            """ + MetricsDnsd.zoneBlock
+        try MetricsDnsd.with(servers: servers) { dnsd in
+            let before = try dnsd.scrape()
+            #expect(try #require(try AccessControlTests.dig(dnsd.port, from: "127.0.0.3", "www.example.test.")).status == "REFUSED")
+            #expect(try #require(try AccessControlTests.dig(dnsd.port, from: "127.0.0.2", "www.example.test.", "A", ["+cookie"])).status == "NOERROR")
+            let change = try dnsd.scrape().minus(before)
+            #expect(change[#"dnsd_acl_matches_total{rule="three",action="block"}"#] == 1, "\(change)")
+            #expect(change[#"dnsd_rrl_responses_total{decision="sent"}"#] == 2, "\(change)")
+            // The refused query never got as far as its cookie: access rules come first.
+            #expect(change[#"dnsd_cookie_queries_total{cookie="client_only"}"#] == 1, "\(change)")
+            #expect(change[#"dnsd_answers_by_source_total{source="admission"}"#] == 1, "\(change)")
+        }
+    }
+
     @Test("queries made with dig show up in /metrics with the right labels")
     func countersFollowQueries() throws {
         try MetricsDnsd.with(servers: MetricsDnsd.zoneBlock) { dnsd in
