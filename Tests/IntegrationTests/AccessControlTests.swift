@@ -143,4 +143,26 @@ struct AccessControlTests {
             #expect(!upstream.queries.contains { $0.hasSuffix("any.full.test.") }, "\(upstream.queries)")
         }
     }
+
+    @Test func ipv6ClientsMatchIPv6Rules() throws {
+        let upstream = try FaultyUpstream(mode: "answer")
+        let directory = try Fixtures.scratchDirectory("dnsd-acl-v6")
+        let port = try LoopbackPort.free()
+        let configPath = directory.appendingPathComponent("dnsd.yaml").path
+        let settings = "acl:\n  - {block: [\"::1/128\"], name: v6-loopback}\n  - {allow: [127.0.0.0/8], name: v4-loopback}"
+        let config = ForwardDnsd.configText(port: port, servers: Self.servers(upstream), settings: settings)
+            .replacingOccurrences(of: "listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port)]",
+                                  with: "listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port), \"udp://[::1]:\(port)\", \"tcp://[::1]:\(port)\"]")
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
+        defer { #expect((try? dnsd.stop()) == 0) }
+        try dnsd.waitUntilAnswering(probing: "ready.test")
+        let dig = try PeerTool.require("dig")
+        for transport in ["+notcp", "+tcp"] {
+            let result = try PeerTool.run(dig, ["@::1", "-p", String(port), "v6.relay.test.", "A", "+time=2", "+tries=1", transport])
+            #expect(try DigOutput(result.stdout).status == "REFUSED", "\(result.transcript)")
+        }
+        #expect(try #require(try Self.dig(port, from: "127.0.0.2", "v4.relay.test.")).status == "NOERROR")
+        #expect(!upstream.queries.contains { $0.hasSuffix("v6.relay.test.") })
+    }
 }
