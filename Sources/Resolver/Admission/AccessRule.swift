@@ -71,10 +71,11 @@ public struct AccessRule: Sendable, Equatable {
         self.types = types
     }
 
+    /// The networks first: a mismatch there costs two compares, a type lookup a hash.
     func matches(_ client: ClientAddress?, type: UInt16) -> Bool {
-        if let types, !types.contains(type) { return false }
-        guard let client else { return clients.contains(.any) }
-        return clients.contains { $0.contains(client) }
+        let inClients = client.map { client in clients.contains { $0.contains(client) } } ?? clients.contains(.any)
+        guard inClients else { return false }
+        return types?.contains(type) ?? true
     }
 }
 
