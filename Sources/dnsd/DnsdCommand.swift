@@ -33,8 +33,10 @@ struct DnsdCommand: AsyncParsableCommand {
         plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.
 
         Exit status: 0 after a clean shutdown (SIGTERM or SIGINT) or a passing --check-config; \
-        1 when the configuration or a zone file is invalid, with FILE:LINE:COLUMN and the reason \
-        on stderr; 2 for bad command-line arguments.
+        1 when the configuration or a zone file is invalid (including a number or duration outside \
+        its key's range, such as 1e10, inf, nan or -1), with FILE:LINE:COLUMN and the reason on \
+        stderr, or when a listener or the control socket cannot be opened; 2 for bad command-line \
+        arguments.
         """,
         version: DaemonVersion.string
     )

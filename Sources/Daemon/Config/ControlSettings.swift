@@ -45,7 +45,7 @@ public struct ControlSettings: Sendable {
         }
         if let max = keys["max_connections"] { settings.maxConnections = try max.int(in: 1...10_000) }
         if let max = keys["max_request_bytes"] { settings.maxRequestBytes = try max.int(in: 1024...(64 << 20)) }
-        if let idle = keys["idle_timeout"] { settings.idleTimeout = try idle.duration() }
+        if let idle = keys["idle_timeout"] { settings.idleTimeout = try idle.duration(in: .milliseconds(1) ... .seconds(86400)) }
         return settings
     }
 }
