@@ -97,6 +97,9 @@ struct QueryHandlerTests {
         edns.version = 1
         let reply = try #require(try send(ZoneFixture.query("www.example.test.", .a, edns: edns).encode()))
         #expect(reply.rcode == .badVers)
+        #expect(reply.questions.map(\.name) == [try DNSName("www.example.test.")], "the question is echoed")
+        #expect(reply.answers.isEmpty)
+        #expect(reply.edns?.version == 0)
     }
 
     @Test func twoQuestionsAreFORMERR() throws {
