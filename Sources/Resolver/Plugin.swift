@@ -54,6 +54,15 @@ public protocol Plugin: Sendable {
     /// The name used in configuration and logs, e.g. `zone`.
     var name: String { get }
     func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome
+    /// Whether this plugin serves `name` from zone data it is the authority for. The pipeline
+    /// asks, to send a DS query for the apex of a served child zone to the block that holds
+    /// the parent zone (Pipeline.swift).
+    func isAuthoritative(for name: DNSName) -> Bool
+}
+
+extension Plugin {
+    /// Plugins that forward, resolve, cache or synthesize hold no zone's authoritative data.
+    public func isAuthoritative(for name: DNSName) -> Bool { false }
 }
 
 /// The plugins after the current one. Running an empty chain answers REFUSED: nothing in

@@ -9,4 +9,9 @@ public struct ServerBlock: Sendable {
         self.zones = zones
         self.plugins = plugins
     }
+
+    /// Whether one of the plugins holds authoritative zone data for `name`.
+    public func isAuthoritative(for name: DNSName) -> Bool {
+        plugins.contains { $0.isAuthoritative(for: name) }
+    }
 }
