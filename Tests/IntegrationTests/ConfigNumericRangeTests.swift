@@ -71,6 +71,8 @@ struct ConfigNumericRangeTests {
         topLevel("tcp", "idle_timeout"), topLevel("tcp", "max_connections"),
         accepting("0", topLevel("udp", "batch_wait")),
         topLevel("control", "idle_timeout"), topLevel("control", "max_connections"), accepting("1024", topLevel("control", "max_request_bytes")),
+        topLevel("control", "max_read_only_connections"), topLevel("control", "max_subscriptions"),
+        topLevel("control", "max_read_only_subscriptions"),
         NumericKey(description: "edns_udp_size", yaml: "listen: [udp://127.0.0.1:1]\ncontrol: {socket: control.sock}\nedns_udp_size: VALUE\n" + zoneBlock, valid: "512"),
         NumericKey(description: "threads", yaml: "listen: [udp://127.0.0.1:1]\ncontrol: {socket: control.sock}\nthreads: VALUE\n" + zoneBlock),
         NumericKey(description: "zone.compact", yaml: """
