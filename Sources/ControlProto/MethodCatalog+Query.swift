@@ -3,7 +3,7 @@ extension MethodCatalog {
     static let queryMethods: [MethodDescriptor] = [
         MethodDescriptor(
             name: "queries.subscribe",
-            summary: "Stream answered queries to this connection as `queries.event` notifications until queries.unsubscribe or close. Events a slow reader could not take are counted in `missed`.",
+            summary: "Stream answered queries to this connection as `queries.event` notifications until queries.unsubscribe or close. Events a slow reader could not take are counted in `missed`. Open streams are capped (control.max_subscriptions; control.max_read_only_subscriptions for read-only callers): past the cap the call fails with -32003.",
             parameters: [
                 MethodParameter("suffix", "string", required: false, "only names at or below this name"),
                 MethodParameter("client", "string", required: false, "only this client IP address"),

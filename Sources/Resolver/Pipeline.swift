@@ -39,10 +39,30 @@ public struct Pipeline: Sendable {
         zoneIndex.first { name.isSubdomain(of: $0.zone) }?.block
     }
 
+    /// The block that answers `question`: the one whose zone is the longest suffix of its
+    /// name, except for DS at the apex of a zone served here. DS is data of the parent side of
+    /// the cut (RFC 4035 §3.1.4.1), so when a block holding the parent zone's data is also
+    /// configured (the nearest enclosing zone with an authoritative plugin), it answers, as NSD,
+    /// Knot and BIND do; only without one does the child's block answer (NODATA from the child).
+    /// A child block that forwards is left alone: the UDP relay (RelayRoute.swift) forwards its
+    /// DS queries too, and every transport must give the same answer.
+    public func block(answering question: Question) -> ServerBlock? {
+        let name = question.name
+        guard let index = zoneIndex.firstIndex(where: { name.isSubdomain(of: $0.zone) }) else { return nil }
+        let match = zoneIndex[index]
+        if question.type == .ds, match.zone == name, blocks[match.block].isAuthoritative(for: name),
+           let parent = zoneIndex[(index + 1)...].first(where: {
+               $0.zone != name && name.isSubdomain(of: $0.zone) && blocks[$0.block].isAuthoritative(for: name)
+           }) {
+            return blocks[parent.block]
+        }
+        return blocks[match.block]
+    }
+
     /// Runs the chain; when every plugin passes, the answer is REFUSED (we are not
     /// authoritative and have no way to resolve the name).
     public func resolve(_ query: Message, context: QueryContext) -> PluginOutcome {
-        guard let question = query.question, let block = block(for: question.name) else {
+        guard let question = query.question, let block = block(answering: question) else {
             return .respond(Message.response(to: query, rcode: .refused), .server)
         }
         return PluginChain(block.plugins[...]).run(query, context: context)

@@ -64,6 +64,15 @@ public protocol Plugin: Sendable {
     /// omission. Optional: the default is false.
     var resolvesForOthers: Bool { get }
     func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome
+    /// Whether this plugin serves `name` from zone data it is the authority for. The pipeline
+    /// asks, to send a DS query for the apex of a served child zone to the block that holds
+    /// the parent zone (Pipeline.swift).
+    func isAuthoritative(for name: DNSName) -> Bool
+}
+
+extension Plugin {
+    /// Plugins that forward, resolve, cache or synthesize hold no zone's authoritative data.
+    public func isAuthoritative(for name: DNSName) -> Bool { false }
 }
 
 extension Plugin {

@@ -144,10 +144,9 @@ public struct QueryHandler: Sendable {
             return Message.response(to: query, rcode: .formErr)
         }
         if let edns = query.edns, edns.version != 0 {
-            // RFC 6891 §6.1.3: BADVERS, advertising the version we do speak.
-            var response = Message.response(to: query, rcode: .badVers, udpPayloadSize: maxUDPPayload)
-            response.questions = []
-            return response
+            // RFC 6891 §6.1.3: BADVERS, advertising the version we do speak. The question is
+            // echoed, as NSD, Knot and BIND do: clients match the answer to their query by it.
+            return Message.response(to: query, rcode: .badVers, udpPayloadSize: maxUDPPayload)
         }
         if question.type == .axfr || question.type == .ixfr {
             return Message.response(to: query, rcode: .notImp)

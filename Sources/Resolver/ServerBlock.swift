@@ -12,4 +12,9 @@ public struct ServerBlock: Sendable {
         self.plugins = plugins
         self.accessRules = accessRules
     }
+
+    /// Whether one of the plugins holds authoritative zone data for `name`.
+    public func isAuthoritative(for name: DNSName) -> Bool {
+        plugins.contains { $0.isAuthoritative(for: name) }
+    }
 }

@@ -35,12 +35,20 @@ struct DnsdCommand: AsyncParsableCommand {
         Where the host ends those sleeps late, a worker stops them for a while: \
         `dnsctl stats.get udp.batch_wait` counts the stops.
 
+        The control socket's directory must belong to dnsd's user and be writable by no one else \
+        (group write only for dnsd's own group); otherwise dnsd refuses to start, since another user \
+        could replace the socket. Read-only control callers get at most \
+        `control: {max_read_only_connections: 16, max_read_only_subscriptions: 16}`, so that admins \
+        always get in (docs/control.md).
+
         Environment (for comparisons and debugging): DNSD_UDP_RELAY=off keeps every UDP miss on the \
         plugin chain; DNSD_PACKET_CACHE=off turns the packet cache (and with it the relay) off.
 
         Exit status: 0 after a clean shutdown (SIGTERM or SIGINT) or a passing --check-config; \
-        1 when the configuration or a zone file is invalid, with FILE:LINE:COLUMN and the reason \
-        on stderr; 2 for bad command-line arguments.
+        1 when the configuration or a zone file is invalid (including a number or duration outside \
+        its key's range, such as 1e10, inf, nan or -1), with FILE:LINE:COLUMN and the reason on \
+        stderr, or when a listener or the control socket cannot be opened; 2 for bad command-line \
+        arguments.
         """,
         version: DaemonVersion.string
     )

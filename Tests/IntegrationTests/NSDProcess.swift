@@ -12,11 +12,12 @@ final class NSDProcess {
     /// NSD's log (it writes to stderr in the foreground).
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    /// nsd.conf for `zone` (its file already in `directory`). minimal-responses keeps the
-    /// additional section to what referrals need, like dnsd; RRL is off so the many
+    /// nsd.conf for `zones` (origin and file, already in `directory`). minimal-responses keeps
+    /// the additional section to what referrals need, like dnsd; RRL is off so the many
     /// differential queries are never rate limited.
-    static func configText(port: UInt16, directory: String, zoneFile: String) -> String {
-        """
+    static func configText(port: UInt16, directory: String, zones: [(origin: String, file: String)]) -> String {
+        let zoneText = zones.map { "zone:\n    name: \($0.origin)\n    zonefile: \"\($0.file)\"\n" }.joined()
+        return """
         server:
             ip-address: 127.0.0.1@\(port)
             port: \(port)
@@ -34,30 +35,33 @@ final class NSDProcess {
             rrl-ratelimit: 0
         remote-control:
             control-enable: no
-        zone:
-            name: example.test.
-            zonefile: "\(zoneFile)"
-
+        \(zoneText)
         """
     }
 
     /// Starts NSD on `zone`, runs `body`, and always stops NSD again.
     static func with<T>(zone: String = "example.test.zone", _ body: (NSDProcess) throws -> T) throws -> T {
-        let nsd = try NSDProcess(zone: zone)
+        let nsd = try NSDProcess(zones: [(origin: "example.test.", file: try Fixtures.path(zone))])
         defer { nsd.stop() }
         try nsd.waitUntilAnswering()
         return try body(nsd)
     }
 
-    /// Writes nsd.conf, validates it with nsd-checkconf, and launches `nsd -d -c`.
-    init(zone: String) throws {
+    /// Writes nsd.conf for `zones` (origin and zone file path; each file is copied into NSD's
+    /// scratch directory), validates it with nsd-checkconf, and launches `nsd -d -c`.
+    init(zones: [(origin: String, file: String)]) throws {
         let nsd = try PeerTool.require("nsd")
         let checkconf = try PeerTool.require("nsd-checkconf")
         directory = try Fixtures.scratchDirectory("nsd")
-        let zonePath = try Fixtures.copy(zone, into: directory)
+        var copies: [(origin: String, file: String)] = []
+        for zone in zones {
+            let copy = directory.appendingPathComponent(URL(fileURLWithPath: zone.file).lastPathComponent).path
+            try FileManager.default.copyItem(atPath: zone.file, toPath: copy)
+            copies.append((zone.origin, copy))
+        }
         port = try LoopbackPort.free()
         let confPath = directory.appendingPathComponent("nsd.conf").path
-        try Self.configText(port: port, directory: directory.path, zoneFile: zonePath)
+        try Self.configText(port: port, directory: directory.path, zones: copies)
             .write(toFile: confPath, atomically: true, encoding: .utf8)
         let check = try PeerTool.run(checkconf, [confPath])
         guard check.status == 0 else {

@@ -97,6 +97,9 @@ struct QueryHandlerTests {
         edns.version = 1
         let reply = try #require(try send(ZoneFixture.query("www.example.test.", .a, edns: edns).encode()))
         #expect(reply.rcode == .badVers)
+        #expect(reply.questions.map(\.name) == [try DNSName("www.example.test.")], "the question is echoed")
+        #expect(reply.answers.isEmpty)
+        #expect(reply.edns?.version == 0)
     }
 
     @Test func twoQuestionsAreFORMERR() throws {
@@ -122,5 +125,42 @@ struct QueryHandlerTests {
         #expect(pipeline.block(for: try DNSName("www.sub.example.test."))?.zones == [try DNSName("sub.example.test.")])
         #expect(pipeline.block(for: try DNSName("www.example.test."))?.zones == [try DNSName("example.test.")])
         #expect(pipeline.block(for: try DNSName("www.example.org.")) == nil)
+    }
+
+    /// RFC 4035 §3.1.4.1: DS at a served child's apex comes from the parent's block; every
+    /// other question about the child (and DS below its apex) stays with the child's block.
+    @Test func dsAtAServedChildApexIsAnsweredByTheParentsBlock() throws {
+        let child = try ZoneLoader.parse(text: "$TTL 60\n@ IN SOA ns h 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.53\n", file: "child", origin: try DNSName("sub.example.test."))
+        let parentZone = try DNSName("example.test."), childZone = try DNSName("sub.example.test.")
+        let pipeline = Pipeline(blocks: [
+            ServerBlock(zones: [parentZone], plugins: [ZonePlugin(zone: ZoneFixture.zone)]),
+            ServerBlock(zones: [childZone], plugins: [ZonePlugin(zone: child)]),
+        ])
+        func zone(_ name: String, _ type: RecordType) throws -> DNSName? {
+            pipeline.block(answering: Question(name: try DNSName(name), type: type))?.zones.first
+        }
+        #expect(try zone("sub.example.test.", .ds) == parentZone)
+        #expect(try zone("sub.example.test.", .soa) == childZone)
+        #expect(try zone("sub.example.test.", .ns) == childZone)
+        #expect(try zone("ns.sub.example.test.", .ds) == childZone)
+        #expect(try zone("example.test.", .ds) == parentZone)
+        let answered = QueryHandler(pipeline: pipeline).handle(try ZoneFixture.query("sub.example.test.", .ds).encode(), context: context())
+        guard case .respond(let bytes) = answered else { Issue.record("zone answers are immediate"); return }
+        let reply = try Message(wire: bytes)
+        #expect(reply.answerTexts == ["sub.example.test. DS 12345 13 2 ABCDEF0123456789"])
+        #expect(reply.header.authoritative)
+
+        // A parent block that only forwards holds no parent data: the child answers.
+        let forwarding = Pipeline(blocks: [
+            ServerBlock(zones: [parentZone], plugins: []),
+            ServerBlock(zones: [childZone], plugins: [ZonePlugin(zone: child)]),
+        ])
+        #expect(forwarding.block(answering: Question(name: childZone, type: .ds))?.zones == [childZone])
+        // Nor does a child block that only forwards (the UDP relay forwards its DS queries too).
+        let forwardedChild = Pipeline(blocks: [
+            ServerBlock(zones: [parentZone], plugins: [ZonePlugin(zone: ZoneFixture.zone)]),
+            ServerBlock(zones: [childZone], plugins: []),
+        ])
+        #expect(forwardedChild.block(answering: Question(name: childZone, type: .ds))?.zones == [childZone])
     }
 }

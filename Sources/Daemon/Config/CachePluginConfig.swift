@@ -32,9 +32,7 @@ enum CachePluginConfig {
             guard settings.staleTTL > 0 else { throw value.error("stale_ttl must be at least 1s") }
         }
         if let value = keys["stale_timeout"] {
-            let duration = try value.duration()
-            settings.staleTimeout = .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000
-                                                 + duration.components.attoseconds / 1_000_000_000)
+            settings.staleTimeout = try value.timeAmount(in: .zero ... .seconds(60))
         }
         if let value = keys["optimistic"] { settings.optimistic = try value.bool() }
         if let value = keys["prefetch"] { settings.prefetch = try value.bool() }
@@ -47,9 +45,7 @@ enum CachePluginConfig {
 
     /// A duration in whole seconds (`300`, `5m`, `1d`), at most 2^31-1 (RFC 2181 §8).
     static func seconds(_ node: ConfigNode) throws -> UInt32 {
-        let seconds = try node.duration().components.seconds
-        guard seconds <= Int64(Int32.max) else { throw node.error("\(seconds)s is longer than a TTL can be (2147483647s)") }
-        return UInt32(seconds)
+        UInt32(try node.duration(in: .zero ... .seconds(Int32.max)).components.seconds)
     }
 
     /// A byte count: a plain integer or a number with a unit, `64MiB`, `512KiB`, `1GiB`

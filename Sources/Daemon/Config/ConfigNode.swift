@@ -56,9 +56,18 @@ public struct ConfigNode {
 
     public func stringList() throws -> [String] { try list().map { try $0.string() } }
 
+    /// An integer within `range`. Digits too many for `Int` are out of range, not "not an
+    /// integer": the operator wrote a number, and the message should say which numbers fit.
     public func int(in range: ClosedRange<Int>) throws -> Int {
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else { throw error("expected an integer") }
-        guard range.contains(value) else { throw error("\(value) is outside \(range.lowerBound)...\(range.upperBound)") }
+        let outside = "is outside \(range.lowerBound)...\(range.upperBound)"
+        guard case .scalar(let scalar) = node else { throw error("expected an integer") }
+        let text = scalar.string
+        guard let value = Int(text) else {
+            let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+            if !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) { throw error("\(text) \(outside)") }
+            throw error("expected an integer, found '\(text)'")
+        }
+        guard range.contains(value) else { throw error("\(value) \(outside)") }
         return value
     }
 
@@ -69,18 +78,5 @@ public struct ConfigNode {
         case "false", "no", "off": return false
         default: throw error("expected true or false, found '\(scalar.string)'")
         }
-    }
-
-    /// A duration: plain seconds or units like `50us`, `500ms`, `10s`, `5m`, `1h`, `1d`.
-    public func duration() throws -> Duration {
-        let text = try string().lowercased()
-        let units: [(String, Double)] = [("us", 1e-6), ("µs", 1e-6), ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        if let seconds = Double(text), seconds >= 0 { return .nanoseconds(Int64((seconds * 1e9).rounded())) }
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), value >= 0 {
-                return .nanoseconds(Int64((value * scale * 1e9).rounded()))
-            }
-        }
-        throw error("expected a duration like 10s, 500ms or 5m, found '\(text)'")
     }
 }

@@ -9,14 +9,16 @@ public struct ControlSettings: Sendable {
     /// File mode of the socket; the group (if set) gets what the mode grants it.
     public var mode: mode_t = 0o660
     public var group: String?
-    public var maxConnections = 64
+    /// Connections and subscriptions, in all and for read-only callers (ControlQuota.swift).
+    public var limits = ControlLimits()
     public var maxRequestBytes = 1 << 20
     public var idleTimeout: Duration = .seconds(600)
     public var access = ControlAccess()
 
     static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ControlSettings {
         var settings = ControlSettings()
-        let keys = try node.mapping(allowed: ["socket", "mode", "group", "max_connections", "max_request_bytes", "idle_timeout", "admins", "readers"])
+        let keys = try node.mapping(allowed: ["socket", "mode", "group", "max_connections", "max_read_only_connections", "max_subscriptions",
+                                              "max_read_only_subscriptions", "max_request_bytes", "idle_timeout", "admins", "readers"])
         if let socket = keys["socket"] {
             let path = try socket.string()
             guard !path.isEmpty else { throw socket.error("the socket path is empty") }
@@ -43,9 +45,33 @@ public struct ControlSettings: Sendable {
             settings.access.readerUsers.formUnion(members.users)
             settings.access.readerGroups.formUnion(members.groups)
         }
-        if let max = keys["max_connections"] { settings.maxConnections = try max.int(in: 1...10_000) }
+        settings.limits = try parseLimits(keys)
         if let max = keys["max_request_bytes"] { settings.maxRequestBytes = try max.int(in: 1024...(64 << 20)) }
-        if let idle = keys["idle_timeout"] { settings.idleTimeout = try idle.duration() }
+        if let idle = keys["idle_timeout"] { settings.idleTimeout = try idle.duration(in: .milliseconds(1) ... .seconds(86400)) }
         return settings
+    }
+
+    /// The read-only caps must stay below the totals: what is left is kept for admins.
+    private static func parseLimits(_ keys: [String: ConfigNode]) throws -> ControlLimits {
+        var limits = ControlLimits()
+        if let max = keys["max_connections"] { limits.maxConnections = try max.int(in: 1...10_000) }
+        if let max = keys["max_subscriptions"] { limits.maxSubscriptions = try max.int(in: 1...10_000) }
+        limits.maxReadOnlyConnections = min(limits.maxReadOnlyConnections, limits.maxConnections - 1)
+        limits.maxReadOnlySubscriptions = min(limits.maxReadOnlySubscriptions, limits.maxSubscriptions - 1)
+        if let max = keys["max_read_only_connections"] {
+            limits.maxReadOnlyConnections = try belowTotal(max, total: limits.maxConnections, name: "max_connections")
+        }
+        if let max = keys["max_read_only_subscriptions"] {
+            limits.maxReadOnlySubscriptions = try belowTotal(max, total: limits.maxSubscriptions, name: "max_subscriptions")
+        }
+        return limits
+    }
+
+    private static func belowTotal(_ node: ConfigNode, total: Int, name: String) throws -> Int {
+        let value = try node.int(in: 0...10_000)
+        guard value < total else {
+            throw node.error("\(value) must be below control.\(name) (\(total)): what is left is kept for admins")
+        }
+        return value
     }
 }

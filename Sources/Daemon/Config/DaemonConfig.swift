@@ -32,6 +32,9 @@ public struct DaemonConfig: Sendable {
     public struct TCPSettings: Sendable {
         public var idleTimeout: Duration = .seconds(10)
         public var maxConnections: Int = 1000
+
+        /// What `tcp.idle_timeout` accepts: 0 would close every connection at once.
+        static let idleTimeoutRange = Duration.milliseconds(1) ... .seconds(86400)
     }
 
     static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
@@ -63,7 +66,7 @@ public struct DaemonConfig: Sendable {
         }
         if let tcp = top["tcp"] {
             let keys = try tcp.mapping(allowed: ["idle_timeout", "max_connections"])
-            if let idle = keys["idle_timeout"] { config.tcp.idleTimeout = try idle.duration() }
+            if let idle = keys["idle_timeout"] { config.tcp.idleTimeout = try idle.duration(in: TCPSettings.idleTimeoutRange) }
             if let max = keys["max_connections"] { config.tcp.maxConnections = try max.int(in: 1...1_000_000) }
         }
         if let udp = top["udp"] { config.udp = try UDPSettings.parse(udp) }

@@ -48,9 +48,9 @@ enum ForwardPluginConfig {
             }
             policy = value
         }
-        let timeout = try settings["timeout"].map { try positiveDuration($0) } ?? .seconds(2)
-        let healthCheck = try settings["health_check"].map { try positiveDuration($0) } ?? .seconds(5)
-        let idleTimeout = try settings["idle_timeout"].map { try positiveDuration($0) } ?? .seconds(10)
+        let timeout = try settings["timeout"]?.timeAmount(in: .milliseconds(1) ... .seconds(60)) ?? .seconds(2)
+        let healthCheck = try settings["health_check"]?.timeAmount(in: .milliseconds(1) ... .seconds(3600)) ?? .seconds(5)
+        let idleTimeout = try settings["idle_timeout"]?.timeAmount(in: .milliseconds(1) ... .seconds(86400)) ?? .seconds(10)
         let maxFails = try settings["max_fails"]?.int(in: 0...1000) ?? 3
         let caseRandomization = try settings["case_randomization"]?.bool() ?? false
         let ednsUDPSize = UInt16(try settings["edns_udp_size"]?.int(in: 512...4096) ?? 1232)
@@ -104,13 +104,5 @@ enum ForwardPluginConfig {
 
     private static func parse(_ text: String, _ node: ConfigNode) throws -> UpstreamAddress {
         do { return try UpstreamAddress.parse(text) } catch { throw node.error(error.description) }
-    }
-
-    private static func positiveDuration(_ node: ConfigNode) throws -> TimeAmount {
-        let duration = try node.duration()
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        guard nanoseconds > 0 else { throw node.error("must be longer than 0") }
-        return .nanoseconds(nanoseconds)
     }
 }

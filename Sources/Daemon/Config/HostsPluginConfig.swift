@@ -26,8 +26,7 @@ enum HostsPluginConfig {
         if let ttlNode = keys["ttl"] { ttl = try CachePluginConfig.seconds(ttlNode) }
         var reload: TimeAmount = .seconds(5)
         if let reloadNode = keys["reload"] {
-            let duration = try reloadNode.duration()
-            reload = .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            reload = try reloadNode.timeAmount(in: .zero ... .seconds(86400))
         }
         let fallsThrough = try keys["fallthrough"]?.bool() ?? true
         do {

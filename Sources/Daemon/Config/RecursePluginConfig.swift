@@ -32,7 +32,7 @@ enum RecursePluginConfig {
             }
         }
         if let value = keys["port"] { settings.port = try value.int(in: 1...65535) }
-        if let value = keys["timeout"] { settings.timeout = try duration(value, in: .milliseconds(10) ... .seconds(30)) }
+        if let value = keys["timeout"] { settings.timeout = try value.timeAmount(in: .milliseconds(10) ... .seconds(30)) }
         if let value = keys["qname_minimisation"] { settings.qnameMinimisation = try value.bool() }
         if let value = keys["case_randomization"] { settings.caseRandomization = try value.bool() }
         if let value = keys["edns_udp_size"] { settings.ednsUDPSize = UInt16(try value.int(in: 512...4096)) }
@@ -41,22 +41,8 @@ enum RecursePluginConfig {
         if let value = keys["max_referrals"] { settings.limits.maxReferrals = try value.int(in: 1...1000) }
         if let value = keys["max_ns_fetches"] { settings.limits.maxNSFetches = try value.int(in: 0...100) }
         if let value = keys["max_queries"] { settings.limits.maxQueries = try value.int(in: 1...10_000) }
-        if let value = keys["time_budget"] { settings.limits.timeBudget = try duration(value, in: .milliseconds(100) ... .seconds(120)) }
+        if let value = keys["time_budget"] { settings.limits.timeBudget = try value.timeAmount(in: .milliseconds(100) ... .seconds(120)) }
         if let value = keys["max_cnames"] { settings.limits.maxCNAMEs = try value.int(in: 0...100) }
         return settings
-    }
-
-    private static func duration(_ node: ConfigNode, in range: ClosedRange<TimeAmount>) throws -> TimeAmount {
-        let (seconds, attoseconds) = try node.duration().components
-        let amount = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        guard range.contains(amount) else {
-            throw node.error("must be between \(text(range.lowerBound)) and \(text(range.upperBound))")
-        }
-        return amount
-    }
-
-    private static func text(_ amount: TimeAmount) -> String {
-        let ms = amount.nanoseconds / 1_000_000
-        return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
     }
 }

@@ -75,9 +75,7 @@ public struct UDPSettings: Sendable, Equatable {
         }
         if let segmentation = keys["segmentation"] { settings.segmentation = try segmentation.bool() }
         if let wait = keys["batch_wait"] {
-            let value = try wait.duration()
-            guard value <= maxBatchWait else { throw wait.error("batch_wait is at most 1ms (found \(try wait.string()))") }
-            settings.batchWait = value
+            settings.batchWait = try wait.duration(in: .zero ... maxBatchWait)
         }
         return settings
     }

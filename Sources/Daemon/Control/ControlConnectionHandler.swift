@@ -6,31 +6,33 @@ import Glibc
 #endif
 
 /// One control connection. On connect the peer's credentials (SO_PEERCRED) decide its role,
-/// or the connection is refused. Each line is then dispatched on its own task and answered
+/// or the connection is refused; so is one over its role's connection cap (ControlQuota.swift). Each line is then dispatched on its own task and answered
 /// when done (replies carry the request id, so order does not matter).
 final class ControlConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let dispatcher: ControlDispatcher
-    private let limiter: ConnectionLimiter
+    private let quota: ControlQuota
     private let access: ControlAccess
     private var holdsSlot = false
+    /// The role counted against its cap, once the credentials were read and the cap allowed it.
+    private var admitted: ControlRole?
     private var session: ControlSession?
     /// Lines that arrived before the credentials check finished.
     private var early: [[UInt8]] = []
     /// Set once the connection was refused: input is drained and ignored.
     private var refused = false
 
-    init(dispatcher: ControlDispatcher, limiter: ConnectionLimiter, access: ControlAccess) {
+    init(dispatcher: ControlDispatcher, quota: ControlQuota, access: ControlAccess) {
         self.dispatcher = dispatcher
-        self.limiter = limiter
+        self.quota = quota
         self.access = access
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        guard limiter.acquire() else {
-            refuse(context, code: RPCError.limitExceeded, message: "too many control connections (\(limiter.limit))")
+        do { try quota.openConnection() } catch {
+            refuse(context, code: RPCError.limitExceeded, message: "\(error)")
             return
         }
         holdsSlot = true
@@ -45,7 +47,12 @@ final class ControlConnectionHandler: ChannelInboundHandler {
                 refuse(context, code: RPCError.forbidden, message: "uid \(peer.uid) is not allowed to use the control socket (see control.admins / control.readers)")
                 return
             }
-            let session = ControlSession(channel: context.channel, role: role, peer: peer)
+            do { try quota.admit(role) } catch {
+                refuse(context, code: RPCError.limitExceeded, message: "\(error)")
+                return
+            }
+            admitted = role
+            let session = ControlSession(channel: context.channel, role: role, peer: peer, quota: quota)
             self.session = session
             for line in early { dispatch(line, session: session) }
             early = []
@@ -54,9 +61,16 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if holdsSlot { limiter.release(); holdsSlot = false }
+        releaseSlot()
         session?.closeAll()
         context.fireChannelInactive()
+    }
+
+    private func releaseSlot() {
+        guard holdsSlot else { return }
+        quota.closeConnection(admitted: admitted)
+        holdsSlot = false
+        admitted = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -101,6 +115,9 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     /// already sent, and its read would then fail with ECONNRESET before it sees the error.
     private func refuse(_ context: ChannelHandlerContext, code: Int, message: String) {
         refused = true
+        // A refused connection lingers for the client to read why; it must not hold a slot
+        // meanwhile, or refused read-only callers would crowd out the admins' reserve.
+        releaseSlot()
         let response = RPCResponse(id: .null, error: RPCError(code: code, message: message))
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(Self.line(response, channel.allocator))).whenComplete { _ in

@@ -13,7 +13,7 @@ struct ControlServer {
         let path = settings.socketPath
         try ControlSocketBinder.prepare(path: path)
         let dispatcher = self.dispatcher
-        let limiter = ConnectionLimiter(limit: settings.maxConnections)
+        let quota = ControlQuota(limits: settings.limits)
         let maxLength = settings.maxRequestBytes, idle = settings.idleTimeout, access = settings.access
         let channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
@@ -21,7 +21,7 @@ struct ControlServer {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
                     try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))
-                    try handlers.addHandler(ControlConnectionHandler(dispatcher: dispatcher, limiter: limiter, access: access))
+                    try handlers.addHandler(ControlConnectionHandler(dispatcher: dispatcher, quota: quota, access: access))
                 }
             }
             .bind(unixDomainSocketPath: path).get()

@@ -13,13 +13,18 @@ final class ControlSession: Sendable {
     let channel: Channel
     let role: ControlRole
     let peer: PeerCredentials?
-    private let subscriptions = NIOLockedValueBox<[Int: Scheduled<Void>]>([:])
+    /// Counts this connection's subscriptions against its role's cap.
+    private let quota: ControlQuota
+    /// Open subscriptions by id; nil once the connection closed, so that a subscribe that
+    /// finishes after the close neither registers a poller nor keeps its quota slot.
+    private let subscriptions = NIOLockedValueBox<[Int: Scheduled<Void>]?>([:])
     private let nextSubscription = NIOLockedValueBox(1)
 
-    init(channel: Channel, role: ControlRole, peer: PeerCredentials?) {
+    init(channel: Channel, role: ControlRole, peer: PeerCredentials?, quota: ControlQuota) {
         self.channel = channel
         self.role = role
         self.peer = peer
+        self.quota = quota
     }
 
     /// Sends a JSON-RPC notification on this connection.
@@ -29,36 +34,51 @@ final class ControlSession: Sendable {
         channel.writeAndFlush(buffer, promise: nil)
     }
 
-    /// Registers a repeating task (a subscription's poller); returns its id.
-    func addSubscription(_ start: (Int) -> Scheduled<Void>) -> Int {
+    /// Registers a repeating task (a subscription's poller); returns its id. Throws
+    /// `ControlLimitExceeded` when the role's subscriptions are all taken.
+    func addSubscription(_ start: (Int) -> Scheduled<Void>) throws -> Int {
+        try quota.openSubscription(role)
         let id = nextSubscription.withLockedValue { value -> Int in defer { value += 1 }; return value }
         let task = start(id)
-        subscriptions.withLockedValue { $0[id] = task }
+        let registered = subscriptions.withLockedValue { tasks -> Bool in
+            guard tasks != nil else { return false }
+            tasks![id] = task
+            return true
+        }
+        if !registered {
+            task.cancel()
+            quota.closeSubscription(role)
+        }
         return id
     }
 
     func replaceSubscriptionTask(_ id: Int, with task: Scheduled<Void>) -> Bool {
         subscriptions.withLockedValue { tasks in
-            guard tasks[id] != nil else { task.cancel(); return false }
-            tasks[id] = task
+            guard tasks?[id] != nil else { task.cancel(); return false }
+            tasks![id] = task
             return true
         }
     }
 
-    var hasSubscriptions: Bool { subscriptions.withLockedValue { !$0.isEmpty } }
+    var hasSubscriptions: Bool { subscriptions.withLockedValue { !($0?.isEmpty ?? true) } }
 
-    func isSubscribed(_ id: Int) -> Bool { subscriptions.withLockedValue { $0[id] != nil } }
+    func isSubscribed(_ id: Int) -> Bool { subscriptions.withLockedValue { $0?[id] != nil } }
 
     @discardableResult
     func removeSubscription(_ id: Int) -> Bool {
-        guard let task = subscriptions.withLockedValue({ $0.removeValue(forKey: id) }) else { return false }
+        guard let task = subscriptions.withLockedValue({ $0?.removeValue(forKey: id) }) else { return false }
         task.cancel()
+        quota.closeSubscription(role)
         return true
     }
 
+    /// Ends every subscription when the connection closes, and refuses new ones.
     func closeAll() {
-        let tasks = subscriptions.withLockedValue { tasks -> [Scheduled<Void>] in defer { tasks = [:] }; return Array(tasks.values) }
-        tasks.forEach { $0.cancel() }
+        let tasks = subscriptions.withLockedValue { tasks -> [Scheduled<Void>] in defer { tasks = nil }; return tasks.map { Array($0.values) } ?? [] }
+        for task in tasks {
+            task.cancel()
+            quota.closeSubscription(role)
+        }
     }
 }
 

@@ -12,8 +12,9 @@ struct ControlSocketError: Error, CustomStringConvertible {
     var description: String { "control socket \(path): \(reason)" }
 }
 
-/// Prepares the socket path: creates the directory, and removes a stale socket file left by a
-/// dead daemon, but never one a live daemon still answers on.
+/// Prepares the socket path: creates the directory or checks the one that is there, and
+/// removes a stale socket file left by a dead daemon, but never one a live daemon still
+/// answers on.
 enum ControlSocketBinder {
     static func prepare(path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -25,6 +26,7 @@ enum ControlSocketBinder {
                 throw ControlSocketError(path: path, reason: "cannot create \(directory): \(error.localizedDescription)")
             }
         }
+        try checkDirectory(directory.isEmpty ? "." : directory, socket: path)
         var info = stat()
         guard lstat(path, &info) == 0 else { return }  // nothing there
         guard info.st_mode & S_IFMT == S_IFSOCK else {
@@ -34,6 +36,25 @@ enum ControlSocketBinder {
             throw ControlSocketError(path: path, reason: "another daemon is listening on it")
         }
         unlink(path)
+    }
+
+    /// Refuses a socket directory that someone other than dnsd's user could change: whoever can
+    /// write there can replace the socket with their own (the default `/tmp/dnsd-UID` can be
+    /// made by any local user before dnsd starts) and read what `dnsctl` sends, or answer it.
+    /// Group write is allowed only for dnsd's own group.
+    static func checkDirectory(_ directory: String, socket path: String) throws {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            throw ControlSocketError(path: path, reason: "cannot inspect its directory \(directory): \(String(cString: strerror(errno)))")
+        }
+        let mode = String(info.st_mode & 0o7777, radix: 8)
+        let fix = "remove it so dnsd creates it, or chown it to dnsd's user and chmod go-w"
+        guard info.st_uid == geteuid() else {
+            throw ControlSocketError(path: path, reason: "refusing to use directory \(directory): it belongs to uid \(info.st_uid), not to dnsd's user (uid \(geteuid())), so that user could replace the socket; \(fix)")
+        }
+        guard info.st_mode & S_IWOTH == 0, info.st_mode & S_IWGRP == 0 || info.st_gid == getegid() else {
+            throw ControlSocketError(path: path, reason: "refusing to use directory \(directory): its mode \(mode) lets other users write there and replace the socket; \(fix)")
+        }
     }
 
     /// Applies the configured mode and group after binding.

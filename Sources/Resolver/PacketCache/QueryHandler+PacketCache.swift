@@ -162,7 +162,7 @@ extension QueryHandler {
     /// `pipeline`, so a reload in between voids the entry.
     func packetCacheFill(_ request: [UInt8], query: Message, pipeline: Pipeline, generation: UInt64,
                          transport: Transport) -> PacketCacheFill? {
-        guard usesPacketCache, let question = query.question, let block = pipeline.block(for: question.name),
+        guard usesPacketCache, let question = query.question, let block = pipeline.block(answering: question),
               let plugin = block.plugins.lazy.compactMap({ $0 as? CachePlugin }).first else { return nil }
         let storeGeneration = plugin.store.generation
         return request.withUnsafeBytes { bytes -> PacketCacheFill? in

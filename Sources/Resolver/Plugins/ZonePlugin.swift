@@ -31,6 +31,8 @@ public final class ZonePlugin: Plugin, Sendable {
 
     public var origin: DNSName { editor.origin }
 
+    public func isAuthoritative(for name: DNSName) -> Bool { name.isSubdomain(of: origin) }
+
     public func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome {
         let zone = editor.live.snapshot.zone
         guard let question = query.question, question.name.isSubdomain(of: zone.origin) else {

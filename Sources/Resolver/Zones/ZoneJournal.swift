@@ -20,6 +20,11 @@ import Glibc
 /// CRC-32 (IEEE) is CRC32 in hex. A crash mid-append leaves a short or mismatching last entry:
 /// replay ignores it (it was never acknowledged) and the next append cuts it off first. A bad
 /// entry with more data after it is corruption, not a torn write, and replay refuses it.
+///
+/// An append that fails in a running daemon (disk full, I/O error) leaves the same kind of
+/// tail. Entries are written at `validLength` with `pwrite`, never at the file offset, and the
+/// tail is cut off (and the cut fsynced) before the next entry is written: an acknowledged entry
+/// always follows the previous one directly, never a hole or a fragment replay would call damage.
 public final class ZoneJournal: @unchecked Sendable {
     // @unchecked: every mutable field is touched only by the owning `ZoneEditor` under its lock.
 
@@ -29,6 +34,9 @@ public final class ZoneJournal: @unchecked Sendable {
     public private(set) var validLength: Int = 0
     public private(set) var entryCount: Int = 0
     private var descriptor: Int32 = -1
+    /// The file past `validLength` may hold part of a failed write, or (at `validLength` 0)
+    /// lacks its header: `repair` must run before the next entry is written.
+    private var needsRepair = true
     /// Appending needs `validLength`, which only replay learns.
     private var replayed = false
 
@@ -110,18 +118,22 @@ public final class ZoneJournal: @unchecked Sendable {
 
     static let headerPrefix = "; dnsd zone journal v1"
 
-    /// Appends `change` and fsyncs; when this returns, the change survives a crash.
+    /// Appends `change` and fsyncs; when this returns, the change survives a crash. When it
+    /// throws, the change is not in the journal, and the next append is not affected.
     public func append(_ change: ZoneChange) throws {
         try openForAppend()
+        if needsRepair { try repair() }
         let payload = Array(change.journalText.utf8)
         var bytes = Array("entry \(payload.count) \(String(Self.crc32(payload[...]), radix: 16))\n".utf8)
         bytes += payload
         do {
-            try writeAll(bytes)
+            try writeAll(bytes, at: validLength)
             try sync(descriptor, what: "journal")
         } catch {
-            // Leave no half entry for the next append to build on: cut back to the last good one.
-            _ = ftruncate(descriptor, off_t(validLength))
+            // Part of the entry may be in the file: cut it off now if the disk lets us, and in
+            // any case before the next append writes anything.
+            needsRepair = true
+            try? repair()
             throw error
         }
         validLength += bytes.count
@@ -131,14 +143,13 @@ public final class ZoneJournal: @unchecked Sendable {
     /// Empties the journal after its entries reached the zone file (compaction).
     public func truncate() throws {
         try openForAppend()
-        guard ftruncate(descriptor, 0) == 0 else { throw ZoneEditError("\(path): cannot truncate the journal: \(Self.errnoText())") }
         validLength = 0
         entryCount = 0
-        try writeHeader()
-        try sync(descriptor, what: "journal")
+        needsRepair = true
+        try repair()
     }
 
-    /// Opens (creating it durably) and cuts any torn tail off, once.
+    /// Opens the journal for writing (creating it durably) once, and repairs its end.
     private func openForAppend() throws {
         guard descriptor < 0 else { return }
         if !replayed { _ = try replay() }
@@ -146,29 +157,36 @@ public final class ZoneJournal: @unchecked Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ZoneEditError("\(path): cannot open the zone journal for writing: \(Self.errnoText())") }
         descriptor = fd
-        if !existed || validLength == 0 {
-            guard ftruncate(fd, 0) == 0 else { throw ZoneEditError("\(path): cannot truncate the journal: \(Self.errnoText())") }
-            try writeHeader()
-            try sync(fd, what: "journal")
-            // A new file's name must reach the disk too, or a crash could lose the whole journal.
-            try Self.syncDirectory(of: path)
-        } else {
-            guard ftruncate(fd, off_t(validLength)) == 0 else { throw ZoneEditError("\(path): cannot cut the torn end off the journal: \(Self.errnoText())") }
+        try repair()
+        // A new file's name must reach the disk too, or a crash could lose the whole journal.
+        if !existed { try Self.syncDirectory(of: path) }
+    }
+
+    /// Cuts the file back to its last good entry (a torn or failed append), writes the header
+    /// if there is none, and fsyncs, so that the next entry lands right after the last one.
+    private func repair() throws {
+        guard ftruncate(descriptor, off_t(validLength)) == 0 else {
+            throw ZoneEditError("\(path): cannot cut the unfinished end off the journal: \(Self.errnoText())")
         }
-        guard lseek(fd, 0, SEEK_END) >= 0 else { throw ZoneEditError("\(path): seek failed: \(Self.errnoText())") }
+        if validLength == 0 { try writeHeader() }
+        try sync(descriptor, what: "journal")
+        needsRepair = false
     }
 
     private func writeHeader() throws {
         let header = Array("\(Self.headerPrefix) \(origin)\n".utf8)
-        _ = lseek(descriptor, 0, SEEK_SET)
-        try writeAll(header)
+        try writeAll(header, at: 0)
         validLength = header.count
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws {
+    /// Writes all of `bytes` at `offset` with `pwrite`: the file offset plays no part, so a
+    /// write that failed half-way cannot move where the next one lands.
+    private func writeAll(_ bytes: [UInt8], at offset: Int) throws {
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            let result = bytes.withUnsafeBytes {
+                pwrite(descriptor, $0.baseAddress! + written, bytes.count - written, off_t(offset + written))
+            }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw ZoneEditError("\(path): cannot write the journal: \(Self.errnoText())")

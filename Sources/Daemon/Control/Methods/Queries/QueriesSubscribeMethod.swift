@@ -25,8 +25,13 @@ struct QueriesSubscribeMethod: ControlMethod {
         let loop = session.channel.eventLoop
         let start = ring.cursor
         let chosen = filter
-        let id = session.addSubscription { id in
-            loop.scheduleTask(in: Self.interval) { Self.poll(id: id, cursor: start, filter: chosen, ring: ring, session: session) }
+        let id: Int
+        do {
+            id = try session.addSubscription { id in
+                loop.scheduleTask(in: Self.interval) { Self.poll(id: id, cursor: start, filter: chosen, ring: ring, session: session) }
+            }
+        } catch let limit as ControlLimitExceeded {
+            throw RPCError(code: RPCError.limitExceeded, message: limit.description)
         }
         return .object(["subscription": .int(id)])
     }
