@@ -57,11 +57,7 @@ enum AccessSettingsParser {
         if let value = keys["nxdomains_per_second"] { settings.nxdomainsPerSecond = try value.int(in: 0...1_000_000) }
         if let value = keys["referrals_per_second"] { settings.referralsPerSecond = try value.int(in: 0...1_000_000) }
         if let value = keys["errors_per_second"] { settings.errorsPerSecond = try value.int(in: 0...1_000_000) }
-        if let value = keys["window"] {
-            let window = try value.duration()
-            guard window >= .seconds(1), window <= .seconds(3600) else { throw value.error("window is 1s to 1h") }
-            settings.window = window
-        }
+        if let value = keys["window"] { settings.window = try value.duration(in: .seconds(1) ... .seconds(3600)) }
         if let value = keys["slip"] { settings.slip = try value.int(in: 0...10) }
         if let value = keys["ipv4_prefix"] { settings.ipv4PrefixLength = try value.int(in: 8...32) }
         if let value = keys["ipv6_prefix"] { settings.ipv6PrefixLength = try value.int(in: 16...128) }
