@@ -44,6 +44,30 @@ struct AdmissionTests {
         #expect(table.limitedAccounts(limit: 5).first?.limited == UInt64(1000 - within))
     }
 
+    /// Two workers taking tokens ahead (RateLeases) reach the same verdicts, within a lease's
+    /// worth, as one taking them one at a time.
+    @Test func leasedTokensKeepTheAccountExact() {
+        func run(leased: Bool) -> Int {
+            let table = RateLimitTable(size: 1024)
+            let workers = [RateLeases(), RateLeases()]
+            let prefix = IPPrefix("198.51.100.0/24")!
+            var now: UInt64 = 1_000_000_000_000
+            var within = 0
+            for event in 0..<300_000 {
+                let leases = leased ? workers[event % 2] : nil
+                if table.count(prefix, kind: 0, rate: 64_000, window: 2_000_000_000, now: now, leases: leases) == .within { within += 1 }
+                now += 5_000  // 200,000 per second for 1.5 s
+            }
+            return within
+        }
+        let exact = run(leased: false)
+        let leased = run(leased: true)
+        // A second's burst, spent while the rate refills it (64,000 / (1 - 64/200) = 94,117);
+        // then every event, limited ones too, keeps the clock at the window's end.
+        #expect((93_000...95_000).contains(exact), "\(exact)")
+        #expect(abs(leased - exact) <= 2 * 32, "leased \(leased) vs one at a time \(exact)")
+    }
+
     /// RFC 9018 Appendix A.1: the server cookie for a first query.
     @Test func serverCookiesMatchRFC9018() {
         let secret: [UInt8] = [0xe5, 0xe9, 0x73, 0xe5, 0xa6, 0xb2, 0xa4, 0x3f, 0x48, 0xe7, 0xdc, 0x84, 0x9e, 0x37, 0xbf, 0xcf]

@@ -223,14 +223,15 @@ public final class Admission: Sendable {
     /// Applies RRL (UDP) and adds the COOKIE option to the answer in `out[0..<length]`, whose
     /// OPT record starts at `optStart` (nil: no OPT) and ends the message; `limit` is what the
     /// client can take. `questionEnd`: where the question section ends (for a slip).
+    /// `leases`: the calling UDP worker's rate tokens taken ahead (RateLeases.swift).
     func finish(_ out: UnsafeMutableRawBufferPointer, length: Int, optStart: Int?, questionEnd: Int, limit: Int,
-                ticket: AdmissionTicket, transport: Transport, now: UInt64, wallSeconds: UInt32) -> Delivery {
+                ticket: AdmissionTicket, transport: Transport, now: UInt64, wallSeconds: UInt32, leases: RateLeases? = nil) -> Delivery {
         if transport == .udp, let rrl, let client = ticket.client, length >= 12 {
             if ticket.cookie.valid || rrl.isExempt(client) {
                 counters.increment(.rrlExempt)
             } else {
                 let kind = ResponseKind(response: UnsafeRawBufferPointer(rebasing: out[0..<length]))
-                switch rrl.decide(client, kind: kind, now: now) {
+                switch rrl.decide(client, kind: kind, now: now, leases: leases) {
                 case .send:
                     counters.increment(.rrlSent)
                 case .drop:

@@ -84,11 +84,12 @@ final class ResponseRateLimiter: Sendable {
     func isExempt(_ client: ClientAddress) -> Bool { settings.exempt.contains { $0.contains(client) } }
 
     /// Whether a response of `kind` to `client` goes out, truncated, or not at all.
-    func decide(_ client: ClientAddress, kind: ResponseKind, now: UInt64) -> Decision {
+    /// `leases`: the calling UDP worker's (RateLeases.swift).
+    func decide(_ client: ClientAddress, kind: ResponseKind, now: UInt64, leases: RateLeases?) -> Decision {
         let rate = settings.rate(kind)
         guard rate > 0 else { return .send }
         let length = client.unmapped.family == 4 ? settings.ipv4PrefixLength : settings.ipv6PrefixLength
-        switch table.count(IPPrefix(client, length: length), kind: kind.rawValue, rate: rate, window: window, now: now) {
+        switch table.count(IPPrefix(client, length: length), kind: kind.rawValue, rate: rate, window: window, now: now, leases: leases) {
         case .within: return .send
         case .over(let count):
             return settings.slip > 0 && count % UInt64(settings.slip) == 0 ? .slip : .drop

@@ -20,6 +20,8 @@ public struct HitBurst {
     public var arrival: UInt64 { arrivedAt.uptime }
     public var wall: UInt64 { arrivedAt.wall }
     var events: [QueryEvent] = []
+    /// This worker's rate tokens taken ahead (RRL), for its hits.
+    let leases = RateLeases()
 
     public init(capacity: Int) {
         events.reserveCapacity(capacity)

@@ -43,7 +43,8 @@ extension QueryHandler {
         entry.wire.withUnsafeBytes { answer.copyMemory(from: $0) }
         PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
         let delivery = admission.finish(out, length: entry.wire.count, optStart: entry.optStart, questionEnd: query.nameEnd + 4,
-                                        limit: query.limit, ticket: ticket, transport: .udp, now: now, wallSeconds: wallSeconds)
+                                        limit: query.limit, ticket: ticket, transport: .udp, now: now, wallSeconds: wallSeconds,
+                                        leases: burst.leases)
         var source = AnswerSource.cache
         let length: Int
         switch delivery {

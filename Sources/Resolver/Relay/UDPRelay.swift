@@ -73,6 +73,8 @@ public final class UDPRelay: @unchecked Sendable {
     private var random = RelayRandom()
     /// The last clock reading, taken once per burst or batch of answers rather than per query.
     private var clockReading: UInt64 = 0
+    /// This worker's rate tokens taken ahead (RRL) for relayed answers.
+    private let leases = RateLeases()
     /// Queries for the full path, collected until the worker takes them.
     private var handOffs: [RelayHandOff] = []
 
@@ -499,7 +501,8 @@ public final class UDPRelay: @unchecked Sendable {
         admission.leaveWaiting(&ticket)
         let wallSeconds = UInt32(truncatingIfNeeded: UInt64(Date().timeIntervalSince1970))
         switch admission.finish(currentSlot(), length: length, optStart: optStart, questionEnd: pending.query.nameEnd + 4,
-                                limit: pending.query.limit, ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds) {
+                                limit: pending.query.limit, ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds,
+                                leases: leases) {
         case .send(let count):
             commitAnswer(count)
             report(pending, client: client, rcode: rcode, source: source, bytes: count)
