@@ -5,9 +5,9 @@ import Resolver
 
 /// YAML for the `recurse` plugin: `{hints, timeout, qname_minimisation, case_randomization,
 /// edns_udp_size, ipv6, infrastructure_cache_size, max_referrals, max_ns_fetches, max_queries,
-/// time_budget, max_cnames}`, all optional (defaults in `RecursionSettings`/`RecursionLimits`,
-/// listed in docs/recursion.md). `port` is accepted but not documented for operators: it
-/// sends every query to that port instead of 53, which only a test hierarchy on loopback needs.
+/// time_budget, max_cnames, port}`, all optional (defaults in `RecursionSettings`/`RecursionLimits`,
+/// listed in docs/recursion.md). `port` sends every query to that port instead of 53, which
+/// only a lab hierarchy on loopback needs (docs/plugins/recurse.md says so).
 enum RecursePluginConfig {
     static let keys: Set<String> = ["hints", "timeout", "qname_minimisation", "case_randomization", "edns_udp_size", "ipv6",
                                     "infrastructure_cache_size", "max_referrals", "max_ns_fetches", "max_queries",
