@@ -28,6 +28,7 @@ enum PeerTool {
         "tmux": "tmux",
         "setpriv": "util-linux",
         "ss": "iproute2",
+        "ip": "iproute2",
     ]
 
     /// The absolute path of `name`, or a thrown error saying how to install it.
