@@ -23,9 +23,9 @@ import NIOCore
 /// ECS contract with the cache in front: the response carries an ECS option only when the
 /// client sent one; it is then the client's option (family, source prefix, address) with the
 /// upstream's scope prefix (RFC 7871 §7.2.1), or scope 0 when the upstream sent none. The cache
-/// reads the scope from there. In `add` mode, when the client sent no ECS, the client's
-/// response carries none (RFC 7871 §7.2.2) and the scope is not visible to the cache, so a
-/// cache should key such answers by the client address truncated to `ecs` prefixes.
+/// reads the scope from there. In `add` mode, when the client sent no ECS, the message keeps
+/// the subnet the upstream answered for (ours, with its scope) so the cache can key the answer
+/// by it; QueryHandler strips it from what such a client receives (RFC 7871 §7.2.2).
 ///
 /// When no upstream answers (all down or disabled, or every attempt failed), the answer is
 /// SERVFAIL with an extended DNS error: 22 "No Reachable Authority" when none could even be
