@@ -68,7 +68,11 @@ struct ConfigNumericRangeTests {
     }
 
     static let keys: [NumericKey] = [
-        topLevel("tcp", "idle_timeout"), topLevel("tcp", "max_connections"),
+        topLevel("tcp", "idle_timeout"), topLevel("tcp", "max_connections"), topLevel("tcp", "query_timeout"),
+        topLevel("tcp", "max_connections_per_client"), topLevel("tcp", "max_queries_in_flight"),
+        topLevel("http2", "max_concurrent_streams"), accepting("1024", topLevel("http2", "max_header_list_size")),
+        topLevel("http2", "max_resets"), topLevel("http2", "max_control_frames"), topLevel("http2", "flood_window"),
+        topLevel("http2", "max_glitches"),
         accepting("0", topLevel("udp", "batch_wait")),
         topLevel("control", "idle_timeout"), topLevel("control", "max_connections"), accepting("1024", topLevel("control", "max_request_bytes")),
         topLevel("control", "max_read_only_connections"), topLevel("control", "max_subscriptions"),
