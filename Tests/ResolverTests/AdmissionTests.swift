@@ -85,4 +85,12 @@ struct AdmissionTests {
         table.leave(first)
         #expect(table.enter(first, limit: 3), "a leave gives one back")
     }
+
+    /// A query over an in-flight cap gets SERVFAIL with extended error 0 naming the cap.
+    @Test func inFlightRejectionsNameTheirLimit() {
+        var limits = InFlightLimits()
+        #expect(limits.rejection(.relayWaiting) == .servfail("limit:relay_waiting", text: "over limits.relay_waiting"))
+        limits.action = .drop
+        #expect(limits.rejection(.missWaiting) == .drop("limit:miss_waiting"))
+    }
 }

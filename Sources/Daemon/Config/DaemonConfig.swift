@@ -78,7 +78,7 @@ public struct DaemonConfig: Sendable {
         config.tls = try TLSSettings.parse(top["tls"], listeners: config.listeners, listenNode: listen, baseDirectory: baseDirectory)
         if let acl = top["acl"] { config.admission.rules = try AccessSettingsParser.rules(acl) }
         if let rrl = top["rrl"] { config.admission.rrl = try AccessSettingsParser.rrl(rrl) }
-        if let limits = top["limits"] { config.admission.limits = try AccessSettingsParser.limits(limits) }
+        if let limits = top["limits"] { (config.admission.limits, config.admission.inFlight) = try AccessSettingsParser.limits(limits) }
         if let any = top["any_over_udp"] { config.admission.anyOverUDP = try AccessSettingsParser.anyOverUDP(any) }
         if let cookies = top["cookies"] {
             (config.admission.cookies, config.cookieSecret) = try AccessSettingsParser.cookies(cookies, baseDirectory: baseDirectory)

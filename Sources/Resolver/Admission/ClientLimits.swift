@@ -2,7 +2,7 @@
 /// `wait-limit`).
 public struct ClientLimitSettings: Sendable, Equatable {
     /// What a query over a limit gets.
-    public enum Action: String, Sendable { case drop, refuse }
+    public enum Action: String, Sendable, CaseIterable { case drop, refuse }
 
     /// Queries per second per client address; 0 = unlimited.
     public var queriesPerSecond = 0
