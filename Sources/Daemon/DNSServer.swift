@@ -23,8 +23,9 @@ public final class DNSServer: Service, Sendable {
         let metrics = MetricsSetup.bootstrap(settings: config.metrics, runtime: runtime)
         let queries = QueryHandler(pipeline: runtime.pipeline, maxUDPPayload: config.ednsUDPSize,
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
-        let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp, udp: config.udp,
-                                      limiter: ConnectionLimiter(limit: config.tcp.maxConnections), certificates: runtime.certificates,
+        let limiter = ConnectionLimiter(limit: config.tcp.maxConnections, perClientLimit: config.tcp.maxConnectionsPerClient)
+        let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp, http2: config.http2, udp: config.udp,
+                                      limiter: limiter, certificates: runtime.certificates,
                                       udpTelemetry: runtime.udpWorkers, logger: logger)
         var channels: [Channel] = []
         var workers: [UDPWorker] = []

@@ -114,6 +114,8 @@ public final class DaemonRuntime: Sendable {
             if fresh.udp.segmentation != old.udp.segmentation { needsRestart.append("udp.segmentation") }
             if fresh.udp.batchWait != old.udp.batchWait { needsRestart.append("udp.batch_wait") }
             if fresh.metrics != old.metrics { needsRestart.append("metrics") }
+            if fresh.tcp != old.tcp { needsRestart.append("tcp") }
+            if fresh.http2 != old.http2 { needsRestart.append("http2") }
             try adoptCookieSecret(fresh.cookieSecret, previous: old.cookieSecret)
             pipeline.replace(with: Pipeline(blocks: fresh.blocks, admission: admissionSetup(fresh)))
             for failure in fresh.commitHooks.run() {
@@ -128,6 +130,8 @@ public final class DaemonRuntime: Sendable {
                 kept.control = old.control
                 kept.metrics = old.metrics
                 kept.udp = old.udp
+                kept.tcp = old.tcp
+                kept.http2 = old.http2
                 state.config = kept
                 let report = ReloadReport(generation: state.generation, at: Date(),
                                           zones: fresh.blocks.flatMap(\.zones).map(\.description), needsRestart: needsRestart)

@@ -107,20 +107,37 @@ public struct QueryHandler: Sendable {
                       admission: admission, ticket: admitted)
     }
 
+    /// The answer to a query turned away because a worker is at an in-flight cap
+    /// (`InFlightLimits`): SERVFAIL naming the cap, or nothing, as `limits.inflight_action`
+    /// says; counted either way. Parses the query: this is the path of the excess only.
+    public func rejectOverLimit(_ bytes: [UInt8], context: QueryContext, limit: InFlightLimits.Limit, admitted: AdmissionTicket?) -> Result {
+        let admission = pipeline.current.admission
+        let rejection = admission.rejectOverLimit(limit)
+        guard let query = try? Message(wire: bytes), !query.header.isResponse else { return .drop }
+        if !observers.isEmpty, query.question != nil { for observer in observers { observer.queryStarted() } }
+        return reject(rejection, query: query, arrival: Arrival(), context: context, admission: admission,
+                      ticket: admitted ?? AdmissionTicket(client: context.client.flatMap(ClientAddress.init)))
+    }
+
     /// The answer to a query admission turned away (drops are only recorded).
     private func reject(_ rejection: Admission.Rejection, query: Message, arrival: Arrival, context: QueryContext,
                         admission: Admission, ticket: AdmissionTicket) -> Result {
         let rcode: Rcode
+        var extendedError: EDNSOption?
         switch rejection {
         case .refuse: rcode = .refused
         case .filter: rcode = .noError
         case .badCookie: rcode = .badCookie
+        case .servfail(_, let text):
+            rcode = .servFail
+            extendedError = .extendedError(code: ExtendedErrorCode.other, text: text)
         case .drop:
             recordDrop(query: query, source: rejection.source, arrival: arrival, context: context)
             return .drop
         }
         var response = Message.response(to: query, rcode: rcode, udpPayloadSize: maxUDPPayload)
         if rcode == .badCookie && response.edns == nil { response.rcode = .formErr }
+        if let extendedError, response.edns != nil { response.edns!.options.append(extendedError) }
         return respond(response, query: query, source: rejection.source, arrival: arrival, context: context, admission: admission,
                        ticket: ticket)
     }
@@ -163,6 +180,7 @@ public struct QueryHandler: Sendable {
         case .respond(let message, let source):
             var ticket = ticket
             admission.leaveWaiting(&ticket)
+            admission.countPluginLimit(source)
             return respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill, admission: admission,
                            ticket: ticket)
         case .pending(let pending):
@@ -185,6 +203,7 @@ public struct QueryHandler: Sendable {
                        ready: ready)
             case .success(.respond(let message, let source)):
                 admission.leaveWaiting(&ticket)
+                admission.countPluginLimit(source)
                 ready(bytes(respond(message, query: query, source: source, arrival: arrival, context: context, fill: fill,
                                     admission: admission, ticket: ticket)))
             case .failure:

@@ -20,6 +20,19 @@ struct DnsdCommand: AsyncParsableCommand {
         1000 queries waiting upstream (`limits`), and DNS cookies are answered (`cookies`). The \
         start-up line "access:" says which default each block uses. See docs/access.md.
 
+        Stream connections (TCP, DoT, DoH) are bounded per client: one address may hold 64 of the \
+        1000 connections (`tcp: {max_connections_per_client: 64, max_connections: 1000}`), a query \
+        or HTTP request head must arrive whole within 5s of its first byte (`tcp.query_timeout`; \
+        bytes trickling in do not extend it), one connection has at most 100 queries waiting \
+        upstream (`tcp.max_queries_in_flight`), and a client that does not read its answers stops \
+        being read. HTTP/2 limits are in `http2:`. See docs/configuration.md.
+
+        Work held for waiting queries is capped for all clients together: per UDP worker 10000 \
+        questions on the relay and 10000 misses on the full path (`limits: {relay_waiting, \
+        relay_followers, miss_waiting}`), 1000 queries waiting for one cache miss \
+        (`cache.max_followers`) and 1000 recursions (`recurse.max_concurrent`). Past a cap a query \
+        gets SERVFAIL with an extended error naming the key; `dnsctl stats.get limits` counts them.
+
         UDP misses for server blocks that are only `forward` over UDP, or `cache` (without \
         serve_stale, prefetch, optimistic, servfail_ttl) then such a `forward`, are relayed by the \
         UDP workers without the plugin chain; the log lines "dnsd ready" and "configuration \

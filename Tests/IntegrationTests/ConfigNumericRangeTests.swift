@@ -68,7 +68,12 @@ struct ConfigNumericRangeTests {
     }
 
     static let keys: [NumericKey] = [
-        topLevel("tcp", "idle_timeout"), topLevel("tcp", "max_connections"),
+        topLevel("tcp", "idle_timeout"), topLevel("tcp", "max_connections"), topLevel("tcp", "query_timeout"),
+        topLevel("tcp", "max_connections_per_client"), topLevel("tcp", "max_queries_in_flight"),
+        topLevel("http2", "max_concurrent_streams"), accepting("1024", topLevel("http2", "max_header_list_size")),
+        topLevel("http2", "max_resets"), topLevel("http2", "max_control_frames"), topLevel("http2", "flood_window"),
+        topLevel("http2", "max_glitches"),
+        topLevel("limits", "relay_waiting"), topLevel("limits", "relay_followers"), topLevel("limits", "miss_waiting"),
         accepting("0", topLevel("udp", "batch_wait")),
         topLevel("control", "idle_timeout"), topLevel("control", "max_connections"), accepting("1024", topLevel("control", "max_request_bytes")),
         topLevel("control", "max_read_only_connections"), topLevel("control", "max_subscriptions"),
@@ -87,7 +92,7 @@ struct ConfigNumericRangeTests {
 
             """),
     ] + ["max_entries", "max_bytes", "min_ttl", "max_ttl", "negative_ttl", "servfail_ttl", "serve_stale", "stale_ttl",
-         "stale_timeout", "prefetch_hits"].map { plugin("cache", $0, after: forwarder) }
+         "stale_timeout", "prefetch_hits", "max_followers"].map { plugin("cache", $0, after: forwarder) }
       + ["ttl", "reload"].map { plugin("hosts", $0, fixed: [#"inline: ["192.0.2.1 h.test"]"#]) }
       + ["timeout", "health_check", "idle_timeout", "max_fails"].map { plugin("forward", $0, fixed: ["to: [udp://127.0.0.1:1]"]) }
       + [accepting("512", plugin("forward", "edns_udp_size", fixed: ["to: [udp://127.0.0.1:1]"]))]
@@ -95,7 +100,7 @@ struct ConfigNumericRangeTests {
           NumericKey(description: "forward.ecs.\(key)", yaml: plugin("forward", "ecs", fixed: ["to: [udp://127.0.0.1:1]"]).yaml
               .replacingOccurrences(of: "ecs: VALUE", with: "ecs: {mode: add, \(key): VALUE}"))
       }
-      + ["port", "timeout", "max_referrals", "max_ns_fetches", "max_queries", "time_budget", "max_cnames"].map { plugin("recurse", $0) }
+      + ["port", "timeout", "max_referrals", "max_ns_fetches", "max_queries", "time_budget", "max_cnames", "max_concurrent"].map { plugin("recurse", $0) }
       + [accepting("512", plugin("recurse", "edns_udp_size")), accepting("16", plugin("recurse", "infrastructure_cache_size"))]
 
     @Test("out-of-range values stop start and --check-config with FILE:LINE", arguments: keys)

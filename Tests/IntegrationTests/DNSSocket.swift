@@ -23,9 +23,9 @@ final class DNSSocket {
         try open(type: LoopbackPort.datagramType, port: port, timeout: timeout, isTCP: false, source: source)
     }
 
-    /// A TCP connection to 127.0.0.1:`port`.
-    static func tcp(port: UInt16, timeout: Double = 3) throws -> DNSSocket {
-        try open(type: LoopbackPort.streamType, port: port, timeout: timeout, isTCP: true)
+    /// A TCP connection to 127.0.0.1:`port`, from `source` (another loopback address) when given.
+    static func tcp(port: UInt16, timeout: Double = 3, source: String? = nil) throws -> DNSSocket {
+        try open(type: LoopbackPort.streamType, port: port, timeout: timeout, isTCP: true, source: source)
     }
 
     private static func open(type: Int32, port: UInt16, timeout: Double, isTCP: Bool, source: String? = nil) throws -> DNSSocket {
@@ -88,6 +88,23 @@ final class DNSSocket {
         guard let prefix = receiveExactly(2) else { return nil }
         let length = Int(prefix[0]) << 8 | Int(prefix[1])
         return receiveExactly(length)
+    }
+
+    /// The local port the kernel gave this socket.
+    var localPort: UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Sets the kernel's receive buffer (SO_RCVBUF): small, a client that does not read fills
+    /// it, and the server's socket stops being writable, sooner.
+    func setReceiveBuffer(_ bytes: Int32) {
+        var value = bytes
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Ends the connection now (deinit closes the descriptor later).

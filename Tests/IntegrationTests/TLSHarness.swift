@@ -23,7 +23,8 @@ final class TLSHarness {
     /// Makes the PKI: `a1`, `a2`, `a3` (dns.test, dot.test), `b1` (other.test, *.wild.test),
     /// `expired`, `future` (dns.test), then starts dnsd with `main` = a1 and `other` = b1.
     /// `tls` replaces the default `tls:` section (paths relative to the scratch directory).
-    init(tls: String? = nil, prepare: ((URL) throws -> Void)? = nil) throws {
+    /// `settings`: top-level YAML added to the config (e.g. `tcp: {query_timeout: 2s}`).
+    init(tls: String? = nil, settings: String = "", prepare: ((URL) throws -> Void)? = nil) throws {
         directory = try Fixtures.scratchDirectory("dnsd-tls")
         pki = directory.appendingPathComponent("pki")
         try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
@@ -54,6 +55,7 @@ final class TLSHarness {
                   - {name: main, cert: serve/main.pem, key: serve/main.key}
                   - {name: other, cert: serve/other.pem, key: serve/other.key}
                 """)
+            \(settings)
             servers:
               - zones: [example.test.]
                 plugins:
@@ -116,14 +118,7 @@ final class TLSHarness {
     }
 
     /// Resident memory of dnsd in KiB (/proc/PID/status VmRSS).
-    func residentKiB() throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
-            throw IntegrationError("no VmRSS in /proc/\(pid)/status")
-        }
-        return value
-    }
+    func residentKiB() throws -> Int { try ProcessStatus.residentKiB(pid: pid) }
 
     /// Polls until `body` is true or `timeout` seconds pass.
     static func eventually(timeout: Double, _ body: () throws -> Bool) rethrows -> Bool {

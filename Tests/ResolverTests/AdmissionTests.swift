@@ -97,4 +97,24 @@ struct AdmissionTests {
         #expect(kind(0x84, 0x00, answers: 0, authority: 1) == .answer, "NODATA counts as an answer")
         #expect(kind(0x80, 0x05, answers: 0, authority: 0) == .error)
     }
+
+    /// The counters behind `waiting_per_client` and `tcp.max_connections_per_client`.
+    @Test func clientCountersHoldEachAddressToItsLimit() {
+        let table = ClientCounterTable(size: 1024)
+        let first = Self.client("127.0.0.1"), other = Self.client("127.0.0.3")
+        #expect((0..<3).allSatisfy { _ in table.enter(first, limit: 3) })
+        #expect(!table.enter(first, limit: 3), "a fourth over a limit of 3")
+        #expect(table.current(first) == 3, "a refused enter takes nothing")
+        #expect(table.enter(other, limit: 3), "another address has its own count")
+        table.leave(first)
+        #expect(table.enter(first, limit: 3), "a leave gives one back")
+    }
+
+    /// A query over an in-flight cap gets SERVFAIL with extended error 0 naming the cap.
+    @Test func inFlightRejectionsNameTheirLimit() {
+        var limits = InFlightLimits()
+        #expect(limits.rejection(.relayWaiting) == .servfail("limit:relay_waiting", text: "over limits.relay_waiting"))
+        limits.action = .drop
+        #expect(limits.rejection(.missWaiting) == .drop("limit:miss_waiting"))
+    }
 }

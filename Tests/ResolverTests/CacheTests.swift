@@ -219,6 +219,33 @@ struct CacheTests {
         #expect(cache.inFlight.count == 0)
     }
 
+    /// `cache.max_followers`: past it a query is answered at once, SERVFAIL naming the key,
+    /// while those within it get the leader's answer.
+    @Test func followersPastMaxFollowersGetServfailNamingTheKey() throws {
+        var settings = CacheSettings()
+        settings.maxFollowers = 2
+        settings.serveStale = 0
+        let upstream = ScriptedUpstream()
+        upstream.set(.hold)
+        let harness = CacheHarness(settings: settings, upstream: upstream)
+        let outcomes = (0..<4).map { harness.outcome(CacheHarness.query("held.example.", id: UInt16($0))) }
+        #expect(upstream.calls == 1)
+        guard case .respond(let refused, let source) = outcomes[3] else {
+            Issue.record("the fourth query must be answered at once")
+            return
+        }
+        #expect(refused.rcode == .servFail && refused.header.id == 3)
+        #expect(source == .admission("limit:cache_followers"))
+        #expect(refused.edns?.options == [.extendedError(code: ExtendedErrorCode.other, text: "over cache.max_followers")])
+        upstream.set(.answer)
+        upstream.release()
+        for (index, outcome) in outcomes[0..<3].enumerated() {
+            let answer = try #require(harness.settle(outcome))
+            #expect(answer.message.header.id == UInt16(index) && answer.message.answers.count == 1)
+        }
+        #expect(harness.cache.inFlight.count == 0)
+    }
+
     @Test func serveStaleWhenTheUpstreamFails() throws {
         var settings = CacheSettings()
         settings.serveStale = 3600

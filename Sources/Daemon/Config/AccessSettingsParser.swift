@@ -66,21 +66,23 @@ enum AccessSettingsParser {
         return settings
     }
 
-    static func limits(_ node: ConfigNode) throws -> ClientLimitSettings {
+    /// The `limits:` section: per-client limits, and the in-flight caps of the UDP workers.
+    static func limits(_ node: ConfigNode) throws -> (ClientLimitSettings, InFlightLimits) {
         let keys = try node.mapping(allowed: ["queries_per_second", "waiting_per_client", "waiting_per_cookie_client", "action", "exempt",
-                                              "table_size"])
+                                              "table_size", "relay_waiting", "relay_followers", "miss_waiting", "inflight_action"])
         var settings = ClientLimitSettings()
         if let value = keys["queries_per_second"] { settings.queriesPerSecond = try value.int(in: 0...10_000_000) }
         if let value = keys["waiting_per_client"] { settings.waitingPerClient = try value.int(in: 0...1_000_000) }
         if let value = keys["waiting_per_cookie_client"] { settings.waitingPerCookieClient = try value.int(in: 1...1_000_000) }
-        if let value = keys["action"] {
-            let text = try value.string()
-            guard let action = ClientLimitSettings.Action(rawValue: text) else { throw value.error("action is drop or refuse, found '\(text)'") }
-            settings.action = action
-        }
+        if let value = keys["action"] { settings.action = try value.choice("action") }
         if let value = keys["exempt"] { settings.exempt = try clients(value) }
         if let value = keys["table_size"] { settings.tableSize = try value.int(in: 1024...16_777_216) }
-        return settings
+        var inFlight = InFlightLimits()
+        if let value = keys["relay_waiting"] { inFlight.relayWaiting = try value.int(in: 1...1_000_000) }
+        if let value = keys["relay_followers"] { inFlight.relayFollowers = try value.int(in: 1...1_000_000) }
+        if let value = keys["miss_waiting"] { inFlight.missWaiting = try value.int(in: 1...1_000_000) }
+        if let value = keys["inflight_action"] { inFlight.action = try value.choice("inflight_action") }
+        return (settings, inFlight)
     }
 
     static func anyOverUDP(_ node: ConfigNode) throws -> AdmissionSettings.AnyOverUDP {

@@ -3,11 +3,11 @@ import NIOCore
 import Resolver
 
 /// YAML for the `cache` plugin: `{max_entries, max_bytes, min_ttl, max_ttl, negative_ttl,
-/// servfail_ttl, serve_stale, stale_ttl, stale_timeout, optimistic, prefetch, prefetch_hits}`,
+/// servfail_ttl, serve_stale, stale_ttl, stale_timeout, optimistic, prefetch, prefetch_hits, max_followers}`,
 /// all optional (defaults in `CacheSettings`).
 enum CachePluginConfig {
     static let keys: Set<String> = ["max_entries", "max_bytes", "min_ttl", "max_ttl", "negative_ttl", "servfail_ttl",
-                                    "serve_stale", "stale_ttl", "stale_timeout", "optimistic", "prefetch", "prefetch_hits"]
+                                    "serve_stale", "stale_ttl", "stale_timeout", "optimistic", "prefetch", "prefetch_hits", "max_followers"]
 
     static func build(_ node: ConfigNode, zones: [DNSName], context: PluginBuildContext) throws -> any Plugin {
         CachePlugin(settings: try settings(node))
@@ -37,6 +37,7 @@ enum CachePluginConfig {
         if let value = keys["optimistic"] { settings.optimistic = try value.bool() }
         if let value = keys["prefetch"] { settings.prefetch = try value.bool() }
         if let value = keys["prefetch_hits"] { settings.prefetchHits = try value.int(in: 1...1_000_000) }
+        if let value = keys["max_followers"] { settings.maxFollowers = try value.int(in: 1...1_000_000) }
         if settings.minTTL > settings.maxTTL {
             throw (keys["min_ttl"] ?? node).error("min_ttl (\(settings.minTTL)s) is above max_ttl (\(settings.maxTTL)s)")
         }

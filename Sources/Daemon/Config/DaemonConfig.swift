@@ -8,7 +8,10 @@ import Yams
 public struct DaemonConfig: Sendable {
     public var source: String
     public var listeners: [ListenAddress]
+    /// Limits of stream connections (TCPSettings.swift).
     public var tcp: TCPSettings
+    /// Limits of HTTP/2 connections on `https://` listeners (HTTP2Limits.swift).
+    public var http2 = HTTP2Limits()
     /// How the UDP worker threads are scheduled.
     public var udp = UDPSettings()
     /// The UDP payload size advertised in EDNS and the most sent over UDP.
@@ -28,16 +31,7 @@ public struct DaemonConfig: Sendable {
     public var admission = AdmissionSettings()
     public var cookieSecret = CookieSecretSource.generated
 
-    /// Limits for stream connections (RFC 7766 §6.2).
-    public struct TCPSettings: Sendable {
-        public var idleTimeout: Duration = .seconds(10)
-        public var maxConnections: Int = 1000
-
-        /// What `tcp.idle_timeout` accepts: 0 would close every connection at once.
-        static let idleTimeoutRange = Duration.milliseconds(1) ... .seconds(86400)
-    }
-
-    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
+    static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "http2", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
                                             "acl", "rrl", "limits", "cookies", "any_over_udp"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
@@ -64,11 +58,8 @@ public struct DaemonConfig: Sendable {
             case .failure(let failure): throw entry.error(failure.message)
             }
         }
-        if let tcp = top["tcp"] {
-            let keys = try tcp.mapping(allowed: ["idle_timeout", "max_connections"])
-            if let idle = keys["idle_timeout"] { config.tcp.idleTimeout = try idle.duration(in: TCPSettings.idleTimeoutRange) }
-            if let max = keys["max_connections"] { config.tcp.maxConnections = try max.int(in: 1...1_000_000) }
-        }
+        if let tcp = top["tcp"] { config.tcp = try TCPSettings.parse(tcp) }
+        if let http2 = top["http2"] { config.http2 = try HTTP2Limits.parse(http2) }
         if let udp = top["udp"] { config.udp = try UDPSettings.parse(udp) }
         if let size = top["edns_udp_size"] { config.ednsUDPSize = UInt16(try size.int(in: 512...4096)) }
         if let threads = top["threads"] { config.threads = try threads.int(in: 0...256) }
@@ -87,7 +78,7 @@ public struct DaemonConfig: Sendable {
         config.tls = try TLSSettings.parse(top["tls"], listeners: config.listeners, listenNode: listen, baseDirectory: baseDirectory)
         if let acl = top["acl"] { config.admission.rules = try AccessSettingsParser.rules(acl) }
         if let rrl = top["rrl"] { config.admission.rrl = try AccessSettingsParser.rrl(rrl) }
-        if let limits = top["limits"] { config.admission.limits = try AccessSettingsParser.limits(limits) }
+        if let limits = top["limits"] { (config.admission.limits, config.admission.inFlight) = try AccessSettingsParser.limits(limits) }
         if let any = top["any_over_udp"] { config.admission.anyOverUDP = try AccessSettingsParser.anyOverUDP(any) }
         if let cookies = top["cookies"] {
             (config.admission.cookies, config.cookieSecret) = try AccessSettingsParser.cookies(cookies, baseDirectory: baseDirectory)

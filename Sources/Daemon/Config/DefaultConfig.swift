@@ -6,7 +6,9 @@ public enum DefaultConfig {
     public static let yaml = """
     # dnsd built-in configuration (dnsd --print-default-config > dnsd.yaml to start your own).
     listen: [udp://127.0.0.1:5353, tcp://127.0.0.1:5353]
-    tcp: {idle_timeout: 10s, max_connections: 1000}
+    # Stream connections (TCP, DoT, DoH): a query must arrive whole within query_timeout of its
+    # first byte; one client address holds at most max_connections_per_client connections:
+    tcp: {idle_timeout: 10s, query_timeout: 5s, max_connections: 1000, max_connections_per_client: 64, max_queries_in_flight: 100}
     # UDP worker threads under SCHED_BATCH (docs/configuration.md); normal to preempt at once.
     # segmentation: same-length datagrams to one peer leave as one segmented message (UDP GSO);
     # batch_wait: under load a worker sleeps this long after a burst (at most 1ms) so queries gather:

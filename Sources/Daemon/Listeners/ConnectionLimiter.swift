@@ -1,20 +1,42 @@
 import Atomics
+import Resolver
 
-/// Counts open stream connections across all event loops against a cap.
+/// Counts open stream connections (TCP, DoT, DoH) across all event loops against two caps:
+/// `tcp.max_connections` in all, and `tcp.max_connections_per_client` for one client address,
+/// so that one host cannot take every slot.
 final class ConnectionLimiter: Sendable {
     let limit: Int
+    let perClientLimit: Int
     private let open = ManagedAtomic<Int>(0)
+    /// Fixed size whatever the number of clients (`ClientCounterTable`, 256 KiB); clients that
+    /// share a counter share the per-client cap. Nil when that cap is no tighter than the total.
+    private let perClient: ClientCounterTable?
 
-    init(limit: Int) { self.limit = limit }
-
-    /// Takes a slot; false when the cap is reached (the caller closes the connection).
-    func acquire() -> Bool {
-        if open.loadThenWrappingIncrement(ordering: .relaxed) < limit { return true }
-        open.wrappingDecrement(ordering: .relaxed)
-        return false
+    /// `perClientLimit` left out: no cap per client beyond the total.
+    init(limit: Int, perClientLimit: Int = .max) {
+        self.limit = limit
+        self.perClientLimit = perClientLimit
+        perClient = perClientLimit < limit ? ClientCounterTable(size: 65536) : nil
     }
 
-    func release() { open.wrappingDecrement(ordering: .relaxed) }
+    /// Takes a slot for a connection from `client` (nil: a peer without an IP address, counted
+    /// in the total only); false when a cap is reached (the caller closes the connection).
+    func acquire(client: ClientAddress?) -> Bool {
+        if open.loadThenWrappingIncrement(ordering: .relaxed) >= limit {
+            open.wrappingDecrement(ordering: .relaxed)
+            return false
+        }
+        if let client, let perClient, !perClient.enter(client, limit: perClientLimit) {
+            open.wrappingDecrement(ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func release(client: ClientAddress?) {
+        if let client, let perClient { perClient.leave(client) }
+        open.wrappingDecrement(ordering: .relaxed)
+    }
 
     var current: Int { open.load(ordering: .relaxed) }
 }

@@ -8,9 +8,15 @@ import Resolver
 /// of the generation current at accept time, then HTTP/2 or HTTP/1.1 as ALPN decides
 /// (`h2` preferred; no ALPN means HTTP/1.1). `http://HOST:PORT/PATH` serves the same over
 /// plain HTTP/1.1 for a reverse proxy that terminates TLS in front of dnsd.
+///
+/// Bounds per connection: the `tcp:` connection caps and `tcp.query_timeout` (for a whole
+/// request head), reads paused while the socket is not writable (NIO's `BackPressureHandler`),
+/// and for HTTP/2 the `http2:` limits (HTTP2Limits.swift). HTTP/1.1 answers one request at a
+/// time (NIO's pipelining handler reads no further request while one is being answered).
 extension ListenerFactory {
     func bindDoH(_ address: ListenAddress) async throws -> Channel {
-        let queries = self.queries, limiter = self.limiter, idle = tcp.idleTimeout, certificates = self.certificates
+        let queries = self.queries, limiter = self.limiter, settings = tcp, certificates = self.certificates
+        let http2 = self.http2.configuration
         let path = address.path ?? ListenAddress.defaultDoHPath
         let secure = address.scheme == .https
         return try await ServerBootstrap(group: group)
@@ -20,8 +26,10 @@ extension ListenerFactory {
             .childChannelInitializer { channel in
                 do {
                     let handlers = channel.pipeline.syncOperations
-                    try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
+                    try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(settings.idleTimeout)))
                     try handlers.addHandler(ConnectionSlotHandler(limiter: limiter, closeWhenIdle: true))
+                    try handlers.addHandler(QueryDeadlineHandler(timeout: settings.queryTimeout))
+                    try handlers.addHandler(BackPressureHandler())
                     guard secure else {
                         try handlers.configureHTTPServerPipeline(withErrorHandling: true)
                         try handlers.addHandler(DoHRequestHandler(queries: queries, path: path))
@@ -34,10 +42,11 @@ extension ListenerFactory {
                 }
                 return channel.configureHTTP2SecureUpgrade(
                     h2ChannelConfigurator: { channel in
-                        channel.configureHTTP2Pipeline(mode: .server) { stream in
+                        channel.configureHTTP2Pipeline(mode: .server, connectionConfiguration: http2.connection,
+                                                       streamConfiguration: http2.stream) { stream in
                             stream.eventLoop.makeCompletedFuture {
                                 try stream.pipeline.syncOperations.addHandlers(
-                                    HTTP2FramePayloadToHTTP1ServerCodec(), DoHRequestHandler(queries: queries, path: path))
+                                    HTTP2FramePayloadToHTTP1ServerCodec(), DoHRequestHandler(queries: queries, path: path, onHTTP2Stream: true))
                             }
                         }.map { _ in }
                     },

@@ -22,18 +22,29 @@ final class DoHRequestHandler: ChannelInboundHandler {
 
     private let queries: QueryHandler
     private let path: String
+    /// On an HTTP/2 stream channel (whose parent is the connection) rather than an HTTP/1.1
+    /// connection (whose parent is the listening socket).
+    private let onHTTP2Stream: Bool
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
 
-    init(queries: QueryHandler, path: String) {
+    init(queries: QueryHandler, path: String, onHTTP2Stream: Bool = false) {
         self.queries = queries
         self.path = path
+        self.onHTTP2Stream = onHTTP2Stream
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            // A whole request head: the request deadline (QueryDeadlineHandler, on the
+            // connection: the parent of an HTTP/2 stream, on the same event loop) stops.
+            if onHTTP2Stream, let connection = context.channel.parent {
+                connection.pipeline.syncOperations.triggerUserOutboundEvent(QueryDeadlineHandler.RequestCompleted(), promise: nil)
+            } else {
+                context.triggerUserOutboundEvent(QueryDeadlineHandler.RequestCompleted(), promise: nil)
+            }
             self.head = head
             body = nil
             tooLarge = false

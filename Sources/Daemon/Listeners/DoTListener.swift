@@ -7,10 +7,12 @@ import Resolver
 /// Each accepted connection takes the certificate generation current at that moment and keeps
 /// it for life; the SNI name picks the certificate (the default for none). ALPN offers `dot`
 /// (RFC 7858 §3.2); a client that sends no ALPN still connects. The idle timeout also bounds
-/// a handshake that never finishes, and DoT connections count against `tcp.max_connections`.
+/// a handshake that never finishes, and DoT connections count against `tcp.max_connections`
+/// and `tcp.max_connections_per_client`; `tcp.query_timeout` and `tcp.max_queries_in_flight`
+/// apply as on TCP.
 extension ListenerFactory {
     func bindDoT(_ address: ListenAddress) async throws -> Channel {
-        let queries = self.queries, limiter = self.limiter, idle = tcp.idleTimeout, certificates = self.certificates
+        let queries = self.queries, limiter = self.limiter, settings = tcp, certificates = self.certificates
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -19,7 +21,7 @@ extension ListenerFactory {
                 channel.eventLoop.makeCompletedFuture {
                     guard let generation = certificates.current else { throw ChannelError.ioOnClosedChannel }
                     try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: limiter,
-                                                    idleTimeout: idle, transport: .tls)
+                                                    settings: settings, transport: .tls)
                     // First in the pipeline, before the idle handler: TLS sits directly on the socket.
                     try TLSServerHandshake.install(on: channel, generation: generation, kind: .dot)
                 }

@@ -12,6 +12,8 @@ struct ListenerFactory {
     let group: MultiThreadedEventLoopGroup
     let queries: QueryHandler
     let tcp: DaemonConfig.TCPSettings
+    /// The limits of HTTP/2 connections on `https://` listeners.
+    let http2: HTTP2Limits
     let udp: UDPSettings
     let limiter: ConnectionLimiter
     /// The certificates `tls://` and `https://` listeners serve (read per accepted connection).
@@ -59,7 +61,7 @@ struct ListenerFactory {
     }
 
     private func bindTCP(_ address: ListenAddress) async throws -> Channel {
-        let queries = self.queries, limiter = self.limiter, idle = tcp.idleTimeout
+        let queries = self.queries, limiter = self.limiter, settings = tcp
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -68,7 +70,7 @@ struct ListenerFactory {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: limiter,
-                                                    idleTimeout: idle, transport: .tcp)
+                                                    settings: settings, transport: .tcp)
                 }
             }
             .bind(host: address.host, port: address.port).get()

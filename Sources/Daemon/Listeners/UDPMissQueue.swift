@@ -45,23 +45,31 @@ struct UDPMiss: Sendable {
 /// The event-loop side of a `UDPWorker`: runs the full pipeline for the datagrams the worker
 /// hands over, and sends the answers on the worker's socket, all that are ready in one tick
 /// with one `sendmmsg` (answers arrive one by one as upstreams reply).
+///
+/// At most `limits.miss_waiting` of its misses wait for an answer at once: past that a miss
+/// is answered SERVFAIL naming the limit (or dropped) at once, so a flood of misses against a
+/// slow upstream holds a bounded number of queries, sockets and timers.
 final class UDPMissQueue: Sendable {
     private struct Outbox {
         var batch: OpaquePointer?
         var count: Int32 = 0
         var flushQueued = false
         var closed = false
+        /// Misses taken whose answer is still pending.
+        var waiting = 0
     }
 
     private let socket: Int32
     private let queries: QueryHandler
     let loop: EventLoop
     private let outbox: NIOLoopBoundBox<Outbox>
+    private let telemetry: UDPWorkerTelemetry
 
-    init(socket: Int32, queries: QueryHandler, loop: EventLoop) {
+    init(socket: Int32, queries: QueryHandler, loop: EventLoop, telemetry: UDPWorkerTelemetry) {
         self.socket = socket
         self.queries = queries
         self.loop = loop
+        self.telemetry = telemetry
         outbox = NIOLoopBoundBox.makeBoxSendingValue(
             Outbox(batch: dnsd_batch_create(Int32(UDPWorker.burst), Int32(UDPWorker.slotSize))), eventLoop: loop)
     }
@@ -69,25 +77,36 @@ final class UDPMissQueue: Sendable {
     /// From the worker's thread: one hop to the loop for the whole burst.
     func submit(_ misses: [UDPMiss]) {
         loop.execute { [self] in
-            for miss in misses { handle(miss) }
+            let limit = queries.pipeline.current.admission.inFlight.missWaiting
+            for miss in misses { handle(miss, limit: limit) }
             flush()
         }
     }
 
-    private func handle(_ miss: UDPMiss) {
+    private func handle(_ miss: UDPMiss, limit: Int) {
         let context = QueryContext(client: miss.client, transport: .udp, eventLoop: loop, truncatedOverUDPBy: miss.truncatedBy)
-        switch queries.handle(miss.request, context: context, packetCacheTried: true, admitted: miss.ticket) {
+        let result = outbox.value.waiting < limit
+            ? queries.handle(miss.request, context: context, packetCacheTried: true, admitted: miss.ticket)
+            : queries.rejectOverLimit(miss.request, context: context, limit: .missWaiting, admitted: miss.ticket)
+        switch result {
         case .drop:
             return
         case .respond(let bytes):
             send(bytes, to: miss)
         case .pending(let pending):
+            waitingChanged(by: 1)
             pending.whenReady { [self] bytes in
+                waitingChanged(by: -1)
                 guard let bytes else { return }
                 send(bytes, to: miss)
                 queueFlush()
             }
         }
+    }
+
+    private func waitingChanged(by delta: Int) {
+        outbox.value.waiting += delta
+        telemetry.missWaitingChanged(by: delta, to: outbox.value.waiting)
     }
 
     private func send(_ bytes: [UInt8], to miss: UDPMiss) {

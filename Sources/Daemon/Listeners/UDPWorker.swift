@@ -48,7 +48,7 @@ final class UDPWorker: @unchecked Sendable {
         port = Int(dnsd_bound_port(fd))
         self.queries = queries
         self.telemetry = telemetry
-        misses = UDPMissQueue(socket: fd, queries: queries, loop: loop)
+        misses = UDPMissQueue(socket: fd, queries: queries, loop: loop, telemetry: telemetry)
     }
 
     /// Starts the thread under `scheduling`, sleeping `batchWait` microseconds after each burst
@@ -103,7 +103,14 @@ final class UDPWorker: @unchecked Sendable {
         var busy = false
         var waitGuard = BatchWaitGuard(microseconds: batchWait)
         defer { if waitGuard.isSuspended { telemetry.resumed() } }
+        // The relay's waiting count as last published to the telemetry (once per pass).
+        var publishedWaiting = 0
+        defer { telemetry.relayWaitingChanged(from: publishedWaiting, to: 0) }
         while !stopping.load(ordering: .relaxed) {
+            if let relay, relay.waiting != publishedWaiting {
+                telemetry.relayWaitingChanged(from: publishedWaiting, to: relay.waiting)
+                publishedWaiting = relay.waiting
+            }
             guard let relay, relay.waiting > 0 else {
                 if busy { sleepBatchWait(&waitGuard, microseconds: batchWait, name: name, logger: logger) }
                 // Nothing waits on an upstream: block in recvmmsg (its timeout is the stop check).

@@ -39,6 +39,7 @@ final class ScrapeTimeMetrics: Sendable {
     func update() {
         inFlight.record(queries.inFlight)
         suspendedWorkers.record(runtime.udpWorkers.suspendedWorkers)
+        let workers = runtime.udpWorkers
         let caches = runtime.plugins(of: CachePlugin.self)
         let forwards = runtime.plugins(of: ForwardPlugin.self)
         state.withLockedValue { state in
@@ -73,6 +74,11 @@ final class ScrapeTimeMetrics: Sendable {
                 }
             }
             for (name, isUp) in up { gauge(&state, "dnsd_upstream_up", [("upstream", name)]).record(isUp ? 1 : 0) }
+            // The in-flight caps' gauges (InFlightLimits): now, and the most one worker held.
+            gauge(&state, "dnsd_relay_waiting", []).record(workers.relayWaiting)
+            gauge(&state, "dnsd_relay_waiting_peak", []).record(workers.relayWaitingPeak)
+            gauge(&state, "dnsd_udp_miss_waiting", []).record(workers.missWaiting)
+            gauge(&state, "dnsd_udp_miss_waiting_peak", []).record(workers.missWaitingPeak)
             state.seen = state.seen.filter { present.contains($0.key) }
         }
     }

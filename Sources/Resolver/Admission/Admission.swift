@@ -24,11 +24,19 @@ public final class Admission: Sendable {
         case drop(String)
         /// BADCOOKIE with a fresh server cookie (RFC 7873 §5.2.3).
         case badCookie
+        /// SERVFAIL with extended error 0 "Other" carrying `text` (RFC 8914): a server limit
+        /// (`InFlightLimits`), not the client's doing.
+        case servfail(String, text: String)
+
+        var isServfail: Bool {
+            if case .servfail = self { return true }
+            return false
+        }
 
         /// The query event's source for it.
         public var source: AnswerSource {
             switch self {
-            case .refuse(let why), .filter(let why), .drop(let why): return .admission(why)
+            case .refuse(let why), .filter(let why), .drop(let why), .servfail(let why, _): return .admission(why)
             case .badCookie: return .admission("cookie:bad")
             }
         }
@@ -218,6 +226,22 @@ public final class Admission: Sendable {
         limits.settings.action == .drop ? .drop("limit:waiting") : .refuse("limit:waiting")
     }
 
+    /// The caps on what the UDP workers hold for waiting queries (InFlightLimits.swift).
+    public var inFlight: InFlightLimits { settings.inFlight }
+
+    /// Counts an answer a plugin gave because it was at its cap (`PluginLimit`); one enum
+    /// case test for every other answer.
+    func countPluginLimit(_ source: AnswerSource) {
+        guard case .admission = source, let limit = PluginLimit(source: source) else { return }
+        counters.increment(AdmissionCounters.Fixed(limit))
+    }
+
+    /// Counts a query over `limit` and says what it gets.
+    func rejectOverLimit(_ limit: InFlightLimits.Limit) -> Rejection {
+        counters.increment(AdmissionCounters.Fixed(limit))
+        return settings.inFlight.rejection(limit)
+    }
+
     // MARK: - After the answer
 
     /// Applies RRL (UDP) and adds the COOKIE option to the answer in `out[0..<length]`, whose
@@ -315,11 +339,16 @@ public final class Admission: Sendable {
     func writeRejection(_ rejection: Rejection, request: UnsafeRawBufferPointer, query: PacketQuery, udpSize: UInt16,
                         into out: UnsafeMutableRawBufferPointer) -> (length: Int, optStart: Int?)? {
         let rcode: UInt16
+        var extendedError: [UInt8] = []
         switch rejection {
         case .drop: return nil
         case .refuse: rcode = Rcode.refused.rawValue
         case .filter: rcode = Rcode.noError.rawValue
         case .badCookie: rcode = Rcode.badCookie.rawValue
+        case .servfail(_, let text):
+            rcode = Rcode.servFail.rawValue
+            let data = EDNSOption.extendedError(code: ExtendedErrorCode.other, text: text).data
+            extendedError = [0, UInt8(EDNSOption.extendedErrorCode), UInt8(data.count >> 8), UInt8(truncatingIfNeeded: data.count)] + data
         }
         let questionEnd = query.nameEnd + 4
         let clientEDNS = query.meta & (1 << 16) != 0
@@ -332,7 +361,8 @@ public final class Admission: Sendable {
         for index in 12..<questionEnd { out[index] = request[index] }
         guard clientEDNS else { return (questionEnd, nil) }
         let opt: [UInt8] = [0, 0, 41, UInt8(udpSize >> 8), UInt8(truncatingIfNeeded: udpSize), UInt8(rcode >> 4), 0,
-                            query.dnssecOK ? 0x80 : 0, 0, 0, 0]
+                            query.dnssecOK ? 0x80 : 0, 0, UInt8(extendedError.count >> 8), UInt8(truncatingIfNeeded: extendedError.count)]
+            + extendedError
         for (index, byte) in opt.enumerated() { out[questionEnd + index] = byte }
         return (questionEnd + opt.count, questionEnd)
     }

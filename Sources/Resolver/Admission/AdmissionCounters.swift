@@ -11,6 +11,8 @@ public final class AdmissionCounters: Sendable {
         case cookieClientOnly, cookieValid, cookieInvalid, cookieBadCookieSent
         case limitQueriesPerSecond, limitWaiting
         case anyMinimal, anyRefused
+        case limitRelayWaiting, limitRelayFollowers, limitMissWaiting
+        case limitCacheFollowers, limitRecursions
 
         public var name: String {
             switch self {
@@ -26,6 +28,28 @@ public final class AdmissionCounters: Sendable {
             case .limitWaiting: return "limits.waiting"
             case .anyMinimal: return "any.minimal"
             case .anyRefused: return "any.refused"
+            case .limitRelayWaiting: return "limits.relay_waiting"
+            case .limitRelayFollowers: return "limits.relay_followers"
+            case .limitMissWaiting: return "limits.miss_waiting"
+            case .limitCacheFollowers: return "limits.cache_followers"
+            case .limitRecursions: return "limits.recursions"
+            }
+        }
+
+        /// The counter of the queries over a plugin's cap.
+        init(_ limit: PluginLimit) {
+            switch limit {
+            case .cacheFollowers: self = .limitCacheFollowers
+            case .recursions: self = .limitRecursions
+            }
+        }
+
+        /// The counter of the queries over an in-flight cap.
+        init(_ limit: InFlightLimits.Limit) {
+            switch limit {
+            case .relayWaiting: self = .limitRelayWaiting
+            case .relayFollowers: self = .limitRelayFollowers
+            case .missWaiting: self = .limitMissWaiting
             }
         }
     }

@@ -16,6 +16,8 @@ public struct AdmissionSettings: Sendable, Equatable {
     public var rules: [AccessRule] = []
     public var rrl = RRLSettings()
     public var limits = ClientLimitSettings()
+    /// Caps on what the UDP workers hold for waiting queries, for all clients together.
+    public var inFlight = InFlightLimits()
     /// Whether DNS cookies are answered (RFC 7873); the secret is `ServerCookies`'.
     public var cookies = true
     public var anyOverUDP: AnyOverUDP = .minimal

@@ -17,18 +17,26 @@ struct CacheFetch: Sendable {
 ///
 /// The promise behind that future is made when the first follower joins, not for every miss:
 /// most questions have no follower, and a promise is an allocation and a callback list.
+///
+/// A question takes at most `maxFollowers` followers (`cache.max_followers`): each is a
+/// callback and a pending reply held until the leader's answer comes, which for a popular
+/// name behind a black-holed upstream would otherwise grow with the query rate.
 final class CacheInFlight: Sendable {
     enum Join {
         /// Run the chain, then `finish` the key and complete the promise it returns, if any.
         case leader
         /// Someone else is asking already: wait for this.
         case follower(EventLoopFuture<CacheFetch>)
+        /// Someone else is asking, and `maxFollowers` already wait for it.
+        case full
     }
 
-    /// One question in flight: the leader's loop, and the followers' promise once there is one.
+    /// One question in flight: the leader's loop, the followers' promise once there is one,
+    /// and how many follow.
     private struct Flight {
         let loop: EventLoop
         var waiters: EventLoopPromise<CacheFetch>?
+        var followers = 0
     }
 
     private let shards: [NIOLockedValueBox<[CacheKey: Flight]>]
@@ -41,14 +49,15 @@ final class CacheInFlight: Sendable {
         shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
     }
 
-    func join(_ key: CacheKey, on loop: EventLoop) -> Join {
+    func join(_ key: CacheKey, on loop: EventLoop, maxFollowers: Int) -> Join {
         shard(key).withLockedValue { table in
             guard var flight = table[key] else {
                 table[key] = Flight(loop: loop)
                 return .leader
             }
-            if let waiters = flight.waiters { return .follower(waiters.futureResult) }
-            let waiters = flight.loop.makePromise(of: CacheFetch.self)
+            guard flight.followers < maxFollowers else { return .full }
+            flight.followers += 1
+            let waiters = flight.waiters ?? flight.loop.makePromise(of: CacheFetch.self)
             flight.waiters = waiters
             table[key] = flight
             return .follower(waiters.futureResult)

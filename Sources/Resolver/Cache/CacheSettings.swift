@@ -27,6 +27,9 @@ public struct CacheSettings: Sendable, Equatable {
     public var prefetch: Bool = true
     /// How many times an entry must have been asked for before it is prefetched.
     public var prefetchHits: Int = 3
+    /// Queries that may wait for one question already on its way downstream (coalescing);
+    /// past this they get SERVFAIL naming `cache.max_followers` (PluginLimit.swift).
+    public var maxFollowers: Int = 1000
     /// Shards of the store; 0 picks from the core count and `maxEntries`.
     public var shards: Int = 0
 

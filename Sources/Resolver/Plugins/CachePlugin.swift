@@ -18,7 +18,9 @@ import NIOCore
 /// - `optimistic`: such an expired answer is served at once and refreshed in the background.
 /// - `prefetch`: an answer asked for `prefetch_hits` times with less than 10% of its TTL left
 ///   is refreshed in the background before it expires.
-/// - Concurrent misses for the same question make one downstream query (coalescing).
+/// - Concurrent misses for the same question make one downstream query (coalescing); at most
+///   `max_followers` wait for one question, past that SERVFAIL naming the key (or the stale
+///   answer, when there is one).
 public final class CachePlugin: StatefulPlugin, Sendable {
     public let name = "cache"
     public var resolvesForOthers: Bool { true }
@@ -76,10 +78,13 @@ public final class CachePlugin: StatefulPlugin, Sendable {
     /// A miss (or a stale entry without optimism): one query goes downstream per question.
     private func fetch(_ query: Message, base: CacheKey, context: QueryContext, next: PluginChain, stale: CachedAnswer?) -> PluginOutcome {
         let key = flightKey(base, query)
-        switch inFlight.join(key, on: context.eventLoop) {
+        switch inFlight.join(key, on: context.eventLoop, maxFollowers: settings.maxFollowers) {
         case .follower(let future):
             store.count(\.coalesced, for: base)
             return .pending(reply(to: query, base: base, from: future, stale: stale, context: context))
+        case .full:
+            if let stale { return serveStale(stale, to: query, base: base) }
+            return PluginLimit.cacheFollowers.failure(to: query)
         case .leader:
             let outcome = next.run(query, context: context)
             if case .respond(let message, let source) = outcome {
@@ -104,7 +109,7 @@ public final class CachePlugin: StatefulPlugin, Sendable {
     /// question is already on its way downstream.
     private func refresh(_ query: Message, base: CacheKey, context: QueryContext, next: PluginChain) {
         let key = flightKey(base, query)
-        guard case .leader = inFlight.join(key, on: context.eventLoop) else { return }
+        guard case .leader = inFlight.join(key, on: context.eventLoop, maxFollowers: settings.maxFollowers) else { return }
         store.count(\.prefetches, for: base)
         Self.whenSettled(next.run(query, context: context)) { result in
             // A failed refresh must not replace the answer it was meant to renew.

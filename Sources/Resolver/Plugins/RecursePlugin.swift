@@ -17,8 +17,9 @@ import NIOCore
 /// Answers have RA set and AA clear; they carry the answer chain and, for NXDOMAIN/NODATA, the
 /// zone's SOA (RFC 2308), never the servers' additional data. A resolution that fails or hits
 /// a limit answers SERVFAIL with an extended DNS error (RFC 8914): 22 for unreachable or lame
-/// zones, 0 "Other" naming the limit otherwise. Queries without RD, other opcodes and classes
-/// than IN go to the next plugin.
+/// zones, 0 "Other" naming the limit otherwise. At most `max_concurrent` resolutions run at once
+/// (all event loops together); a query past that gets SERVFAIL naming `recurse.max_concurrent`
+/// at once. Queries without RD, other opcodes and classes than IN go to the next plugin.
 public final class RecursePlugin: Plugin, Sendable {
     public let name = "recurse"
     public var resolvesForOthers: Bool { true }
@@ -42,6 +43,11 @@ public final class RecursePlugin: Plugin, Sendable {
             return next.run(query, context: context)
         }
         counters.clientQueries.wrappingIncrement(ordering: .relaxed)
+        // Each resolution is a task with its own queries and timers: at most `max_concurrent`.
+        guard counters.running.wrappingIncrementThenLoad(ordering: .relaxed) <= settings.maxConcurrent else {
+            counters.running.wrappingDecrement(ordering: .relaxed)
+            return PluginLimit.recursions.failure(to: query)
+        }
         let iterator = self.iterator
         let limits = settings.limits
         let loop = context.eventLoop
@@ -60,6 +66,7 @@ public final class RecursePlugin: Plugin, Sendable {
                 return self.failure(to: query, .other("\(error)"))
             }
         }
+        future.whenComplete { _ in self.counters.running.wrappingDecrement(ordering: .relaxed) }
         return .pending(PendingOutcome(following: future.map { .respond($0, .upstream("recurse")) }, on: loop))
     }
 

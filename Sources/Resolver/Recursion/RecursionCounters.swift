@@ -9,4 +9,6 @@ final class RecursionCounters: Sendable {
     let limitFailures = ManagedAtomic<Int>(0)
     let tcpRetries = ManagedAtomic<Int>(0)
     let ednsFallbacks = ManagedAtomic<Int>(0)
+    /// Resolutions running now (held to `recurse.max_concurrent`).
+    let running = ManagedAtomic<Int>(0)
 }

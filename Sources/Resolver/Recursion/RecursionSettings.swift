@@ -24,6 +24,8 @@ public struct RecursionSettings: Sendable {
     public var infrastructureCacheSize: Int = 10_000
     /// Per-client-query limits.
     public var limits = RecursionLimits()
+    /// Resolutions running at once, all event loops together (Unbound runs 1024 per thread).
+    public var maxConcurrent: Int = 1000
 
     public init(hints: RootHints = .builtIn) {
         self.hints = hints

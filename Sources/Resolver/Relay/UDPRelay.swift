@@ -109,7 +109,7 @@ public final class UDPRelay: @unchecked Sendable {
 
     /// What one burst of client datagrams shares: the routes in force, the packet cache's
     /// generation read before them, and one clock reading for all arrivals.
-    private var burst = Burst(routes: nil, admission: nil, generation: 0, arrival: 0, wall: 0)
+    private var burst = Burst(routes: nil, admission: nil, limits: InFlightLimits(), generation: 0, arrival: 0, wall: 0)
     /// The admission of the pipeline the last burst was read under: answers it sends pass
     /// through its `finish` (RRL, cookies).
     private var admission: Admission?
@@ -117,6 +117,8 @@ public final class UDPRelay: @unchecked Sendable {
     private struct Burst {
         var routes: RelayRoutes?
         var admission: Admission?
+        /// `relay_waiting` and `relay_followers` (InFlightLimits.swift).
+        var limits: InFlightLimits
         var generation: UInt64
         var arrival: UInt64
         var wall: UInt64
@@ -133,28 +135,47 @@ public final class UDPRelay: @unchecked Sendable {
             retireUpstreams()
         }
         clockReading = arrival
-        burst = Burst(routes: current.relayRoutes, admission: current.admission, generation: generation, arrival: arrival, wall: wall)
+        burst = Burst(routes: current.relayRoutes, admission: current.admission, limits: current.admission.inFlight, generation: generation,
+                      arrival: arrival, wall: wall)
         admission = current.admission
     }
 
     /// Takes the client's query (`query`: `request` as the packet-cache lookup read it,
     /// `ticket`: what admission said of it) when its block is relayable; false leaves it to
     /// the full path. A client with all its waiting slots taken is answered (or dropped) as
-    /// `limits.action` says, here.
+    /// `limits.action` says, here; so is a query past `limits.relay_waiting` (questions in
+    /// flight on this worker) or `limits.relay_followers` (clients waiting for one question):
+    /// one integer compare each, and nothing is queued past them.
     public func take(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t,
                      ticket: AdmissionTicket) -> Bool {
         guard let routes = burst.routes, let admission = burst.admission,
               let route = routes.route(for: request, nameEnd: query.nameEnd) else { return false }
         var ticket = ticket
         guard admission.enterWaiting(&ticket) else {
-            rejectWaiting(request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, admission: admission)
+            reject(admission.waitingRejection, request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, admission: admission)
+            return true
+        }
+        var leader: RelayPending?
+        if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
+           pending.asks(request, nameEnd: query.nameEnd) {
+            leader = pending
+        }
+        let over: InFlightLimits.Limit?
+        if let leader {
+            over = leader.followers.count >= burst.limits.relayFollowers ? .relayFollowers : nil
+        } else {
+            over = inFlight.count >= burst.limits.relayWaiting ? .relayWaiting : nil
+        }
+        if let over {
+            admission.leaveWaiting(&ticket)
+            reject(admission.rejectOverLimit(over), request, query: query, peer: peer, peerLength: peerLength, ticket: ticket,
+                   admission: admission)
             return true
         }
         let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall,
                                  ticket: ticket)
-        if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
-           pending.asks(request, nameEnd: query.nameEnd) {
-            pending.followers.append(client)
+        if let leader {
+            leader.followers.append(client)
             return true
         }
         guard let first = route.next(tried: 0),  // all down: the full path says so (EDE 22)
@@ -514,10 +535,10 @@ public final class UDPRelay: @unchecked Sendable {
         }
     }
 
-    /// Answers (or drops) a query whose client has all its waiting slots taken.
-    private func rejectWaiting(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t,
-                               ticket: AdmissionTicket, admission: Admission) {
-        let rejection = admission.waitingRejection
+    /// Answers (or drops) a query turned away before it waits: its client has all its waiting
+    /// slots taken, or the relay is at one of its in-flight caps.
+    private func reject(_ rejection: Admission.Rejection, _ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>,
+                        peerLength: socklen_t, ticket: AdmissionTicket, admission: Admission) {
         if answersQueued == Int32(Self.burst) { flushAnswers() }
         let out = currentSlot()
         var sent = 0
@@ -538,7 +559,7 @@ public final class UDPRelay: @unchecked Sendable {
               let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return }
         let event = QueryEvent(
             timeNanos: burst.wall, client: ticket.client, transport: .udp, name: name, type: RecordType(rawValue: query.type),
-            rcode: sent > 0 ? .refused : .noError, latencyNanos: 0, source: rejection.source, truncated: false,
+            rcode: sent == 0 ? .noError : rejection.isServfail ? .servFail : .refused, latencyNanos: 0, source: rejection.source, truncated: false,
             dnssecOK: query.dnssecOK, responseBytes: sent)
         for observer in queries.observers {
             observer.queryStarted()

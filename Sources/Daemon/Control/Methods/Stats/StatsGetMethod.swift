@@ -3,7 +3,8 @@ import Foundation
 import Resolver
 
 /// `stats.get [prefix]`: every counter since the last `stats.reset`, flat `name: value`, and a
-/// few gauges; admission's counters as `acl.*`, `rrl.*`, `cookie.*`, `limits.*` and `any.*`; (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`).
+/// few gauges; admission's counters as `acl.*`, `rrl.*`, `cookie.*`, `limits.*` and `any.*`; (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`,
+/// and the in-flight caps' `relay.waiting`, `udp.miss_waiting` with their `_peak`s).
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -20,6 +21,10 @@ struct StatsGetMethod: ControlMethod {
             "queries.in_flight": .int(Int(context.runtime.counters.inFlight)),
             "udp.batch_wait.suspensions": .int(Int(clamping: context.runtime.batchWaitSuspensionsSinceReset)),
             "udp.batch_wait.suspended_workers": .int(context.runtime.udpWorkers.suspendedWorkers),
+            "relay.waiting": .int(context.runtime.udpWorkers.relayWaiting),
+            "relay.waiting_peak": .int(context.runtime.udpWorkers.relayWaitingPeak),
+            "udp.miss_waiting": .int(context.runtime.udpWorkers.missWaiting),
+            "udp.miss_waiting_peak": .int(context.runtime.udpWorkers.missWaitingPeak),
         ]
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }

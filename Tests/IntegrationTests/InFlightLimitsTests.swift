@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// The in-flight caps of the UDP workers (InFlightLimits.swift, docs/access.md) against a
+/// random-subdomain flood to an upstream that never answers: the relay's table stays at its
+/// cap, the excess is answered SERVFAIL naming it, dnsd's descriptors and memory stay put, and
+/// a cached name is answered as fast as ever meanwhile.
+@Suite("In-flight limits", .serialized)
+struct InFlightLimitsTests {
+    /// The cap set for the flood, small enough that a few seconds of it go well past it.
+    static let relayCap = 500
+    /// What dnsd's RSS may grow by over the flood (docs/access.md gives the per-entry cost).
+    static let growthKiB = 32 * 1024
+
+    /// A UDP socket on a free loopback port that is never read: a black hole for queries
+    /// (no answer, no ICMP unreachable). Ends on its own after two minutes.
+    static func blackHole() throws -> (Process, UInt16) {
+        let port = try LoopbackPort.free()
+        let log = try Fixtures.scratchDirectory("black-hole").appendingPathComponent("out")
+        let script = "import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+            + "s.bind(('127.0.0.1', \(port))); print('ready', flush=True); time.sleep(120)"
+        let process = try PeerTool.launch("/usr/bin/python3", ["-c", script], log: log)
+        guard TLSHarness.eventually(timeout: 10, { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("ready") }) else {
+            throw IntegrationError("the black-hole socket did not start")
+        }
+        return (process, port)
+    }
+
+    static func stats(_ control: ControlSocketClient, _ prefix: String) throws -> [String: Int] {
+        let reply = try control.call(#"{"jsonrpc":"2.0","id":1,"method":"stats.get","params":{"prefix":"\#(prefix)"}}"#)
+        guard let result = reply["result"] as? [String: Any] else { throw IntegrationError("stats.get failed: \(reply)") }
+        return result.compactMapValues { $0 as? Int }
+    }
+
+    @Test func aUniqueNameFloodAgainstABlackHoleStaysWithinTheRelayCap() throws {
+        let (hole, holePort) = try Self.blackHole()
+        defer { kill(hole.processIdentifier, SIGKILL) }
+        let live = try FaultyUpstream(mode: "answer", address: "192.0.2.7")
+        let servers = """
+              - zones: [flood.test.]
+                plugins:
+                  - forward: {to: [udp://127.0.0.1:\(holePort)], timeout: 3s, max_fails: 0}
+              - zones: [cached.test.]
+                plugins:
+                  - cache: {}
+                  - forward: {to: [\(live.url())]}
+            """
+        try ForwardDnsd.with(servers: servers, settings: "threads: 1\nlimits: {relay_waiting: \(Self.relayCap)}\n") { dnsd in
+            let pid = dnsd.process.processIdentifier
+            let control = try ControlSocketClient(path: dnsd.controlSocket)
+            func cachedAnswer(id: UInt16) throws -> Double? {
+                let socket = try DNSSocket.udp(port: dnsd.port, timeout: 2, source: "127.0.0.3")
+                let started = Date()
+                try socket.sendMessage(RawDNS.query(id: id, name: "www.cached.test", type: RawDNS.typeA))
+                guard let reply = socket.receiveMessage(), let header = RawHeader(reply), header.id == id, header.ancount == 1 else { return nil }
+                return Date().timeIntervalSince(started)
+            }
+            #expect(try cachedAnswer(id: 1) != nil, "the cached name must resolve before the flood")
+            let baselineRSS = try ProcessStatus.residentKiB(pid: pid)
+            let baselineFiles = try ProcessStatus.openFiles(pid: pid)
+
+            let output = dnsd.directory.appendingPathComponent("flood.json")
+            let flood = try PeerTool.launch(try PeerTool.requirePythonWithDNSPython(),
+                                            [try Fixtures.path("unique_flood.py"), "\(dnsd.port)", "127.0.0.2", "flood.test", "50000", "10", "4"],
+                                            log: output)
+            var peakRSS = baselineRSS, peakFiles = baselineFiles, mostWaiting = 0, slowest = 0.0, unanswered = 0
+            var id: UInt16 = 100
+            while flood.isRunning {
+                let gauges = try Self.stats(control, "relay.waiting")
+                mostWaiting = max(mostWaiting, gauges["relay.waiting"] ?? 0)
+                peakRSS = max(peakRSS, try ProcessStatus.residentKiB(pid: pid))
+                peakFiles = max(peakFiles, try ProcessStatus.openFiles(pid: pid))
+                id &+= 1
+                if let seconds = try cachedAnswer(id: id) { slowest = max(slowest, seconds) } else { unanswered += 1 }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            let result = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            let counts = (try? JSONSerialization.jsonObject(with: Data(result.utf8))) as? [String: Int] ?? [:]
+            let limits = try Self.stats(control, "limits.relay")
+            let peak = try Self.stats(control, "relay.waiting_peak")["relay.waiting_peak"] ?? -1
+
+            #expect(mostWaiting <= Self.relayCap && peak <= Self.relayCap && peak > 0,
+                    "relay.waiting reached \(mostWaiting) (peak \(peak)) over a cap of \(Self.relayCap)")
+            #expect((counts["over_limit"] ?? 0) > 10_000, "the excess must be answered SERVFAIL naming the cap: \(result)")
+            #expect((limits["limits.relay_waiting"] ?? 0) >= (counts["over_limit"] ?? 0), "counted in stats.get: \(limits)")
+            #expect(peakFiles - baselineFiles <= 20, "open files went from \(baselineFiles) to \(peakFiles)")
+            #expect(peakRSS - baselineRSS < Self.growthKiB, "RSS grew from \(baselineRSS) KiB to \(peakRSS) KiB")
+            #expect(unanswered == 0 && slowest < 0.25, "the cached name: \(unanswered) unanswered, slowest \(slowest) s")
+            print("unique-name flood: \(result.trimmingCharacters(in: .whitespacesAndNewlines)); relay.waiting at most \(mostWaiting), "
+                  + "peak \(peak); RSS \(baselineRSS) -> \(peakRSS) KiB; files \(baselineFiles) -> \(peakFiles); cached name slowest \(slowest) s")
+        }
+    }
+
+    /// `recurse.max_concurrent`: resolutions past it are answered at once, SERVFAIL naming the
+    /// key, and counted; those within it run (here against a root that never answers).
+    @Test func recursionsPastMaxConcurrentAreAnsweredAtOnce() throws {
+        let (hole, holePort) = try Self.blackHole()
+        defer { kill(hole.processIdentifier, SIGKILL) }
+        let directory = try Fixtures.scratchDirectory("dnsd-recurse-cap")
+        try ". 3600000 IN NS a.root-servers.net.\na.root-servers.net. 3600000 IN A 127.0.0.1\n"
+            .write(to: directory.appendingPathComponent("root.hints"), atomically: true, encoding: .utf8)
+        let servers = """
+              - zones: [.]
+                plugins:
+                  - recurse: {hints: root.hints, port: \(holePort), ipv6: false, max_concurrent: 5}
+            """
+        try ForwardDnsd.with(servers: servers, directory: directory) { dnsd in
+            let sockets = try (0..<20).map { index -> DNSSocket in
+                let socket = try DNSSocket.udp(port: dnsd.port, timeout: 1)
+                try socket.sendMessage(RawDNS.query(id: UInt16(index), name: "n\(index).example", type: RawDNS.typeA, udpPayloadSize: 1232))
+                return socket
+            }
+            let text = Array("over recurse.max_concurrent".utf8)
+            var refusedAtOnce = 0
+            for socket in sockets {
+                guard let reply = socket.receiveMessage(), let header = RawHeader(reply), header.rcode == 2 else { continue }
+                if reply.indices.contains(where: { reply[$0...].starts(with: text) }) { refusedAtOnce += 1 }
+            }
+            #expect(refusedAtOnce == 15, "20 at once with max_concurrent 5: \(refusedAtOnce) answered SERVFAIL naming the key")
+            let control = try ControlSocketClient(path: dnsd.controlSocket)
+            #expect(try Self.stats(control, "limits.recursions")["limits.recursions"] == 15)
+        }
+    }
+}
