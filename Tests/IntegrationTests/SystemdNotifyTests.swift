@@ -87,6 +87,27 @@ struct SystemdNotifyTests {
         #expect(try dnsd.stop() == 0, "\(dnsd.stderr)")
     }
 
+    @Test("without a UDP listener the watchdog probes an event loop, and still pings")
+    func watchdogWithoutUDP() throws {
+        let directory = try Fixtures.scratchDirectory("dnsd-notify")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Fixtures.copy("example.test.zone", into: directory)
+        let port = try LoopbackPort.free()
+        let configPath = directory.appendingPathComponent("dnsd.yaml").path
+        try DnsdProcess.configText(port: port).replacingOccurrences(of: "[udp://127.0.0.1:\(port), ", with: "[")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let listener = try NotifyListener(directory.appendingPathComponent("notify.sock").path)
+        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port,
+                                   environment: ["NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "600000"])
+        defer { _ = try? dnsd.stop() }
+        _ = try Self.untilReady(listener, dnsd)
+        #expect(dnsd.stderr.contains("probing the query path (event loop)"), "\(dnsd.stderr)")
+        let pings = listener.messages(for: 2).filter { $0.lines == ["WATCHDOG=1"] }
+        #expect((4...9).contains(pings.count), "\(pings.count) pings in 2 s\n\(dnsd.stderr)")
+        #expect(try Dig.query(port: port, "www.example.test", "A", Transport.tcp.digOptions).status == "NOERROR")
+        #expect(try dnsd.stop() == 0, "\(dnsd.stderr)")
+    }
+
     @Test("WATCHDOG_PID of another process means no watchdog")
     func watchdogForAnotherProcess() throws {
         let directory = try Fixtures.scratchDirectory("dnsd-notify")
