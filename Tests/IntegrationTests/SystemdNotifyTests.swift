@@ -101,7 +101,7 @@ struct SystemdNotifyTests {
                                    environment: ["NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "600000"])
         defer { _ = try? dnsd.stop() }
         _ = try Self.untilReady(listener, dnsd)
-        #expect(dnsd.stderr.contains("probing the query path (event loop)"), "\(dnsd.stderr)")
+        #expect(dnsd.waitForStderr(containing: "probing the query path (event loop)"), "\(dnsd.stderr)")
         let pings = listener.messages(for: 2).filter { $0.lines == ["WATCHDOG=1"] }
         #expect((4...9).contains(pings.count), "\(pings.count) pings in 2 s\n\(dnsd.stderr)")
         #expect(try Dig.query(port: port, "www.example.test", "A", Transport.tcp.digOptions).status == "NOERROR")
