@@ -45,7 +45,7 @@ public final class DaemonRuntime: Sendable {
         started = Date()
         self.configPath = configPath
         self.logger = logger
-        let secrets = try config.cookieSecret.load()
+        let secrets = try config.cookieSecret.load(owner: config.account)
         cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
         let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies))
         pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)))

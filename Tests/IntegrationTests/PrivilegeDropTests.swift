@@ -58,6 +58,7 @@ struct PrivilegeDropTests {
         listen: [udp://\(host):53, tcp://\(host):53, udp://127.0.0.1:\(port)]
         user: nobody
         control: {socket: run/control.sock}
+        cookies: {secret_file: state/cookie.secret}
         servers:
           - zones: [example.test.]
             plugins:
@@ -93,6 +94,13 @@ struct PrivilegeDropTests {
         let socket = directory.appendingPathComponent("run/control.sock").path
         let add = try ControlPlaneTests.dnsctl(socket, ["zone.add", "example.test.", "dropped 300 IN A 192.0.2.99"])
         #expect(add.status == 0, "\(add.transcript)\n\(dnsd.stderr)")
+        // The cookie secret dnsd made as root is nobody's, so that cookie.rotate can rewrite it.
+        let secret = state.appendingPathComponent("cookie.secret").path
+        #expect((try FileManager.default.attributesOfItem(atPath: secret)[.ownerAccountID] as? NSNumber)?.uint32Value == nobody.pw_uid)
+        let before = try String(contentsOfFile: secret, encoding: .utf8)
+        let rotate = try ControlPlaneTests.dnsctl(socket, ["cookie.rotate"])
+        #expect(rotate.status == 0, "\(rotate.transcript)")
+        #expect(try String(contentsOfFile: secret, encoding: .utf8) != before)
         let journal = try FileManager.default.attributesOfItem(atPath: zone + ".journal")
         #expect((journal[.ownerAccountID] as? NSNumber)?.uint32Value == nobody.pw_uid, "\(journal)")
         let added = try PeerTool.run(dig, ["@\(host)", "-p", "53", "+short", "+tries=1", "+time=3", "dropped.example.test", "A"])
