@@ -19,7 +19,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         version: "0.1.0"
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Control socket (default: $DNSD_SOCKET, else \(ControlSocketPath.defaultPath)).", valueName: "PATH"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Control socket (default: $DNSD_SOCKET, else \(ControlSocketPath.clientDefaultPath)).", valueName: "PATH"))
     var socket: String?
 
     @Option(help: ArgumentHelp("Seconds between polls of the daemon's counters (0.2 to 60).", valueName: "SECONDS"))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Atomics
 import Resolver
 import ServiceLifecycle
 
@@ -29,7 +30,11 @@ public final class DNSServer: Service, Sendable {
                                       udpTelemetry: runtime.udpWorkers, logger: logger)
         var channels: [Channel] = []
         var workers: [UDPWorker] = []
-        let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard))
+        var boundAddresses: [ListenAddress] = []
+        var watchdog: ServiceWatchdog?
+        defer { watchdog?.stop() }
+        let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard),
+                                    owner: config.account)
         var controlBound = false
         defer { if controlBound { control.remove() } }
         let hangup = SignalWatcher(signal: SIGHUP) { [runtime, logger] in
@@ -50,12 +55,17 @@ public final class DNSServer: Service, Sendable {
                 workers += bound.workers
                 var shown = address
                 if let port = bound.port { shown.port = port }
+                boundAddresses.append(shown)
                 logger.info("listening on \(shown)", metadata: ["sockets": "\(bound.channels.count + bound.workers.count)"])
             }
             if let metrics { channels.append(try await metrics.start(group: group, logger: logger)) }
             channels.append(try await control.bind(group: group))
             controlBound = true
             logger.info("control socket at \(config.control.socketPath)")
+            // Every socket is bound: root is no longer needed (`user:`), and what dnsd will
+            // write later must be writable by the user it is now.
+            try PrivilegeDrop.apply(config.account, logger: logger)
+            try config.writableFiles.check()
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
             LocalNetworks.host.startWatching()
             let admission = runtime.pipeline.current.admission
@@ -67,7 +77,19 @@ public final class DNSServer: Service, Sendable {
                                                  "udp_segmentation": "\(config.udp.segmentation)",
                                                  "udp_batch_wait": "\(config.udp.batchWaitMicroseconds)us",
                                                  "udp_relay": "\(runtime.pipeline.current.relayedZonesDescription)"])
+            runtime.readiness.store(true, ordering: .relaxed)
+            runtime.notifier.ready(status: "serving \(config.blocks.flatMap(\.zones).count) zones on "
+                                   + boundAddresses.map(\.description).joined(separator: " "))
+            if runtime.notifier.isEnabled, let dog = ServiceWatchdog() {
+                let probe = QueryPathProbe(udpListener: boundAddresses.first(where: { $0.scheme == .udp }), queries: queries, group: group,
+                                           timeout: min(2, Double(dog.interval.components.seconds) + 0.5))
+                dog.start(probe: probe, notifier: runtime.notifier, logger: logger)
+                watchdog = dog
+            }
             try? await gracefulShutdown()
+            runtime.readiness.store(false, ordering: .relaxed)
+            watchdog?.stop()
+            runtime.notifier.stopping(status: "shutting down")
             logger.info("shutting down")
         } catch {
             await close(channels, workers, group: group)

@@ -1,3 +1,4 @@
+import Atomics
 import DNSProto
 import Foundation
 import Logging
@@ -20,6 +21,10 @@ public final class DaemonRuntime: Sendable {
     /// Admission's counters and the DNS cookie secrets: kept across reloads.
     public let admissionCounters = AdmissionCounters()
     public let cookies: ServerCookies
+    /// systemd's notification socket (a no-op outside systemd): reloads say RELOADING and READY.
+    public let notifier = ServiceNotifier()
+    /// Listeners bound and zones loaded, and not yet shutting down: `GET /ready` (HealthEndpoint.swift).
+    public let readiness = ManagedAtomic(false)
     let logger: Logger
     private let state: NIOLockedValueBox<State>
     /// Serializes reloads: two at once would race to replace the pipeline.
@@ -40,7 +45,7 @@ public final class DaemonRuntime: Sendable {
         started = Date()
         self.configPath = configPath
         self.logger = logger
-        let secrets = try config.cookieSecret.load()
+        let secrets = try config.cookieSecret.load(owner: config.account)
         cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
         let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies))
         pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)))
@@ -92,56 +97,91 @@ public final class DaemonRuntime: Sendable {
         public var zones: [String]
         /// Settings that changed in the file but need a restart (listeners, control socket).
         public var needsRestart: [String]
+        /// Why, where it is worth saying (a privileged port that dnsd, no longer root, could
+        /// not bind even on a restart-free path).
+        public var notes: [String] = []
     }
 
     /// Re-reads the configuration and swaps in the new pipeline only if every part of it is
-    /// valid; otherwise the running one stays and the error (file:line) is thrown.
+    /// valid; otherwise the running one stays and the error (file:line) is thrown. Under
+    /// systemd the reload is bracketed by `RELOADING=1` and `READY=1` (a refused reload ends
+    /// with READY=1 too: the running configuration still serves).
     public func reload() throws -> ReloadReport {
         try reloadLock.withLock {
-            let fresh: DaemonConfig
-            if let configPath {
-                fresh = try DaemonConfig.load(path: configPath)
-            } else {
-                fresh = try DaemonConfig.parse(yaml: DefaultConfig.yaml, file: "<built-in config>", baseDirectory: "")
-            }
-            let old = config
-            inheritPluginState(from: old.blocks, into: fresh.blocks)
-            var needsRestart: [String] = []
-            if fresh.listeners != old.listeners { needsRestart.append("listen") }
-            if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
-            if fresh.threads != old.threads { needsRestart.append("threads") }
-            if fresh.udp.scheduling != old.udp.scheduling { needsRestart.append("udp.scheduling") }
-            if fresh.udp.segmentation != old.udp.segmentation { needsRestart.append("udp.segmentation") }
-            if fresh.udp.batchWait != old.udp.batchWait { needsRestart.append("udp.batch_wait") }
-            if fresh.metrics != old.metrics { needsRestart.append("metrics") }
-            if fresh.tcp != old.tcp { needsRestart.append("tcp") }
-            if fresh.http2 != old.http2 { needsRestart.append("http2") }
-            try adoptCookieSecret(fresh.cookieSecret, previous: old.cookieSecret)
-            pipeline.replace(with: Pipeline(blocks: fresh.blocks, admission: admissionSetup(fresh)))
-            for failure in fresh.commitHooks.run() {
-                // A zone file changed between the check and the swap: that zone keeps serving
-                // its previous data, and says so.
-                logger.error("reload: \(failure)")
-            }
-            let report = state.withLockedValue { state -> ReloadReport in
-                state.generation += 1
-                var kept = fresh
-                kept.listeners = old.listeners
-                kept.control = old.control
-                kept.metrics = old.metrics
-                kept.udp = old.udp
-                kept.tcp = old.tcp
-                kept.http2 = old.http2
-                state.config = kept
-                let report = ReloadReport(generation: state.generation, at: Date(),
-                                          zones: fresh.blocks.flatMap(\.zones).map(\.description), needsRestart: needsRestart)
-                state.lastReload = report
+            notifier.reloading(status: "reloading \(configPath ?? "the built-in configuration")")
+            do {
+                let report = try applyReload()
+                notifier.ready(status: "serving configuration generation \(report.generation) (\(report.zones.count) zones)"
+                               + (report.needsRestart.isEmpty ? "" : "; restart needed for \(report.needsRestart.joined(separator: ", "))"))
                 return report
+            } catch {
+                notifier.ready(status: "reload refused, generation \(generation) keeps serving: \(error)")
+                throw error
             }
-            logger.info("configuration reloaded", metadata: ["generation": "\(report.generation)", "restart-needed": "\(needsRestart)",
-                                                             "udp_relay": "\(pipeline.current.relayedZonesDescription)"])
+        }
+    }
+
+    /// The body of `reload`, under `reloadLock`.
+    private func applyReload() throws -> ReloadReport {
+        let fresh: DaemonConfig
+        if let configPath {
+            fresh = try DaemonConfig.load(path: configPath)
+        } else {
+            fresh = try DaemonConfig.parse(yaml: DefaultConfig.yaml, file: "<built-in config>", baseDirectory: "")
+        }
+        let old = config
+        inheritPluginState(from: old.blocks, into: fresh.blocks)
+        var needsRestart: [String] = []
+        var notes: [String] = []
+        if fresh.listeners != old.listeners {
+            needsRestart.append("listen")
+            let privileged = fresh.listeners.filter { !old.listeners.contains($0) && (1..<1024).contains($0.port) }
+            if !privileged.isEmpty && geteuid() != 0 {
+                notes.append("listen: \(privileged.map(\.description).joined(separator: ", ")) needs a privileged port, which only a restart "
+                             + "can bind (dnsd binds as root, then runs as uid \(geteuid())); restart dnsd to listen there")
+            }
+        }
+        if fresh.metrics != old.metrics, let metrics = fresh.metrics, (1..<1024).contains(metrics.port), geteuid() != 0 {
+            notes.append("metrics: \(metrics.url) needs a privileged port, which only a restart can bind; restart dnsd to serve it")
+        }
+        if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
+        if fresh.threads != old.threads { needsRestart.append("threads") }
+        if fresh.udp.scheduling != old.udp.scheduling { needsRestart.append("udp.scheduling") }
+        if fresh.udp.segmentation != old.udp.segmentation { needsRestart.append("udp.segmentation") }
+        if fresh.udp.batchWait != old.udp.batchWait { needsRestart.append("udp.batch_wait") }
+        if fresh.metrics != old.metrics { needsRestart.append("metrics") }
+        if fresh.account != old.account { needsRestart.append("user") }
+        if fresh.tcp != old.tcp { needsRestart.append("tcp") }
+        if fresh.http2 != old.http2 { needsRestart.append("http2") }
+        // A zone added by the reload must be as writable for dnsd's user as one there at start.
+        try fresh.writableFiles.check()
+        try adoptCookieSecret(fresh.cookieSecret, previous: old.cookieSecret)
+        pipeline.replace(with: Pipeline(blocks: fresh.blocks, admission: admissionSetup(fresh)))
+        for failure in fresh.commitHooks.run() {
+            // A zone file changed between the check and the swap: that zone keeps serving
+            // its previous data, and says so.
+            logger.error("reload: \(failure)")
+        }
+        let report = state.withLockedValue { state -> ReloadReport in
+            state.generation += 1
+            var kept = fresh
+            kept.listeners = old.listeners
+            kept.control = old.control
+            kept.metrics = old.metrics
+            kept.udp = old.udp
+            kept.account = old.account
+            kept.tcp = old.tcp
+            kept.http2 = old.http2
+            state.config = kept
+            let report = ReloadReport(generation: state.generation, at: Date(),
+                                      zones: fresh.blocks.flatMap(\.zones).map(\.description), needsRestart: needsRestart, notes: notes)
+            state.lastReload = report
             return report
         }
+        for note in notes { logger.warning("reload: \(note)") }
+        logger.info("configuration reloaded", metadata: ["generation": "\(report.generation)", "restart-needed": "\(needsRestart)",
+                                                         "udp_relay": "\(pipeline.current.relayedZonesDescription)"])
+        return report
     }
 
     /// What a pipeline of `config` is admitted with: its settings and the daemon's counters and

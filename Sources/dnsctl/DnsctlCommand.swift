@@ -15,13 +15,20 @@ struct DnsctlCommand: ParsableCommand {
         Exit status: 0 on success; 1 when dnsd answered with an error (printed on stderr); \
         2 for bad usage; 3 when dnsd cannot be reached.
 
+        `dnsctl status` says whether dnsd is running, like `unbound-control status`: exit 0 when \
+        it answers, 3 when it is not running, 1 when that cannot be told (e.g. permission denied).
+
+        The control socket is --socket, else $DNSD_SOCKET, else $RUNTIME_DIRECTORY/control.sock \
+        (set by systemd for the service and its ExecReload), else /run/dnsd/control.sock for root \
+        or when the system service's socket is there, else the per-user path dnsd prints at start.
+
         Methods:
         \(MethodCatalog.all.map { "  \($0.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
         """,
         version: "0.1.0"
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Control socket (default: $DNSD_SOCKET, else \(ControlSocketPath.defaultPath)).", valueName: "PATH"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Control socket (default: $DNSD_SOCKET, else \(ControlSocketPath.clientDefaultPath)).", valueName: "PATH"))
     var socket: String?
 
     @Option(help: "Seconds to wait for the answer.")
@@ -30,7 +37,7 @@ struct DnsctlCommand: ParsableCommand {
     @Flag(help: "Print the result as compact JSON, even for strings.")
     var json = false
 
-    @Argument(help: "The method, e.g. core.uptime; or `help [METHOD]` (`help --markdown`: the whole reference).")
+    @Argument(help: "The method, e.g. core.uptime; `status`; or `help [METHOD]` (`help --markdown`: the whole reference).")
     var method: String
 
     @Argument(parsing: .allUnrecognized, help: "The method's parameters, in order.")
@@ -39,6 +46,11 @@ struct DnsctlCommand: ParsableCommand {
     func run() throws {
         if method == "help" {
             try printHelp(arguments.first)
+            return
+        }
+        if method == "status" {
+            let code = DaemonStatus.report(path: ControlSocketPath.resolve(socket), timeout: timeout)
+            if code != 0 { throw ExitCode(code) }
             return
         }
         guard let descriptor = MethodCatalog.descriptor(named: method) else {

@@ -6,13 +6,21 @@ import ServiceLifecycle
 
 /// `dnsd`: the resolver daemon's command line.
 @main
-struct DnsdCommand: AsyncParsableCommand {
+struct DnsdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dnsd",
         abstract: "A caching, forwarding and authoritative DNS server.",
         discussion: """
-        Without --config, dnsd runs its built-in configuration: UDP and TCP on 127.0.0.1:5353, \
-        answering localhost. and the demonstration zone dnsd.internal. (see --print-default-config).
+        Without --config, dnsd reads $DNSD_CONFIG when set, else /etc/dnsd/dnsd.yaml when it exists, \
+        else runs its built-in configuration: UDP and TCP on 127.0.0.1:5353, answering localhost. \
+        and the demonstration zone dnsd.internal. (see --print-default-config). The start-up line \
+        says which (config=...).
+
+        Under systemd (docs/operations.md): with $NOTIFY_SOCKET set, dnsd sends READY=1 once every \
+        listener is bound and the zones are loaded, RELOADING=1 and READY=1 around each reload, \
+        STOPPING=1 at shutdown and STATUS= lines; with $WATCHDOG_USEC set, WATCHDOG=1 every half \
+        of it, each after a probe query to its own UDP listener was answered. Without --config or \
+        control.socket, the control socket is $RUNTIME_DIRECTORY/control.sock when that is set.
 
         Access: blocks that cache, forward or recurse answer only loopback and this host's own \
         subnets unless an `acl` allows more; zones answer everyone. UDP responses are rate-limited \
@@ -66,7 +74,7 @@ struct DnsdCommand: AsyncParsableCommand {
         version: DaemonVersion.string
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("YAML configuration file.", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("YAML configuration file (default: $DNSD_CONFIG, else \(StandardPaths.configFile) when it exists, else the built-in one).", valueName: "FILE"))
     var config: String?
 
     @Option(name: .customLong("check-config"), help: ArgumentHelp("Check FILE (and the zone files it names), then exit.", valueName: "FILE"))
@@ -78,7 +86,7 @@ struct DnsdCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "Override the log level: trace, debug, info, notice, warning, error.")
     var logLevel: String?
 
-    func run() async throws {
+    func run() throws {
         if printDefaultConfig {
             print(DefaultConfig.yaml)
             return
@@ -94,6 +102,7 @@ struct DnsdCommand: AsyncParsableCommand {
             }
         }
         let loaded: DaemonConfig
+        let config = self.config ?? StandardPaths.defaultConfigFile()
         do {
             if let config {
                 loaded = try DaemonConfig.load(path: config)
@@ -122,10 +131,8 @@ struct DnsdCommand: AsyncParsableCommand {
         let server = DNSServer(runtime: runtime, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            logger.critical("dnsd stopped: \(error)")
+        if let failure = MainThreadWait.run({ try await group.run() }) {
+            logger.critical("dnsd stopped: \(failure)")
             throw ExitCode(1)
         }
     }

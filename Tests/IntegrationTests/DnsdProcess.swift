@@ -79,13 +79,14 @@ final class DnsdProcess {
         return dnsd
     }
 
-    /// Launches dnsd with `arguments`; stderr goes to a file in `directory`.
-    init(arguments: [String], directory: URL, configPath: String, port: UInt16) throws {
+    /// Launches dnsd with `arguments` (and `environment` added to this process's); stderr goes
+    /// to a file in `directory`.
+    init(arguments: [String], directory: URL, configPath: String, port: UInt16, environment: [String: String] = [:]) throws {
         self.port = port
         self.directory = directory
         self.configPath = configPath
         stderrURL = directory.appendingPathComponent("dnsd.stderr")
-        process = try PeerTool.launch(try Self.binary(), arguments, log: stderrURL, in: directory)
+        process = try PeerTool.launch(try Self.binary(), arguments, log: stderrURL, in: directory, environment: environment)
     }
 
     deinit {

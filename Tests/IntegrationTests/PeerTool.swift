@@ -29,6 +29,9 @@ enum PeerTool {
         "setpriv": "util-linux",
         "ss": "iproute2",
         "ip": "iproute2",
+        "systemd-analyze": "systemd",
+        "systemd-sysusers": "systemd",
+        "systemd-tmpfiles": "systemd",
     ]
 
     /// The absolute path of `name`, or a thrown error saying how to install it.
@@ -99,8 +102,10 @@ enum PeerTool {
     }
 
     /// Starts a server a test runs and stops itself: stdin from /dev/null, stdout and stderr
-    /// into `log` (created empty), working directory `directory` when given.
-    static func launch(_ executable: String, _ arguments: [String], log: URL, in directory: URL? = nil) throws -> Process {
+    /// into `log` (created empty), working directory `directory` when given, `environment` added
+    /// to (or replacing entries of) this process's environment.
+    static func launch(_ executable: String, _ arguments: [String], log: URL, in directory: URL? = nil,
+                       environment: [String: String] = [:]) throws -> Process {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }  // the child holds its own copy of the descriptor
@@ -108,6 +113,9 @@ enum PeerTool {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle

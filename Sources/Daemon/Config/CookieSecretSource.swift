@@ -29,8 +29,9 @@ public enum CookieSecretSource: Sendable, Equatable {
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
-    /// The secrets to start with: (current, previous).
-    func load() throws -> (current: [UInt8]?, previous: [UInt8]?) {
+    /// The secrets to start with: (current, previous). A file made here while dnsd is still
+    /// root goes to `owner` (`user:`), who rewrites it on `cookie.rotate` after the drop.
+    func load(owner: ServiceAccount? = nil) throws -> (current: [UInt8]?, previous: [UInt8]?) {
         switch self {
         case .generated: return (nil, nil)
         case .inline(let bytes): return (bytes, nil)
@@ -38,6 +39,9 @@ public enum CookieSecretSource: Sendable, Equatable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 let fresh = ServerCookies.randomSecret()
                 try Self.write(path: path, current: fresh, previous: nil)
+                if let owner, geteuid() == 0, chown(path, owner.uid, owner.gid) != 0 {
+                    throw CookieSecretError("\(path): cannot give the cookie secret to \(owner.user): \(String(cString: strerror(errno)))")
+                }
                 return (fresh, nil)
             }
             let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)

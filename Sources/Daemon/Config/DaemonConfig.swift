@@ -23,6 +23,11 @@ public struct DaemonConfig: Sendable {
     public var blocks: [ServerBlock]
     /// Deferred work of the plugins (run by `DaemonRuntime.reload` after the swap).
     public var commitHooks = CommitHooks()
+    /// Files dnsd writes while it runs (journals, the cookie secret), checked after the drop.
+    public var writableFiles = WritableFiles()
+    /// The account to run as once the sockets are bound (`user:`/`group:`); nil keeps the
+    /// starting user.
+    public var account: ServiceAccount?
     /// The Prometheus endpoint; nil (no `metrics:` key) means off.
     public var metrics: MetricsSettings? = nil
     /// Certificates for the DoT and DoH listeners (docs/tls.md).
@@ -32,7 +37,7 @@ public struct DaemonConfig: Sendable {
     public var cookieSecret = CookieSecretSource.generated
 
     static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "http2", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
-                                            "acl", "rrl", "limits", "cookies", "any_over_udp"]
+                                            "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -82,11 +87,15 @@ public struct DaemonConfig: Sendable {
         if let any = top["any_over_udp"] { config.admission.anyOverUDP = try AccessSettingsParser.anyOverUDP(any) }
         if let cookies = top["cookies"] {
             (config.admission.cookies, config.cookieSecret) = try AccessSettingsParser.cookies(cookies, baseDirectory: baseDirectory)
+            if case .file(let path) = config.cookieSecret {
+                config.writableFiles.add(path, purpose: "the cookie secret (cookie.rotate)", at: cookies)
+            }
         }
+        config.account = try ServiceAccount.parse(user: top["user"], group: top["group"])
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")
         }
-        let context = PluginBuildContext(baseDirectory: baseDirectory, commitHooks: config.commitHooks)
+        let context = PluginBuildContext(baseDirectory: baseDirectory, commitHooks: config.commitHooks, writableFiles: config.writableFiles)
         var seenZones: [DNSName: String] = [:]
         for server in try servers.list() {
             let block = try ServerBlockBuilder.build(server, context: context)

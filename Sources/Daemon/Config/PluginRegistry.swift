@@ -8,6 +8,8 @@ struct PluginBuildContext: Sendable {
     var baseDirectory: String
     /// Work to do only if the whole configuration is accepted (e.g. swap a re-read zone in).
     var commitHooks = CommitHooks()
+    /// Files the plugins will write while dnsd runs, checked after the privilege drop.
+    var writableFiles = WritableFiles()
 
     func resolve(_ path: String) -> String {
         path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path

@@ -31,6 +31,7 @@ enum ZonePluginConfig {
         switch (keys["file"], keys["inline"]) {
         case (let file?, nil):
             let path = context.resolve(try file.string())
+            context.writableFiles.add(ZoneEditor.journalPath(for: path), purpose: "the journal of zone \(origin) (control-socket edits)", at: file)
             return ZonePlugin(editor: try editor(path: path, origin: origin, compact: compact, context: context))
         case (nil, let inline?):
             if let compactNode = keys["compact"] { throw compactNode.error("'compact' applies to a zone file; an inline zone cannot be edited") }

@@ -8,10 +8,12 @@ import NIOPosix
 struct ControlServer {
     let settings: ControlSettings
     let dispatcher: ControlDispatcher
+    /// The account dnsd drops to after binding (`user:`): it gets the socket and a directory made for it.
+    var owner: ServiceAccount? = nil
 
     func bind(group: EventLoopGroup) async throws -> Channel {
         let path = settings.socketPath
-        try ControlSocketBinder.prepare(path: path)
+        try ControlSocketBinder.prepare(path: path, owner: owner)
         let dispatcher = self.dispatcher
         let quota = ControlQuota(limits: settings.limits)
         let maxLength = settings.maxRequestBytes, idle = settings.idleTimeout, access = settings.access
@@ -26,7 +28,7 @@ struct ControlServer {
             }
             .bind(unixDomainSocketPath: path).get()
         do {
-            try ControlSocketBinder.applyPermissions(path: path, mode: settings.mode, group: settings.group)
+            try ControlSocketBinder.applyPermissions(path: path, mode: settings.mode, group: settings.group, owner: owner)
         } catch {
             try? await channel.close()
             throw error

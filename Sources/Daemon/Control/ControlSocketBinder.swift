@@ -15,8 +15,11 @@ struct ControlSocketError: Error, CustomStringConvertible {
 /// Prepares the socket path: creates the directory or checks the one that is there, and
 /// removes a stale socket file left by a dead daemon, but never one a live daemon still
 /// answers on.
+///
+/// `owner`: the account dnsd drops to after binding (`user:`), which must own what it
+/// creates here, so that it can remove the socket at shutdown.
 enum ControlSocketBinder {
-    static func prepare(path: String) throws {
+    static func prepare(path: String, owner: ServiceAccount? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             do {
@@ -25,8 +28,11 @@ enum ControlSocketBinder {
             } catch {
                 throw ControlSocketError(path: path, reason: "cannot create \(directory): \(error.localizedDescription)")
             }
+            if let owner, chown(directory, owner.uid, owner.gid) != 0 {
+                throw ControlSocketError(path: path, reason: "cannot give \(directory) to \(owner.user): \(String(cString: strerror(errno)))")
+            }
         }
-        try checkDirectory(directory.isEmpty ? "." : directory, socket: path)
+        try checkDirectory(directory.isEmpty ? "." : directory, socket: path, owner: owner)
         var info = stat()
         guard lstat(path, &info) == 0 else { return }  // nothing there
         guard info.st_mode & S_IFMT == S_IFSOCK else {
@@ -41,26 +47,32 @@ enum ControlSocketBinder {
     /// Refuses a socket directory that someone other than dnsd's user could change: whoever can
     /// write there can replace the socket with their own (the default `/tmp/dnsd-UID` can be
     /// made by any local user before dnsd starts) and read what `dnsctl` sends, or answer it.
-    /// Group write is allowed only for dnsd's own group.
-    static func checkDirectory(_ directory: String, socket path: String) throws {
+    /// Group write is allowed only for dnsd's own group. A directory of root's is fine too:
+    /// root can replace anything anyway.
+    static func checkDirectory(_ directory: String, socket path: String, owner: ServiceAccount? = nil) throws {
         var info = stat()
         guard stat(directory, &info) == 0 else {
             throw ControlSocketError(path: path, reason: "cannot inspect its directory \(directory): \(String(cString: strerror(errno)))")
         }
         let mode = String(info.st_mode & 0o7777, radix: 8)
         let fix = "remove it so dnsd creates it, or chown it to dnsd's user and chmod go-w"
-        guard info.st_uid == geteuid() else {
-            throw ControlSocketError(path: path, reason: "refusing to use directory \(directory): it belongs to uid \(info.st_uid), not to dnsd's user (uid \(geteuid())), so that user could replace the socket; \(fix)")
+        let uid = owner?.uid ?? geteuid(), gid = owner?.gid ?? getegid()
+        guard info.st_uid == uid || info.st_uid == 0 else {
+            throw ControlSocketError(path: path, reason: "refusing to use directory \(directory): it belongs to uid \(info.st_uid), not to dnsd's user (uid \(uid)), so that user could replace the socket; \(fix)")
         }
-        guard info.st_mode & S_IWOTH == 0, info.st_mode & S_IWGRP == 0 || info.st_gid == getegid() else {
+        guard info.st_mode & S_IWOTH == 0, info.st_mode & S_IWGRP == 0 || info.st_gid == gid else {
             throw ControlSocketError(path: path, reason: "refusing to use directory \(directory): its mode \(mode) lets other users write there and replace the socket; \(fix)")
         }
     }
 
-    /// Applies the configured mode and group after binding.
-    static func applyPermissions(path: String, mode: mode_t, group: String?) throws {
+    /// Applies the configured mode and group after binding; the socket goes to `owner`
+    /// (and its group, unless `group` names another).
+    static func applyPermissions(path: String, mode: mode_t, group: String?, owner: ServiceAccount? = nil) throws {
         guard chmod(path, mode) == 0 else {
             throw ControlSocketError(path: path, reason: "chmod: \(String(cString: strerror(errno)))")
+        }
+        if let owner, chown(path, owner.uid, owner.gid) != 0 {
+            throw ControlSocketError(path: path, reason: "chown to \(owner.user): \(String(cString: strerror(errno)))")
         }
         guard let group else { return }
         guard let entry = getgrnam(group) else { throw ControlSocketError(path: path, reason: "unknown group '\(group)'") }

@@ -6,7 +6,8 @@ import NIOPosix
 import Prometheus
 
 /// The Prometheus endpoint of one running dnsd: the query observer that feeds it and the
-/// small HTTP/1.1 server that serves `GET /metrics` (docs/metrics.md).
+/// small HTTP/1.1 server that serves `GET /metrics` (docs/metrics.md), and beside it the
+/// `/health` and `/ready` probes (HealthProbe.swift).
 ///
 /// A scrape renders on the connection's event loop: it copies the plugins' statistics into the
 /// registry (`ScrapeTimeMetrics`) and writes the registry's text, a few hundred microseconds
@@ -18,6 +19,7 @@ public final class MetricsEndpoint: Sendable {
     public let observer: QueryMetrics
     private let registry: PrometheusCollectorRegistry
     private let scrapeTime: ScrapeTimeMetrics
+    private let health: HealthProbe
     private let limiter = ConnectionLimiter(limit: 16)
     static let idleTimeout = TimeAmount.seconds(30)
 
@@ -26,6 +28,7 @@ public final class MetricsEndpoint: Sendable {
         registry = factory.registry
         observer = QueryMetrics(pipeline: runtime.pipeline, factory: factory)
         scrapeTime = ScrapeTimeMetrics(runtime: runtime, queries: observer, factory: factory)
+        health = HealthProbe(runtime: runtime)
     }
 
     /// The exposition text, as `GET /metrics` returns it.
@@ -53,19 +56,19 @@ public final class MetricsEndpoint: Sendable {
     /// Opens the listening socket; the returned channel's `localAddress` has the real port
     /// when the configuration asked for port 0.
     public func bind(group: EventLoopGroup) async throws -> Channel {
-        let path = settings.path, limiter = self.limiter
+        let path = settings.path, limiter = self.limiter, health = self.health
         let render: @Sendable () -> [UInt8] = { [self] in self.render() }
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(ConnectionSlotHandler(limiter: limiter))
                     try handlers.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout))
                     try handlers.configureHTTPServerPipeline(withErrorHandling: true)
-                    try handlers.addHandler(MetricsHTTPHandler(path: path, render: render))
+                    try handlers.addHandler(MetricsHTTPHandler(path: path, health: health, render: render))
                 }
             }
             .bind(host: settings.host, port: settings.port).get()

@@ -2,8 +2,9 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers one HTTP/1.1 connection to the metrics endpoint: `GET` (or `HEAD`) of the
-/// configured path gets the Prometheus text exposition format, any other path 404, any other
-/// method 405 with `Allow`. Request bodies are read and dropped. Keep-alive is honoured;
+/// configured path gets the Prometheus text exposition format, `/health` and `/ready` the
+/// probes of load balancers and orchestrators (HealthProbe.swift), any other path 404, any
+/// other method 405 with `Allow`. Request bodies are read and dropped. Keep-alive is honoured;
 /// NIOHTTP1's pipelining helper keeps answers in request order.
 final class MetricsHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -14,10 +15,12 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
 
     private let path: String
     private let render: @Sendable () -> [UInt8]
+    private let health: HealthProbe
     private var request: HTTPRequestHead?
 
-    init(path: String, render: @escaping @Sendable () -> [UInt8]) {
+    init(path: String, health: HealthProbe, render: @escaping @Sendable () -> [UInt8]) {
         self.path = path
+        self.health = health
         self.render = render
     }
 
@@ -37,18 +40,22 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
         var headers = HTTPHeaders()
         let status: HTTPResponseStatus
         var body: [UInt8]
-        if target != path {
+        let probe = target == path ? nil : health.answer(target)
+        if target != path && probe == nil {
             status = .notFound
             body = Array("not found; metrics are at \(path)\n".utf8)
         } else if head.method != .GET && head.method != .HEAD {
             status = .methodNotAllowed
             headers.add(name: "Allow", value: "GET, HEAD")
             body = Array("method not allowed; use GET\n".utf8)
+        } else if let probe {
+            status = probe.status
+            body = Array(probe.text.utf8)
         } else {
             status = .ok
             body = render()
         }
-        headers.add(name: "Content-Type", value: status == .ok ? Self.contentType : "text/plain; charset=utf-8")
+        headers.add(name: "Content-Type", value: status == .ok && probe == nil ? Self.contentType : "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: String(body.count))
         let keepAlive = head.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }

@@ -21,6 +21,7 @@ struct ConfigReloadMethod: ControlMethod {
             "generation": .int(report.generation),
             "zones": .array(report.zones.map { .string($0) }),
             "needs_restart": .array(report.needsRestart.map { .string($0) }),
+            "notes": .array(report.notes.map { .string($0) }),
             "at": .string(ISO8601DateFormatter().string(from: report.at)),
         ])
     }
