@@ -24,7 +24,8 @@ public final class DNSServer: Service, Sendable {
         let metrics = MetricsSetup.bootstrap(settings: config.metrics, runtime: runtime)
         let queries = QueryHandler(pipeline: runtime.pipeline, maxUDPPayload: config.ednsUDPSize,
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
-        let limiter = ConnectionLimiter(limit: config.tcp.maxConnections, perClientLimit: config.tcp.maxConnectionsPerClient)
+        let limiter = ConnectionLimiter(limit: config.tcp.maxConnections, perClientLimit: config.tcp.maxConnectionsPerClient,
+                                        counters: runtime.admissionCounters)
         let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp, http2: config.http2, udp: config.udp,
                                       limiter: limiter, certificates: runtime.certificates,
                                       udpTelemetry: runtime.udpWorkers, logger: logger)

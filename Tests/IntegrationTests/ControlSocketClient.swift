@@ -66,4 +66,11 @@ final class ControlSocketClient {
         }
         return object
     }
+
+    /// The integer values `stats.get` gives for names starting with `prefix`.
+    func stats(_ prefix: String) throws -> [String: Int] {
+        let reply = try call(#"{"jsonrpc":"2.0","id":1,"method":"stats.get","params":{"prefix":"\#(prefix)"}}"#)
+        guard let result = reply["result"] as? [String: Any] else { throw IntegrationError("stats.get failed: \(reply)") }
+        return result.compactMapValues { $0 as? Int }
+    }
 }

@@ -26,12 +26,6 @@ struct InFlightLimitsTests {
         return (process, port)
     }
 
-    static func stats(_ control: ControlSocketClient, _ prefix: String) throws -> [String: Int] {
-        let reply = try control.call(#"{"jsonrpc":"2.0","id":1,"method":"stats.get","params":{"prefix":"\#(prefix)"}}"#)
-        guard let result = reply["result"] as? [String: Any] else { throw IntegrationError("stats.get failed: \(reply)") }
-        return result.compactMapValues { $0 as? Int }
-    }
-
     @Test func aUniqueNameFloodAgainstABlackHoleStaysWithinTheRelayCap() throws {
         let (hole, holePort) = try Self.blackHole()
         defer { kill(hole.processIdentifier, SIGKILL) }
@@ -66,7 +60,7 @@ struct InFlightLimitsTests {
             var peakRSS = baselineRSS, peakFiles = baselineFiles, mostWaiting = 0, slowest = 0.0, unanswered = 0
             var id: UInt16 = 100
             while flood.isRunning {
-                let gauges = try Self.stats(control, "relay.waiting")
+                let gauges = try control.stats("relay.waiting")
                 mostWaiting = max(mostWaiting, gauges["relay.waiting"] ?? 0)
                 peakRSS = max(peakRSS, try ProcessStatus.residentKiB(pid: pid))
                 peakFiles = max(peakFiles, try ProcessStatus.openFiles(pid: pid))
@@ -76,8 +70,8 @@ struct InFlightLimitsTests {
             }
             let result = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             let counts = (try? JSONSerialization.jsonObject(with: Data(result.utf8))) as? [String: Int] ?? [:]
-            let limits = try Self.stats(control, "limits.relay")
-            let peak = try Self.stats(control, "relay.waiting_peak")["relay.waiting_peak"] ?? -1
+            let limits = try control.stats("limits.relay")
+            let peak = try control.stats("relay.waiting_peak")["relay.waiting_peak"] ?? -1
 
             #expect(mostWaiting <= Self.relayCap && peak <= Self.relayCap && peak > 0,
                     "relay.waiting reached \(mostWaiting) (peak \(peak)) over a cap of \(Self.relayCap)")
@@ -118,7 +112,7 @@ struct InFlightLimitsTests {
             }
             #expect(refusedAtOnce == 15, "20 at once with max_concurrent 5: \(refusedAtOnce) answered SERVFAIL naming the key")
             let control = try ControlSocketClient(path: dnsd.controlSocket)
-            #expect(try Self.stats(control, "limits.recursions")["limits.recursions"] == 15)
+            #expect(try control.stats("limits.recursions")["limits.recursions"] == 15)
         }
     }
 }

@@ -60,6 +60,8 @@ struct StreamLimitsTests {
         #expect(fourth.peerClosed(), "a fourth connection from 127.0.0.1 over max_connections_per_client 3 must be closed")
         let other = try DNSSocket.tcp(port: dnsd.port, timeout: 3, source: "127.0.0.3")
         #expect(Self.answers(other, id: 20), "127.0.0.3 must still connect while 127.0.0.1 holds its share")
+        let refused = try ControlSocketClient(path: dnsd.controlSocket).stats("limits.tcp_connections_per_client")
+        #expect(refused["limits.tcp_connections_per_client"] == 1, "counted in stats.get: \(refused)")
         // A slot comes back when one of the three closes.
         held[0].shutdownBoth()
         let reopened = TLSHarness.eventually(timeout: 5) {
@@ -76,6 +78,8 @@ struct StreamLimitsTests {
         let result = try Self.drip("tcp", port: dnsd.port)
         let closed = Self.closedAfter(result)
         #expect(closed != nil && closed! >= 1.5 && closed! < 8, "a byte a second must be closed by the 2 s query deadline, not kept for the 30 s idle timeout\n\(result.transcript)")
+        let timeouts = try ControlSocketClient(path: dnsd.controlSocket).stats("limits.tcp_query_timeout")
+        #expect(timeouts["limits.tcp_query_timeout"] == 1, "counted in stats.get: \(timeouts)")
         // A client that sends whole queries is not affected.
         let steady = try DNSSocket.tcp(port: dnsd.port, timeout: 3)
         for id in UInt16(1)...4 {

@@ -28,7 +28,7 @@ extension ListenerFactory {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(settings.idleTimeout)))
                     try handlers.addHandler(ConnectionSlotHandler(limiter: limiter, closeWhenIdle: true))
-                    try handlers.addHandler(QueryDeadlineHandler(timeout: settings.queryTimeout))
+                    try handlers.addHandler(QueryDeadlineHandler(timeout: settings.queryTimeout, limiter: limiter))
                     try handlers.addHandler(BackPressureHandler())
                     guard secure else {
                         try handlers.configureHTTPServerPipeline(withErrorHandling: true)

@@ -17,14 +17,22 @@ final class QueryDeadlineHandler: ChannelDuplexHandler {
     struct RequestCompleted: Sendable {}
 
     private let timeout: TimeAmount
+    /// Where the closes are counted (`limits.tcp_query_timeout`).
+    private let limiter: ConnectionLimiter
     private var deadline: Scheduled<Void>?
 
-    init(timeout: Duration) { self.timeout = TimeAmount(timeout) }
+    init(timeout: Duration, limiter: ConnectionLimiter) {
+        self.timeout = TimeAmount(timeout)
+        self.limiter = limiter
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if deadline == nil {
-            let channel = context.channel
-            deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+            let channel = context.channel, limiter = self.limiter
+            deadline = context.eventLoop.scheduleTask(in: timeout) {
+                limiter.countQueryTimeout()
+                channel.close(promise: nil)
+            }
         }
         context.fireChannelRead(data)
     }

@@ -9,7 +9,7 @@ enum StreamQueryPipeline {
                         limiter: ConnectionLimiter, settings: DaemonConfig.TCPSettings, transport: Transport) throws {
         try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(settings.idleTimeout)))
         try handlers.addHandler(ConnectionSlotHandler(limiter: limiter))
-        try handlers.addHandler(QueryDeadlineHandler(timeout: settings.queryTimeout))
+        try handlers.addHandler(QueryDeadlineHandler(timeout: settings.queryTimeout, limiter: limiter))
         try handlers.addHandler(ByteToMessageHandler(DNSStreamFrameDecoder()))
         try handlers.addHandler(StreamQueryChannelHandler(queries: queries, transport: transport, maxInFlight: settings.maxQueriesInFlight))
     }

@@ -13,6 +13,7 @@ public final class AdmissionCounters: Sendable {
         case anyMinimal, anyRefused
         case limitRelayWaiting, limitRelayFollowers, limitMissWaiting
         case limitCacheFollowers, limitRecursions
+        case limitStreamConnections, limitStreamConnectionsPerClient, limitQueryTimeout
 
         public var name: String {
             switch self {
@@ -33,6 +34,9 @@ public final class AdmissionCounters: Sendable {
             case .limitMissWaiting: return "limits.miss_waiting"
             case .limitCacheFollowers: return "limits.cache_followers"
             case .limitRecursions: return "limits.recursions"
+            case .limitStreamConnections: return "limits.tcp_connections"
+            case .limitStreamConnectionsPerClient: return "limits.tcp_connections_per_client"
+            case .limitQueryTimeout: return "limits.tcp_query_timeout"
             }
         }
 
@@ -61,7 +65,8 @@ public final class AdmissionCounters: Sendable {
 
     public init() {}
 
-    func increment(_ counter: Fixed) { counters.increment(counter.rawValue) }
+    /// Counts one; public for the limits kept outside admission (the stream listeners').
+    public func increment(_ counter: Fixed) { counters.increment(counter.rawValue) }
 
     /// The slot counting `rule`'s matches (made on first use: at configuration time).
     func slot(for rule: AccessRule) -> Int {
