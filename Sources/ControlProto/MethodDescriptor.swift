@@ -59,8 +59,19 @@ public struct MethodDescriptor: Sendable, Hashable {
     public func params(fromArguments arguments: [String]) throws -> JSONValue? {
         if arguments.isEmpty { return nil }
         var object: [String: JSONValue] = [:]
-        var remaining = arguments[...]
-        for parameter in parameters {
+        // `name=value` sets a parameter by name (any order); the rest fill the others in order.
+        // Only a known parameter name before `=` counts, so values like `v=spf1` stay positional.
+        var positional: [String] = []
+        for argument in arguments {
+            if let equals = argument.firstIndex(of: "="),
+               let parameter = parameters.first(where: { $0.name == String(argument[..<equals]) }), parameter.type != "array" {
+                object[parameter.name] = try Self.value(String(argument[argument.index(after: equals)...]), for: parameter)
+            } else {
+                positional.append(argument)
+            }
+        }
+        var remaining = positional[...]
+        for parameter in parameters where object[parameter.name] == nil {
             guard let first = remaining.first else { break }
             if parameter.type == "array" {
                 object[parameter.name] = .array(remaining.map { .string($0) })
@@ -68,19 +79,38 @@ public struct MethodDescriptor: Sendable, Hashable {
                 break
             }
             remaining = remaining.dropFirst()
-            switch parameter.type {
-            case "integer":
-                guard let value = Int(first) else { throw RPCError.badParams("\(parameter.name) must be an integer, not '\(first)'") }
-                object[parameter.name] = .int(value)
-            case "boolean":
-                guard let value = Bool(first.lowercased()) else { throw RPCError.badParams("\(parameter.name) must be true or false") }
-                object[parameter.name] = .bool(value)
-            default:
-                object[parameter.name] = .string(first)
-            }
+            object[parameter.name] = try Self.value(first, for: parameter)
         }
         guard remaining.isEmpty else {
             throw RPCError.badParams("\(name) takes at most \(parameters.count) arguments: \(signature)")
+        }
+        return .object(object)
+    }
+
+    /// A command-line word as the JSON value `parameter` takes.
+    private static func value(_ text: String, for parameter: MethodParameter) throws -> JSONValue {
+        switch parameter.type {
+        case "integer":
+            guard let value = Int(text) else { throw RPCError.badParams("\(parameter.name) must be an integer, not '\(text)'") }
+            return .int(value)
+        case "boolean":
+            guard let value = Bool(text.lowercased()) else { throw RPCError.badParams("\(parameter.name) must be true or false") }
+            return .bool(value)
+        default:
+            return .string(text)
+        }
+    }
+
+    /// Parameters for a method this catalog does not know (a newer daemon's): `name=value`
+    /// words as an object (numbers and true/false typed), else the words as an array.
+    public static func untypedParams(fromArguments arguments: [String]) -> JSONValue? {
+        if arguments.isEmpty { return nil }
+        guard arguments.allSatisfy({ $0.contains("=") }) else { return .array(arguments.map { .string($0) }) }
+        var object: [String: JSONValue] = [:]
+        for argument in arguments {
+            let equals = argument.firstIndex(of: "=")!
+            let text = String(argument[argument.index(after: equals)...])
+            object[String(argument[..<equals])] = Int(text).map(JSONValue.int) ?? Bool(text).map(JSONValue.bool) ?? .string(text)
         }
         return .object(object)
     }

@@ -40,7 +40,7 @@ struct DnsctlCommand: ParsableCommand {
     @Argument(help: "The method, e.g. core.uptime; `status`; or `help [METHOD]` (`help --markdown`: the whole reference).")
     var method: String
 
-    @Argument(parsing: .allUnrecognized, help: "The method's parameters, in order.")
+    @Argument(parsing: .allUnrecognized, help: "The method's parameters, in order, or as name=value (e.g. `stats.get prefix=cache`). A method this dnsctl does not know is sent to the daemon as it is.")
     var arguments: [String] = []
 
     func run() throws {
@@ -53,12 +53,15 @@ struct DnsctlCommand: ParsableCommand {
             if code != 0 { throw ExitCode(code) }
             return
         }
-        guard let descriptor = MethodCatalog.descriptor(named: method) else {
-            fail("unknown method '\(method)'; `dnsctl help` lists them", code: 2)
-        }
+        // A method this dnsctl does not know may be a newer daemon's: it is sent anyway, and the
+        // daemon's catalog (system.methodSignature) is the one that counts.
         let params: JSONValue?
-        do { params = try descriptor.params(fromArguments: arguments) } catch {
-            fail("\(error)\nusage: \(descriptor.example)", code: 2)
+        if let descriptor = MethodCatalog.descriptor(named: method) {
+            do { params = try descriptor.params(fromArguments: arguments) } catch {
+                fail("\(error)\nusage: \(descriptor.example)", code: 2)
+            }
+        } else {
+            params = MethodDescriptor.untypedParams(fromArguments: arguments)
         }
         let path = ControlSocketPath.resolve(socket)
         let result: JSONValue
@@ -69,6 +72,10 @@ struct DnsctlCommand: ParsableCommand {
         } catch let error as RPCError {
             var text = "dnsctl: \(method): \(error.message)"
             if let data = error.data { text += "\n" + data.prettyText }
+            // A method neither dnsctl nor the daemon knows is a usage error, as before.
+            if error.code == RPCError.methodNotFound, MethodCatalog.descriptor(named: method) == nil {
+                fail(text + "\n`dnsctl help` lists the methods", code: 2, prefixed: false)
+            }
             fail(text, code: 1, prefixed: false)
         } catch {
             fail("\(error)", code: 3)

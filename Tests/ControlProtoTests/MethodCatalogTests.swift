@@ -43,4 +43,21 @@ struct MethodCatalogTests {
         let failed = String(decoding: try encoder.encode(RPCResponse(id: .null, error: RPCError(code: -32700, message: "x"))), as: UTF8.self)
         #expect(failed == #"{"error":{"code":-32700,"message":"x"},"id":null,"jsonrpc":"2.0"}"#)
     }
+
+    /// `name=value` sets a parameter by name in any order; other words fill the rest in order;
+    /// a value that merely contains `=` stays positional.
+    @Test func namedArguments() throws {
+        let top = try #require(MethodCatalog.descriptor(named: "queries.top"))
+        #expect(try top.params(fromArguments: ["limit=5", "60"]) == .object(["window": .int(60), "limit": .int(5)]))
+        #expect(try top.params(fromArguments: ["60", "5"]) == .object(["window": .int(60), "limit": .int(5)]))
+        #expect(throws: RPCError.self) { try top.params(fromArguments: ["limit=five"]) }
+        let stats = try #require(MethodCatalog.descriptor(named: "stats.get"))
+        #expect(try stats.params(fromArguments: ["prefix=cache"]) == .object(["prefix": .string("cache")]))
+        #expect(try stats.params(fromArguments: ["v=spf1"]) == .object(["prefix": .string("v=spf1")]))
+        // A method this catalog does not know: named words as an object, else an array.
+        #expect(MethodDescriptor.untypedParams(fromArguments: ["depth=3", "all=true", "name=x"])
+                == .object(["depth": .int(3), "all": .bool(true), "name": .string("x")]))
+        #expect(MethodDescriptor.untypedParams(fromArguments: ["a", "b"]) == .array([.string("a"), .string("b")]))
+        #expect(MethodDescriptor.untypedParams(fromArguments: []) == nil)
+    }
 }

@@ -66,7 +66,12 @@ struct ControlPlaneTests {
         #expect(failed.status == 1 && failed.stderr.contains("unknown method 'no.such'"), "\(failed.transcript)")
         let usage = try Self.dnsctl(socket, ["core.ping", "extra"])
         #expect(usage.status == 2, "\(usage.transcript)")
-        #expect(try Self.dnsctl(socket, ["no.such"]).status == 2)
+        // A method dnsctl does not know goes to the daemon, whose "method not found" is a usage error.
+        let unknown = try Self.dnsctl(socket, ["no.such", "depth=3"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no.such") && unknown.stderr.contains("dnsctl help"), "\(unknown.transcript)")
+        // name=value arguments.
+        let named = try Self.dnsctl(socket, ["stats.get", "prefix=queries.total"])
+        #expect(named.status == 0 && named.stdout.contains("queries.total") && !named.stdout.contains("answers."), "\(named.transcript)")
         let unreachable = try Self.dnsctl(dnsd.directory.appendingPathComponent("nope.sock").path, ["core.ping"])
         #expect(unreachable.status == 3 && unreachable.stderr.contains("cannot connect"), "\(unreachable.transcript)")
         #expect(try Self.dnsctl(socket, ["help", "queries.top"]).stdout.contains("window (integer, optional)"))
