@@ -103,7 +103,4 @@ struct AccessList: Sendable, Equatable {
         // Unreachable: every list ends with a rule for `any`.
         return (rules[rules.count - 1], slots[slots.count - 1])
     }
-
-    /// Whether every client is allowed whatever it asks: the check can be skipped.
-    var allowsEveryone: Bool { rules.first.map { $0.action == .allow && $0.types == nil && $0.clients.contains(.any) } ?? true }
 }

@@ -46,7 +46,4 @@ final class ClientLimits: Sendable {
     func enter(_ client: ClientAddress, limit: Int) -> Bool { waiting.enter(client, limit: limit) }
 
     func leave(_ client: ClientAddress) { waiting.leave(client) }
-
-    /// Queries of `client` waiting now (for tests and `rrl.list`-style views).
-    func waitingCount(of client: ClientAddress) -> Int { waiting.current(client) }
 }

@@ -520,7 +520,8 @@ public final class UDPRelay: @unchecked Sendable {
             return report(pending, client: client, rcode: rcode, source: source, bytes: length)
         }
         admission.leaveWaiting(&ticket)
-        let wallSeconds = UInt32(truncatingIfNeeded: UInt64(Date().timeIntervalSince1970))
+        // The cookie's timestamp: when the query arrived (read once per burst), not a clock read per answer.
+        let wallSeconds = UInt32(truncatingIfNeeded: client.wall / 1_000_000_000)
         switch admission.finish(currentSlot(), length: length, optStart: optStart, questionEnd: pending.query.nameEnd + 4,
                                 limit: pending.query.limit, ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds,
                                 leases: leases) {
