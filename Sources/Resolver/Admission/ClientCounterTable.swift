@@ -35,6 +35,11 @@ public final class ClientCounterTable: @unchecked Sendable {
         UnsafeAtomic<Int32>(at: counters + slot(client)).wrappingDecrement(ordering: .relaxed)
     }
 
+    /// What `client` (and any client sharing its counter) holds now.
+    public func current(_ client: ClientAddress) -> Int {
+        Int(UnsafeAtomic<Int32>(at: counters + slot(client)).load(ordering: .relaxed))
+    }
+
     /// The port is not part of the key: one host is one client.
     private func slot(_ client: ClientAddress) -> Int {
         Int(truncatingIfNeeded: IPPrefix(client, length: 128).hashKey % UInt64(count))
