@@ -68,6 +68,13 @@ public protocol Plugin: Sendable {
     /// asks, to send a DS query for the apex of a served child zone to the block that holds
     /// the parent zone (Pipeline.swift).
     func isAuthoritative(for name: DNSName) -> Bool
+    /// What the plugin needs, so that the UDP workers keep every query they can on the fast
+    /// path (FastPathStep.swift). Optional: the default, `needsMessage`, is always correct.
+    var fastPath: FastPathStep { get }
+}
+
+extension Plugin {
+    public var fastPath: FastPathStep { .needsMessage }
 }
 
 extension Plugin {

@@ -65,16 +65,17 @@ final class FaultyUpstream {
     private let process: Process
     private let outputURL: URL
 
-    init(mode: String, address: String = "192.0.2.1") throws {
+    /// `port`: a given one (e.g. to stand in for an upstream that was stopped), else a free one.
+    init(mode: String, address: String = "192.0.2.1", port: UInt16? = nil) throws {
         let python = try PeerTool.requirePythonWithDNSPython()
         let script = try Fixtures.path("forward_faulty_upstream.py")
         let directory = try Fixtures.scratchDirectory("faulty-\(mode)")
         self.mode = mode
         self.address = address
-        port = try LoopbackPort.free()
+        self.port = try port ?? LoopbackPort.free()
         logURL = directory.appendingPathComponent("queries.log")
         outputURL = directory.appendingPathComponent("stdout")
-        process = try PeerTool.launch(python, [script, String(port), mode, address, logURL.path, "120"], log: outputURL)
+        process = try PeerTool.launch(python, [script, String(self.port), mode, address, logURL.path, "120"], log: outputURL)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if ((try? String(contentsOf: outputURL, encoding: .utf8)) ?? "").contains("ready") { return }

@@ -103,14 +103,14 @@ struct UDPRelayTests {
         }
     }
 
-    @Test("blocks that need the record cache (serve_stale) keep the full path")
-    func serveStaleBlocksAreNotRelayed() throws {
+    @Test("a block with a plugin that needs a parsed message (forward with except) keeps the full path")
+    func fullPathPluginsAreNotRelayed() throws {
         let upstream = try FaultyUpstream(mode: "answer")
-        try ForwardDnsd.with(servers: block(upstream, cache: "prefetch: false")) { dnsd in
+        try ForwardDnsd.with(servers: block(upstream, cache: "prefetch: false", forward: "timeout: 1s, except: [corp.example.]")) { dnsd in
             let answer = try Dig.query(port: dnsd.port, "stale.relay.example", "A")
             #expect(answer.answers("A") == ["192.0.2.1"], "\(answer.raw)")
             let lookup = try ControlPlaneTests.dnsctl(dnsd.controlSocket, ["--json", "cache.lookup", "stale.relay.example."])
-            #expect(lookup.stdout.contains("stale.relay.example."), "the full path's cache plugin should hold it: \(lookup.transcript)")
+            #expect(lookup.stdout.contains(#""kind":"positive""#), "the full path's cache plugin should hold it: \(lookup.transcript)")
             #expect(dnsd.stderr.contains("udp_relay=-"), "\(dnsd.stderr)")
         }
     }
@@ -118,11 +118,11 @@ struct UDPRelayTests {
     @Test("config.reload turns the relay on for a block that now qualifies, and logs it")
     func reloadRebuildsTheRoutes() throws {
         let upstream = try FaultyUpstream(mode: "answer")
-        try ForwardDnsd.with(servers: block(upstream, cache: "prefetch: false")) { dnsd in
+        try ForwardDnsd.with(servers: block(upstream, forward: "timeout: 1s, except: [corp.example.]")) { dnsd in
             let socket = dnsd.controlSocket
             _ = try Dig.query(port: dnsd.port, "before.relay.example", "A")
             let before = try ControlPlaneTests.dnsctl(socket, ["--json", "cache.lookup", "before.relay.example."])
-            #expect(before.stdout.contains(#""kind":"positive""#), "serve_stale on: the plugin chain answered: \(before.transcript)")
+            #expect(before.stdout.contains(#""kind":"positive""#), "except: the plugin chain answered: \(before.transcript)")
 
             try ForwardDnsd.configText(port: dnsd.port, servers: block(upstream))
                 .write(toFile: dnsd.directory.appendingPathComponent("dnsd.yaml").path, atomically: true, encoding: .utf8)
@@ -131,7 +131,7 @@ struct UDPRelayTests {
             _ = try Dig.query(port: dnsd.port, "after.relay.example", "A")
             let after = try ControlPlaneTests.dnsctl(socket, ["--json", "cache.lookup", "after.relay.example."])
             #expect(after.stdout.contains(#""kind":"packet""#) && !after.stdout.contains(#""kind":"positive""#),
-                    "serve_stale 0 after the reload: the relay answered: \(after.transcript)")
+                    "no except after the reload: the relay answered: \(after.transcript)")
             #expect(dnsd.stderr.contains("configuration reloaded") && dnsd.stderr.contains("udp_relay=."), "\(dnsd.stderr)")
         }
     }

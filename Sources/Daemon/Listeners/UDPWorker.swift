@@ -198,8 +198,9 @@ final class UDPWorker: @unchecked Sendable {
                 answered += 1
             case .dropped:
                 continue
-            case .missed(let query, let ticket):
-                if let query, let ticket, relay?.take(request, query: query, peer: peer, peerLength: peerLength, ticket: ticket) == true {
+            case .missed(let query, let ticket, let stale):
+                if let query, let ticket,
+                   relay?.take(request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, stale: stale) == true {
                     continue
                 }
                 if length > 0 { handOff.append(UDPMiss(request: Array(request), peer: peer, peerLength: peerLength, ticket: ticket)) }
@@ -208,6 +209,7 @@ final class UDPWorker: @unchecked Sendable {
         hits.answersReady()
         if answered > 0 { _ = dnsd_batch_send(socket, answers, answered) }
         hits.finish(observers: queries.observers)
+        for refresh in hits.takeRefreshes() { relay?.refresh(refresh) }
         relay?.flush()
         submitHandOff(&handOff)
         return count

@@ -22,6 +22,9 @@ public struct HitBurst {
     var events: [QueryEvent] = []
     /// This worker's rate tokens taken ahead (RRL), for its hits.
     let leases = RateLeases()
+    /// Hits that found their entry due for a background refresh (prefetch, or an optimistic
+    /// stale answer): the query of each, for the worker's relay to send upstream.
+    private var refreshes: [PacketRefresh] = []
 
     public init(capacity: Int) {
         events.reserveCapacity(capacity)
@@ -34,6 +37,17 @@ public struct HitBurst {
     }
 
     mutating func append(_ event: QueryEvent) { events.append(event) }
+
+    mutating func refresh(_ request: UnsafeRawBufferPointer, query: PacketQuery) {
+        refreshes.append(PacketRefresh(request: Array(request), query: query))
+    }
+
+    /// The refreshes this burst's hits asked for, leaving none.
+    public mutating func takeRefreshes() -> [PacketRefresh] {
+        guard !refreshes.isEmpty else { return [] }
+        defer { refreshes.removeAll(keepingCapacity: true) }
+        return refreshes
+    }
 
     /// Stamps the events' latency: call when the burst's answers are ready to send.
     public mutating func answersReady() {
@@ -49,4 +63,12 @@ public struct HitBurst {
         for observer in observers { observer.recordAnswered(events) }
         events.removeAll(keepingCapacity: true)
     }
+}
+
+/// A packet-cache entry to refresh in the background: the query (as a client sent it) whose
+/// hit found it due. The relay asks its upstream the same question with nobody waiting, and
+/// files the answer.
+public struct PacketRefresh: Sendable {
+    let request: [UInt8]
+    let query: PacketQuery
 }

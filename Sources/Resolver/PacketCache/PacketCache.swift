@@ -79,12 +79,34 @@ public final class PacketCache: Sendable {
 
     /// The entry for `query` if one may be served now.
     func lookup(_ query: PacketQuery, bytes: UnsafeRawBufferPointer, now: UInt64) -> PacketCacheEntry? {
-        guard let entry = shard(query.hash).withLockedValue({ $0.entries[query.hash] }) else { return nil }
-        guard entry.meta == query.meta, entry.isServable(now: now, generation: generation), entry.wire.count <= query.limit,
-              query.matches(name: entry.name.wire, type: entry.type.rawValue, recordClass: entry.recordClass, in: bytes) else { return nil }
-        hitCount.increment(0)
+        guard case .fresh(let entry) = find(query, bytes: bytes, now: now) else { return nil }
         return entry
     }
+
+    /// An entry for `query`, as the UDP workers may use it.
+    enum Found {
+        /// Servable now (a hit, counted).
+        case fresh(PacketCacheEntry)
+        /// Expired but within its serve-stale window: for when the upstream fails or is slow,
+        /// or at once when its cache is optimistic (not counted as a hit here).
+        case stale(PacketCacheEntry)
+    }
+
+    /// The entry for `query`, fresh or stale, or nil.
+    func find(_ query: PacketQuery, bytes: UnsafeRawBufferPointer, now: UInt64) -> Found? {
+        guard let entry = shard(query.hash).withLockedValue({ $0.entries[query.hash] }) else { return nil }
+        guard entry.meta == query.meta, entry.wire.count <= query.limit,
+              query.matches(name: entry.name.wire, type: entry.type.rawValue, recordClass: entry.recordClass, in: bytes) else { return nil }
+        let current = generation
+        if entry.isServable(now: now, generation: current) {
+            hitCount.increment(0)
+            return .fresh(entry)
+        }
+        return entry.isStale(now: now, generation: current) ? .stale(entry) : nil
+    }
+
+    /// Counts a stale answer served from here as a hit.
+    func countStaleHit() { hitCount.increment(0) }
 
     /// Writes `entry`'s answer to `query` into `out` (exactly `entry.wire.count` bytes, already
     /// holding a copy of `entry.wire`): the query's ID and question case, TTLs less the age.

@@ -14,8 +14,9 @@ extension QueryHandler {
         case dropped
         /// Not answered here; the plain query as read (nil when the query is not a plain one or
         /// the packet cache is off), for the UDP relay, so nothing reads the datagram twice,
-        /// and the admission ticket when admission ran.
-        case missed(PacketQuery?, AdmissionTicket?)
+        /// the admission ticket when admission ran, and the expired entry the relay may serve
+        /// stale if the upstream fails or is slow (RFC 8767).
+        case missed(PacketQuery?, AdmissionTicket?, stale: PacketCacheEntry?)
     }
 
     /// The packet cache's answer to the UDP query `request`, written into `out`, or the miss,
@@ -25,7 +26,7 @@ extension QueryHandler {
     /// caller hands to the observers when the burst's answers are out (`HitBurst.finish`).
     public func packetLookup(_ request: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
                              client: ClientAddress?, admission: Admission, burst: inout HitBurst) -> PacketLookup {
-        guard let query = plainQuery(request, transport: .udp) else { return .missed(nil, nil) }
+        guard let query = plainQuery(request, transport: .udp) else { return .missed(nil, nil, stale: nil) }
         let now = burst.cacheNow
         let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
         let ticket: AdmissionTicket
@@ -36,13 +37,44 @@ extension QueryHandler {
             return writeRejection(rejection, request: request, query: query, into: out, admission: admission, ticket: rejected,
                                   burst: &burst)
         }
-        guard let entry = pipeline.packetCache.lookup(query, bytes: request, now: now), entry.wire.count <= out.count else {
-            return .missed(query, ticket)
+        switch pipeline.packetCache.find(query, bytes: request, now: now) {
+        case .fresh(let entry) where entry.wire.count <= out.count:
+            let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<entry.wire.count])
+            entry.wire.withUnsafeBytes { answer.copyMemory(from: $0) }
+            PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
+            if entry.hitWantsRefresh(now: now) {
+                entry.store.count(\.prefetches, for: entry.statisticsKey)
+                burst.refresh(request, query: query)
+            }
+            return deliver(entry.wire.count, entry: entry, query: query, into: out, client: client, admission: admission, ticket: ticket,
+                           burst: &burst)
+        case .stale(let entry) where entry.optimistic:
+            // Optimistic: the stale answer now, and one refresh in the background.
+            guard let length = PacketCache.writeStale(entry, query: query, bytes: request, staleTTL: entry.staleTTL, into: out) else {
+                return .missed(query, ticket, stale: entry)
+            }
+            pipeline.packetCache.countStaleHit()
+            entry.store.count(\.staleServed, for: entry.statisticsKey)
+            if entry.claimRefresh() {
+                entry.store.count(\.prefetches, for: entry.statisticsKey)
+                burst.refresh(request, query: query)
+            }
+            return deliver(length, entry: entry, query: query, into: out, client: client, admission: admission, ticket: ticket,
+                           burst: &burst)
+        case .stale(let entry):
+            return .missed(query, ticket, stale: entry)
+        case .fresh, nil:
+            return .missed(query, ticket, stale: nil)
         }
-        let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<entry.wire.count])
-        entry.wire.withUnsafeBytes { answer.copyMemory(from: $0) }
-        PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
-        let delivery = admission.finish(out, length: entry.wire.count, optStart: entry.optStart, questionEnd: query.nameEnd + 4,
+    }
+
+    /// The hit's answer (`length` bytes in `out`) through admission's `finish` (RRL, the
+    /// client's cookie), with its query event.
+    private func deliver(_ written: Int, entry: PacketCacheEntry, query: PacketQuery, into out: UnsafeMutableRawBufferPointer,
+                         client: ClientAddress?, admission: Admission, ticket: AdmissionTicket, burst: inout HitBurst) -> PacketLookup {
+        let now = burst.cacheNow
+        let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
+        let delivery = admission.finish(out, length: written, optStart: entry.optStart, questionEnd: query.nameEnd + 4,
                                         limit: query.limit, ticket: ticket, transport: .udp, now: now, wallSeconds: wallSeconds,
                                         leases: burst.leases)
         var source = AnswerSource.cache

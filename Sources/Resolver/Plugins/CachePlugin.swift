@@ -34,6 +34,9 @@ public final class CachePlugin: StatefulPlugin, Sendable {
         store = CacheStore(maxEntries: settings.maxEntries, maxBytes: settings.maxBytes, shards: settings.shards, clock: clock)
     }
 
+    /// The UDP relay keeps this cache's answers in the packet-cache tier, with all of its rules.
+    public var fastPath: FastPathStep { .packetCache(self) }
+
     /// Counters and sizes (`cache.stats`).
     public var statistics: CacheStatistics { store.statistics }
 

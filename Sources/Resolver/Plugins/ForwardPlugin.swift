@@ -69,6 +69,16 @@ public final class ForwardPlugin: Plugin, Sendable {
         self.ecs = ecs
     }
 
+    /// The UDP relay carries it when it can keep every promise made here: UDP upstreams only
+    /// (at most 64), no `except`, no 0x20, ECS `strip` or `pass` (the relay takes only queries
+    /// without ECS), and `parallel` only over a single upstream.
+    public var fastPath: FastPathStep {
+        guard except.isEmpty, !caseRandomization, ecs.mode != .add, pool.policy != .parallel || pool.upstreams.count == 1,
+              !pool.upstreams.isEmpty, pool.upstreams.count <= 64,
+              pool.upstreams.allSatisfy({ $0.address.kind == .udp }) else { return .needsMessage }
+        return .relay(self)
+    }
+
     public func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome {
         guard let question = query.question, !except.contains(where: { question.name.isSubdomain(of: $0) }) else {
             return next.run(query, context: context)

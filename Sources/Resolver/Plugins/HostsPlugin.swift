@@ -57,6 +57,16 @@ public final class HostsPlugin: Plugin, Sendable {
 
     deinit { watcher?.stop() }
 
+    /// Only the names it holds (forward or reverse) need the full path; with `fallthrough:
+    /// false` it answers every name, so all do.
+    public var fastPath: FastPathStep {
+        guard fallsThrough else { return .needsMessage }
+        return .claims { [current] name in
+            let table = current.load(ordering: .acquiring)
+            return table.forward[name] != nil || table.reverse[name] != nil
+        }
+    }
+
     /// The table queries use now.
     public var table: HostsTable { current.load(ordering: .acquiring) }
 

@@ -26,6 +26,17 @@ struct RelayClient {
         self.peer = sockaddr_storage(copying: peer, length: peerLength)
         self.peerLength = peerLength
     }
+
+    /// Nobody: the asker of a background refresh (prefetch, optimistic), whose `request` is
+    /// the query of the hit that found the entry due.
+    init(refreshing request: [UInt8], arrival: UInt64, wall: UInt64) {
+        self.request = request
+        ticket = AdmissionTicket(client: nil)
+        self.arrival = arrival
+        self.wall = wall
+        peer = sockaddr_storage()
+        peerLength = 0
+    }
 }
 
 /// One question on its way through the relay: who asked (the first client leads, later ones
@@ -39,7 +50,17 @@ final class RelayPending {
     /// waited. (Apart: nearly every question has one client, and an array for it would be
     /// one more allocation per relayed query.)
     let leader: RelayClient
+    /// The leader still waits for an answer: false for a background refresh (nobody asked),
+    /// and once it got the stale answer.
+    var leaderWaits: Bool
     var followers: [RelayClient] = []
+    /// The expired entry to serve if the upstreams fail or are slower than the cache's
+    /// `stale_timeout` (RFC 8767), and whether the clients have had it (then the upstream's
+    /// answer only refreshes the cache, and later askers get the stale answer at once).
+    var stale: PacketCacheEntry?
+    var staleServed = false
+    /// Started by a hit to renew an entry, not by a miss: a failure keeps the old entry.
+    let isRefresh: Bool
     /// Bit i: upstream i was asked.
     var tried: UInt64 = 0
     var upstream = 0
@@ -56,18 +77,23 @@ final class RelayPending {
     let generation: UInt64
     let storeGeneration: UInt64
 
-    init(route: RelayRoute, query: PacketQuery, name: DNSName, client: RelayClient, generation: UInt64, storeGeneration: UInt64) {
+    init(route: RelayRoute, query: PacketQuery, name: DNSName, client: RelayClient, generation: UInt64, storeGeneration: UInt64,
+         stale: PacketCacheEntry?, isRefresh: Bool) {
         self.route = route
         self.query = query
         self.name = name
         leader = client
+        leaderWaits = !isRefresh
+        self.stale = stale
+        self.isRefresh = isRefresh
         self.generation = generation
         self.storeGeneration = storeGeneration
     }
 
-    /// The leader, then the followers.
+    /// The clients still waiting: the leader (unless it is a refresh's or was answered stale),
+    /// then the followers.
     func forEachClient(_ body: (RelayClient) -> Void) {
-        body(leader)
+        if leaderWaits { body(leader) }
         for follower in followers { body(follower) }
     }
 
@@ -124,14 +150,17 @@ final class RelaySocket {
     }
 }
 
-/// When a relayed query's upstream has had its time.
+/// When a relayed query's upstream has had its time, or (`staleTimer`) when its clients
+/// have waited the cache's `stale_timeout` and get the stale answer instead.
 struct RelayDeadline {
     let at: UInt64
     let pending: RelayPending
     let attempt: Int
+    var staleTimer = false
 
-    /// Still the query's current attempt (not answered, failed over or finished since).
-    var isLive: Bool { pending.attempt == attempt }
+    /// Still due: the query's current attempt (not answered, failed over or finished since);
+    /// for a stale timer, the query still open and its clients not yet answered stale.
+    var isLive: Bool { staleTimer ? pending.socket != nil && !pending.staleServed : pending.attempt == attempt }
 }
 
 /// IDs and socket choices from the kernel's CSPRNG (RFC 5452 §4: unpredictable), drawn 512

@@ -4,18 +4,18 @@ import Glibc
 import DNSProto
 import NIOCore
 
-/// A server block whose whole job is "forward over UDP, keep the answer": `[forward]` or
-/// `[cache, forward]`. For its names the UDP workers relay the client's question straight to
-/// the upstream and its answer straight back (`UDPRelay`), instead of parsing both into
-/// messages, running the plugin chain and encoding again. The answer is what the full path
-/// would send, and a `cache` in the block files it in the packet cache by the cache's rules.
+/// A server block the UDP workers serve on the fast path: every plugin in its chain can work on
+/// wire data (`Plugin.fastPath`, FastPathStep.swift), and the chain ends in a `forward` the
+/// relay can carry. For its names the UDP workers relay the client's question straight to the
+/// upstream and its answer straight back (`UDPRelay`), instead of parsing both into messages,
+/// running the plugin chain and encoding again. The answer is what the full path would send,
+/// and a `cache` in the block keeps it in the packet-cache tier by all of the cache's rules:
+/// TTL bounds, negative and SERVFAIL TTLs, serve-stale, optimistic answers and prefetch.
 ///
-/// A block qualifies only when the relay can keep every promise its plugins make:
-/// - `forward` with UDP upstreams only, no `except`, no 0x20, ECS `strip` or `pass` (the relay
-///   takes only queries without ECS), and not `parallel` over several upstreams;
-/// - a `cache` without `serve_stale`, `optimistic`, `prefetch` or `servfail_ttl`: those need the
-///   record cache, which only the full path fills.
-/// Anything else, or a query the relay cannot take, goes the full path as before.
+/// Plugins that answer some names themselves (`hosts` with fallthrough) send only those names
+/// down the full path (`isClaimed`). A plugin that needs a parsed message for every query
+/// (`zone`, `recurse`, a `forward` over TCP/TLS/HTTPS, with `except` or ECS `add`) keeps its
+/// whole block on the full path; so does a query the relay cannot take.
 final class RelayRoute: Sendable {
     /// One upstream's socket address, as the relay compares answers' sources against it.
     struct Server: @unchecked Sendable {
@@ -30,38 +30,44 @@ final class RelayRoute: Sendable {
     let pool: UpstreamPool
     let servers: [Server]
     let cache: CachePlugin?
+    /// Plugins before the forward that answer some names themselves (`FastPathStep.claims`).
+    private let claims: [@Sendable (DNSName) -> Bool]
     /// The UDP payload size of the OPT sent upstream (`edns_udp_size`).
     let ednsUDPSize: UInt16
     let timeoutNanoseconds: UInt64
 
-    private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, ednsUDPSize: UInt16) {
+    private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, claims: [@Sendable (DNSName) -> Bool], ednsUDPSize: UInt16) {
         self.pool = pool
         self.servers = servers
         self.cache = cache
+        self.claims = claims
         self.ednsUDPSize = ednsUDPSize
         timeoutNanoseconds = UInt64(max(1, pool.timeout.nanoseconds))
     }
 
     /// The route for `block`, or nil when the block needs the full path (see the type's comment).
     static func make(for block: ServerBlock) -> RelayRoute? {
-        let forward: ForwardPlugin
         var cache: CachePlugin?
-        switch block.plugins.count {
-        case 1:
-            guard let plugin = block.plugins[0] as? ForwardPlugin else { return nil }
-            forward = plugin
-        case 2:
-            guard let first = block.plugins[0] as? CachePlugin, let second = block.plugins[1] as? ForwardPlugin else { return nil }
-            let settings = first.settings
-            guard settings.serveStale == 0, !settings.optimistic, !settings.prefetch, settings.servfailTTL == 0 else { return nil }
-            cache = first
-            forward = second
-        default:
-            return nil
+        var claims: [@Sendable (DNSName) -> Bool] = []
+        for (index, plugin) in block.plugins.enumerated() {
+            switch plugin.fastPath {
+            case .needsMessage:
+                return nil
+            case .claims(let claim):
+                claims.append(claim)
+            case .packetCache(let plugin):
+                guard cache == nil else { return nil }
+                cache = plugin
+            case .relay(let forward):
+                // Nothing runs after a forward: it answers every question it is given.
+                guard index == block.plugins.count - 1 else { return nil }
+                return make(forward: forward, cache: cache, claims: claims)
+            }
         }
-        guard forward.except.isEmpty, !forward.caseRandomization, forward.ecs.mode != .add,
-              forward.pool.policy != .parallel || forward.pool.upstreams.count == 1,
-              !forward.pool.upstreams.isEmpty, forward.pool.upstreams.count <= 64 else { return nil }
+        return nil
+    }
+
+    private static func make(forward: ForwardPlugin, cache: CachePlugin?, claims: [@Sendable (DNSName) -> Bool]) -> RelayRoute? {
         var servers: [Server] = []
         for upstream in forward.pool.upstreams {
             guard upstream.address.kind == .udp, let address = try? upstream.address.socketAddress() else { return nil }
@@ -71,7 +77,14 @@ final class RelayRoute: Sendable {
             servers.append(Server(upstream: upstream, address: storage, length: length, family: Int32(storage.ss_family),
                                   source: .upstream(upstream.address.description)))
         }
-        return RelayRoute(pool: forward.pool, servers: servers, cache: cache, ednsUDPSize: forward.ednsUDPSize)
+        return RelayRoute(pool: forward.pool, servers: servers, cache: cache, claims: claims, ednsUDPSize: forward.ednsUDPSize)
+    }
+
+    var hasClaims: Bool { !claims.isEmpty }
+
+    /// Whether a plugin in the chain answers `name` itself: then the full path takes the query.
+    func isClaimed(_ name: DNSName) -> Bool {
+        claims.contains { $0(name) }
     }
 
     /// The upstream to ask next, by the pool's policy, among those available and not yet

@@ -141,15 +141,21 @@ public final class UDPRelay: @unchecked Sendable {
     }
 
     /// Takes the client's query (`query`: `request` as the packet-cache lookup read it,
-    /// `ticket`: what admission said of it) when its block is relayable; false leaves it to
+    /// `ticket`: what admission said of it, `stale`: the expired entry the lookup found) when
+    /// its block is relayable and no plugin of the block claims the name; false leaves it to
     /// the full path. A client with all its waiting slots taken is answered (or dropped) as
     /// `limits.action` says, here; so is a query past `limits.relay_waiting` (questions in
     /// flight on this worker) or `limits.relay_followers` (clients waiting for one question):
     /// one integer compare each, and nothing is queued past them.
     public func take(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t,
-                     ticket: AdmissionTicket) -> Bool {
+                     ticket: AdmissionTicket, stale: PacketCacheEntry? = nil) -> Bool {
         guard let routes = burst.routes, let admission = burst.admission,
               let route = routes.route(for: request, nameEnd: query.nameEnd) else { return false }
+        var name: DNSName?
+        if route.hasClaims {
+            name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd]))
+            guard let name, !route.isClaimed(name) else { return false }
+        }
         var ticket = ticket
         guard admission.enterWaiting(&ticket) else {
             reject(admission.waitingRejection, request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, admission: admission)
@@ -175,19 +181,56 @@ public final class UDPRelay: @unchecked Sendable {
         let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall,
                                  ticket: ticket)
         if let leader {
+            if leader.stale == nil, let stale {
+                leader.stale = stale
+                armStaleTimer(leader)
+            }
             leader.followers.append(client)
+            // Its clients already had the stale answer: this one gets it at once too.
+            if leader.staleServed { serveStale(leader) }
             return true
         }
         guard let first = route.next(tried: 0),  // all down: the full path says so (EDE 22)
-              let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else {
+              let name = name ?? DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else {
             admission.leaveWaiting(&ticket)
             return false
         }
         let pending = RelayPending(route: route, query: query, name: name, client: client, generation: burst.generation,
-                                   storeGeneration: route.cache?.store.generation ?? 0)
+                                   storeGeneration: route.cache?.store.generation ?? 0, stale: stale, isRefresh: false)
         inFlight[query.hash] = pending
         send(pending, to: first)
+        armStaleTimer(pending)
         return true
+    }
+
+    /// Asks the upstream again for a packet-cache entry a hit found due (prefetch, or an
+    /// optimistic stale answer), with nobody waiting; the answer replaces the entry, a failure
+    /// leaves it. Nothing is sent when the question is already on its way, or past
+    /// `limits.relay_waiting`.
+    public func refresh(_ refresh: PacketRefresh) {
+        let query = refresh.query
+        let found = refresh.request.withUnsafeBytes { request -> (RelayRoute, DNSName)? in
+            guard let routes = burst.routes, let route = routes.route(for: request, nameEnd: query.nameEnd), route.cache != nil,
+                  let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return nil }
+            return (route, name)
+        }
+        guard let (route, name) = found, inFlight[query.hash] == nil, inFlight.count < burst.limits.relayWaiting,
+              let first = route.next(tried: 0) else { return }
+        let asker = RelayClient(refreshing: refresh.request, arrival: burst.arrival, wall: burst.wall)
+        let pending = RelayPending(route: route, query: query, name: name, client: asker, generation: burst.generation,
+                                   storeGeneration: route.cache?.store.generation ?? 0, stale: nil, isRefresh: true)
+        inFlight[query.hash] = pending
+        send(pending, to: first)
+    }
+
+    /// With a stale answer at hand, the clients wait for the upstream no longer than the
+    /// cache's `stale_timeout` (RFC 8767 §5, the client response timer).
+    private func armStaleTimer(_ pending: RelayPending) {
+        guard pending.stale != nil, !pending.staleServed, let timeout = pending.route.cache?.settings.staleTimeout,
+              timeout > .zero else { return }
+        var timer = RelayDeadline(at: burst.arrival + UInt64(timeout.nanoseconds), pending: pending, attempt: 0)
+        timer.staleTimer = true
+        addDeadline(timer, timeout: UInt64(timeout.nanoseconds))
     }
 
     // MARK: - Upstream queries
@@ -370,7 +413,7 @@ public final class UDPRelay: @unchecked Sendable {
         let rcode = layout.rcode(bytes, clientEDNS: query.meta & (1 << 16) != 0)
         let source = pending.route.servers[upstream].source
         let optStart = query.meta & (1 << 16) != 0 ? layout.bodyEnd : nil
-        send(length, optStart: optStart, to: leader, of: pending, rcode: rcode, source: source)
+        if pending.leaderWaits { send(length, optStart: optStart, to: leader, of: pending, rcode: rcode, source: source) }
         for follower in pending.followers {
             let copy = slot(for: follower)
             written.withUnsafeBytes { copy.copyMemory(from: $0) }
@@ -382,7 +425,11 @@ public final class UDPRelay: @unchecked Sendable {
             send(length, optStart: optStart, to: follower, of: pending, rcode: rcode, source: source)
         }
         finish(pending)
-        if let keptFor { file(pending, (written, keptFor), layout: layout) }
+        if let keptFor {
+            file(pending, (written, keptFor), layout: layout)
+        } else if rcode == 2 {
+            fileFailure(pending, written, ttlOffsets: layout.ttlOffsets, optStart: optStart)
+        }
     }
 
     private func file(_ pending: RelayPending, _ cached: (wire: [UInt8], ttl: UInt32), layout: RelayedAnswer) {
@@ -394,7 +441,21 @@ public final class UDPRelay: @unchecked Sendable {
             name: pending.name, type: RecordType(rawValue: query.type), recordClass: query.recordClass, meta: query.meta,
             wire: cached.wire, ttlOffsets: layout.ttlOffsets, optStart: query.meta & (1 << 16) != 0 ? layout.bodyEnd : nil, storedAt: now, expiresAt: now + UInt64(cached.ttl) * 1_000_000_000,
             store: cache.store, storeGeneration: pending.storeGeneration, generation: pending.generation,
-            rcode: Rcode(rawValue: UInt16(cached.wire[3] & 0x0F)))
+            rcode: Rcode(rawValue: UInt16(cached.wire[3] & 0x0F)), expiry: PacketCacheExpiry(settings: cache.settings))
+        packetCache.insert(entry, hash: query.hash)
+    }
+
+    /// Keeps a SERVFAIL for the cache's `servfail_ttl` (RFC 2308 §7), as the full path's cache
+    /// does; never one that would push out an answer still servable stale, nor a refresh's.
+    private func fileFailure(_ pending: RelayPending, _ wire: [UInt8], ttlOffsets: TTLOffsets, optStart: Int?) {
+        guard let cache = pending.route.cache, cache.settings.servfailTTL > 0, pending.stale == nil, !pending.isRefresh else { return }
+        let query = pending.query
+        let packetCache = queries.pipeline.packetCache
+        let now = packetCache.clock()
+        let entry = PacketCacheEntry(
+            name: pending.name, type: RecordType(rawValue: query.type), recordClass: query.recordClass, meta: query.meta, wire: wire,
+            ttlOffsets: ttlOffsets, optStart: optStart, storedAt: now, expiresAt: now + UInt64(cache.settings.servfailTTL) * 1_000_000_000,
+            store: cache.store, storeGeneration: pending.storeGeneration, generation: pending.generation, rcode: .servFail)
         packetCache.insert(entry, hash: query.hash)
     }
 
@@ -408,6 +469,10 @@ public final class UDPRelay: @unchecked Sendable {
         for queue in deadlines.indices {
             while let front = deadlines[queue].entries.first, front.at <= now || !front.isLive {
                 deadlines[queue].entries.removeFirst()
+                if front.staleTimer {
+                    if front.isLive { serveStale(front.pending) }
+                    continue
+                }
                 guard front.isLive, let socket = front.pending.socket else { continue }
                 socket.waiting.removeValue(forKey: front.pending.id)
                 failed(front.pending, upstream: front.pending.upstream, error: .timeout)
@@ -430,7 +495,11 @@ public final class UDPRelay: @unchecked Sendable {
     }
 
     private func addDeadline(_ pending: RelayPending, timeout: UInt64, now: UInt64) {
-        let entry = RelayDeadline(at: now + timeout, pending: pending, attempt: pending.attempt)
+        addDeadline(RelayDeadline(at: now + timeout, pending: pending, attempt: pending.attempt), timeout: timeout)
+    }
+
+    /// Deadlines are queued by their timeout, so each queue is in time order.
+    private func addDeadline(_ entry: RelayDeadline, timeout: UInt64) {
         if let index = deadlines.firstIndex(where: { $0.timeout == timeout }) {
             deadlines[index].entries.append(entry)
         } else {
@@ -445,23 +514,51 @@ public final class UDPRelay: @unchecked Sendable {
         tryNext(pending, error: error)
     }
 
-    /// The next upstream by policy, or the end: the last bad answer, else SERVFAIL.
+    /// The next upstream by policy, or the end: the stale answer when there is one and no
+    /// upstream did better than SERVFAIL, else the last bad answer, else SERVFAIL. A refresh
+    /// that fails ends quietly: the entry it meant to renew stays.
     private func tryNext(_ pending: RelayPending, error: UpstreamError?) {
         if let error { pending.lastError = error }
         if let next = pending.route.next(tried: pending.tried) { return send(pending, to: next) }
+        let refused = pending.badAnswer.map { $0.0[3] & 0x0F == 5 } ?? false
+        if pending.stale != nil, !refused {
+            serveStale(pending)
+            return finish(pending)
+        }
+        if pending.isRefresh && pending.followers.isEmpty { return finish(pending) }
         if let (bytes, upstream) = pending.badAnswer {
             return bytes.withUnsafeBytes { deliver(pending, $0, from: upstream) }
         }
         let text = "no upstream answered (\(pending.lastError?.description ?? "unknown"))"
+        let optStart = pending.query.meta & (1 << 16) != 0 ? pending.query.nameEnd + 4 : nil
+        var failure: [UInt8]?
         pending.forEachClient { client in
             let out = slot(for: client)
             let length = client.request.withUnsafeBytes { request in
                 RelayFailure.write(request: request, query: pending.query, udpSize: queries.maxUDPPayload, text: text, into: out)
             }
-            let optStart = pending.query.meta & (1 << 16) != 0 ? pending.query.nameEnd + 4 : nil
+            if failure == nil { failure = Array(UnsafeRawBufferPointer(rebasing: out[0..<length])) }
             send(length, optStart: optStart, to: client, of: pending, rcode: 2, source: .server)
         }
         finish(pending)
+        if let failure { fileFailure(pending, failure, ttlOffsets: TTLOffsets(), optStart: optStart) }
+    }
+
+    /// Answers the waiting clients with the stale entry (TTL `stale_ttl`, extended error 3);
+    /// the query goes on, and its answer, if any, renews the cache.
+    private func serveStale(_ pending: RelayPending) {
+        guard let stale = pending.stale, let cache = pending.route.cache else { return }
+        pending.forEachClient { client in
+            let out = slot(for: client)
+            guard let length = client.request.withUnsafeBytes({ request in
+                PacketCache.writeStale(stale, query: pending.query, bytes: request, staleTTL: cache.settings.staleTTL, into: out)
+            }) else { return }
+            cache.store.count(\.staleServed, for: stale.statisticsKey)
+            send(length, optStart: stale.optStart, to: client, of: pending, rcode: stale.rcode.rawValue, source: .cache)
+        }
+        pending.leaderWaits = false
+        pending.followers.removeAll()
+        pending.staleServed = true
     }
 
     private func handOff(_ pending: RelayPending, truncatedBy upstream: Upstream?) {
