@@ -4,7 +4,8 @@
 # bench_init                 temp dir, CPU sets, a trap that stops everything in PIDS on exit
 # start_nsd                  NSD on 127.0.0.1:$NSD_PORT with the 100k-name zone (bench/gen.py)
 # make_cert NAME             a self-signed EC P-256 certificate: $WORK/NAME.cert.pem, NAME.key.pem
-# dnsd_config FILE UDP [TLS] dnsd's YAML: cache + forward to NSD, control socket FILE.ctl,
+# dnsd_config FILE UDP [TLS] dnsd's YAML: cache (its defaults: serve-stale 1d, prefetch on; more
+# keys in DNSD_CACHE) + forward to NSD, control socket FILE.ctl,
 #                            with TLS a tls:// listener serving $WORK/cert.pem + key.pem
 # wait_port PORT NAME        until a UDP query to 127.0.0.1:PORT is answered (10 s)
 # wait_dot PORT NAME         until a DoT query to 127.0.0.1:PORT is answered (10 s)
@@ -86,7 +87,7 @@ NSD
 # The control socket is always in WORK: the per-user default may belong to another dnsd
 # (a second dnsd refuses to start on a socket a live one answers on).
 dnsd_config() { # FILE UDP_PORT [TLS_PORT]
-    local listen="udp://127.0.0.1:$2"
+    local listen="udp://127.0.0.1:$2, tcp://127.0.0.1:$2"
     [ -n "${3:-}" ] && listen="$listen, tls://127.0.0.1:$3"
     {
         echo "listen: [$listen]"
@@ -100,7 +101,7 @@ dnsd_config() { # FILE UDP_PORT [TLS_PORT]
 servers:
   - zones: [.]
     plugins:
-      - cache: {max_entries: 300000, max_bytes: 256MiB, prefetch: false, serve_stale: 0}
+      - cache: {max_entries: 300000, max_bytes: 256MiB${DNSD_CACHE:+, $DNSD_CACHE}}
       - forward: {to: [udp://127.0.0.1:$NSD_PORT]}
 CONF
     } > "$1"

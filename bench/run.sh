@@ -5,7 +5,10 @@
 # Shared parts (NSD, dnsd's config, certificates, CPU accounting) are in bench/lib.sh.
 #
 #   bench/run.sh [TARGETS...]        default: all of dnsd unbound dnsdist pdns dnsmasq kresd
-#                                    (dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path;
+#                                    (dnsd: the cache with its defaults, serve-stale and prefetch on;
+#                                     dnsd_relay: the cache with serve_stale 0 and prefetch off, the
+#                                     one shape the fast path took before the plugin contract;
+#                                     dnsd_nopc: dnsd with DNSD_PACKET_CACHE=off, the full path;
 #                                     dnsd_norelay: dnsd with DNSD_UDP_RELAY=off, misses on the full path;
 #                                     dnsd_nowait: dnsd with udp.batch_wait 0;
 #                                     dnsd_alt: the dnsd binary at $DNSD_ALT, to set two builds side by side;
@@ -17,7 +20,8 @@
 #        DURATION=10 (seconds per hit/mix cell)  ROUNDS=2 (each cell this often, interleaved;
 #        each round starts one target further down the list)
 #        MISS_RUNS=3 (runs per miss cell, fresh resolver each; the cell is the median run)
-#        WORKLOADS="hit mix miss" (also: tls)  DNSD=path/to/release/dnsd  DNSD_ALT=path/to/other/dnsd
+#        WORKLOADS="hit mix miss" (also: tls, tcp)
+#        CLIENTS=N (dnsperf client sockets for UDP cells; default 1 with one worker, 8 with two)  DNSD=path/to/release/dnsd  DNSD_ALT=path/to/other/dnsd
 #        NO_INSTALL=1 (skip apt-get)
 #        OUT=bench/results (raw outputs and results.tsv)
 #        KEEP_LATENCIES=1 (also keep dnsperf's per-answer lines, in completion order, gzipped)
@@ -40,9 +44,9 @@ OUT=${OUT:-$ROOT/bench/results}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
 NSD_PORT=5390
-declare -A PORT=([dnsd_open]=5387 [dnsd_guarded]=5388 [dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [dnsd_alt]=5389 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
+declare -A PORT=([dnsd_relay]=5386 [dnsd_open]=5387 [dnsd_guarded]=5388 [dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [dnsd_alt]=5389 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
 # DoT listeners; pdns and dnsmasq have none.
-declare -A TLS_PORT=([dnsd_open]=5487 [dnsd_guarded]=5488 [dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [dnsd_alt]=5489 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
+declare -A TLS_PORT=([dnsd_relay]=5486 [dnsd_open]=5487 [dnsd_guarded]=5488 [dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [dnsd_alt]=5489 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
 source "$ROOT/bench/lib.sh"
 bench_init
 mkdir -p "$OUT"
@@ -83,6 +87,7 @@ DOT=
 start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
 start_dnsd_norelay() { DNSD_UDP_RELAY=off start_dnsd dnsd_norelay; }
 start_dnsd_nowait() { start_dnsd dnsd_nowait "udp: {batch_wait: 0}"; }
+start_dnsd_relay() { DNSD_CACHE="prefetch: false, serve_stale: 0" start_dnsd dnsd_relay; }
 start_dnsd_alt() { DNSD=$DNSD_ALT start_dnsd dnsd_alt; }
 start_dnsd_open() {
     start_dnsd dnsd_open "acl: [{allow: any}]
@@ -257,14 +262,17 @@ measure() {
         printf '%s\t%s\t%s\t%s\tFAILED\n' "$target" "$WORKERS" "$workload" "$round" >> "$rows"
         return
     fi
+    if [ "$workload" = tcp ]; then mode=(-m tcp); fi
     local file="$WORK/$workload.txt" limit=(-l "$DURATION")
-    [ "$workload" = tls ] && file="$WORK/hit.txt"
+    [ "$workload" = tls ] || [ "$workload" = tcp ] && file="$WORK/hit.txt"
     # One client socket for one worker; with two, eight sockets so that SO_REUSEPORT (which
     # hashes by source address and port) spreads the queries over the workers. DoT always uses
     # eight connections: some resolvers (Unbound) serve one connection's queries nearly one at
     # a time, so one connection would measure that, not the resolver.
-    local clients=1; [ "$WORKERS" != 1 ] || [ -n "$DOT" ] && clients=8
-    if [ "$workload" = hit ] || [ "$workload" = tls ]; then
+    local clients=1; [ "$WORKERS" != 1 ] && clients=8
+    [ -n "${CLIENTS:-}" ] && clients=$CLIENTS
+    [ -n "$DOT" ] || [ "$workload" = tcp ] && clients=8
+    if [ "$workload" = hit ] || [ "$workload" = tls ] || [ "$workload" = tcp ]; then
         taskset -c "$LOAD_CPUS" timeout 60 dnsperf "${mode[@]}" -s 127.0.0.1 -p "$port" -d "$file" -n 2 \
             -c "$clients" -q 100 >/dev/null 2>&1
     fi

@@ -22,7 +22,7 @@ def main(path):
             cells[key].append(row)
     print("| target | workers | workload | QPS | queries/CPU-s (rounds) | p50 ms | p99 ms | lost | RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|")
-    order = {"hit": 0, "mix": 1, "miss": 2, "tls": 3}
+    order = {"hit": 0, "mix": 1, "miss": 2, "tls": 3, "tcp": 4}
     for key in sorted(cells, key=lambda k: (k[1], order.get(k[2], 9), -max(int(r["q_per_cpu_s"]) for r in cells[k]))):
         rows = sorted(cells[key], key=lambda r: -int(r["q_per_cpu_s"]))
         best = rows[0]
