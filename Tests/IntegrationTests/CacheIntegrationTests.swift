@@ -97,7 +97,9 @@ struct CacheIntegrationTests {
                   - cache: {prefetch: false}
                   - forward: {to: [udp://127.0.0.1:\(relay.port)], timeout: 3s}
             """
-            try ForwardDnsd.with(servers: servers) { dnsd in
+            // One UDP worker: the relay that serves this block coalesces within its worker
+            // (SO_REUSEPORT spreads clients over workers, each asking once).
+            try ForwardDnsd.with(servers: servers, settings: "threads: 1\n") { dnsd in
                 // 100 clients, each its own socket, all sent before any answer can come back
                 // (the relay holds each query 0.5 s).
                 let sockets = try (0..<100).map { _ in try DNSSocket.udp(port: dnsd.port, timeout: 5) }
@@ -113,9 +115,10 @@ struct CacheIntegrationTests {
                 }
                 #expect(answered == 100)
                 #expect(relay.count == 1, "queries that reached NSD: \(relay.count)")
-                // And later ones come from the cache with the TTL counting down from NSD's 600.
+                // And later ones come from the cache with the TTL counting down from NSD's 600
+                // (asked with the same flags: relayed answers are kept per exact query flags).
                 Thread.sleep(forTimeInterval: 1.1)
-                let later = try Dig.query(port: dnsd.port, "www.example.test", "A")
+                let later = try Dig.query(port: dnsd.port, "www.example.test", "A", ["+noedns", "+noadflag"])
                 #expect((597...599).contains(later.answer.first?.ttl ?? 0), "\(later.raw)")
                 #expect(relay.count == 1)
                 // A name NSD does not have is cached negatively: asked twice, sent once.

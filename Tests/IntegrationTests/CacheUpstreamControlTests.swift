@@ -1,12 +1,14 @@
 import Foundation
 import Testing
 
-/// cache.* and upstream.* against dnsd with a cache in front of a forward to a real NSD.
+/// cache.* and upstream.* against dnsd with a cache in front of a forward to a real NSD. The
+/// forward goes over TCP, so UDP misses take the plugin chain and fill the cache plugin's own
+/// store, which cache.dump and cache.flush read (a UDP forward would be relayed: RelayCacheRulesTests).
 @Suite("Cache and upstream control methods", .serialized)
 struct CacheUpstreamControlTests {
     @Test func cacheAndUpstreamMethods() throws {
         try NSDProcess.with { nsd in
-            let upstream = "udp://127.0.0.1:\(nsd.port)"
+            let upstream = "tcp://127.0.0.1:\(nsd.port)"
             let servers = """
               - zones: [example.test.]
                 plugins:
