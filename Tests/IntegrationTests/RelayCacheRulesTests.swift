@@ -142,3 +142,35 @@ struct RelayCacheRulesTests {
         }
     }
 }
+
+/// `forward: {ecs: {mode: add}}` on the relay: each client's subnet goes upstream, an answer
+/// scoped to it reaches that subnet only, and answers good for every subnet (scope 0) are kept.
+@Suite("client subnet on the UDP relay", .serialized)
+struct RelayClientSubnetTests {
+    @Test("each client's /24 goes upstream; scoped answers are not shared, scope-0 answers are cached")
+    func clientSubnetIsAdded() throws {
+        let upstream = try FaultyUpstream(mode: "ecs")
+        let servers = """
+              - zones: [.]
+                plugins:
+                  - cache: {}
+                  - forward: {to: [\(upstream.url())], ecs: {mode: add, ipv4_prefix: 24}}
+            """
+        try ForwardDnsd.with(servers: servers) { dnsd in
+            #expect(dnsd.stderr.contains("udp_relay=."), "ecs add is relayed:\n\(dnsd.stderr)")
+            let first = try #require(try AccessControlTests.dig(dnsd.port, from: "127.0.5.9", "geo.ecs.example."))
+            let second = try #require(try AccessControlTests.dig(dnsd.port, from: "127.0.6.9", "geo.ecs.example."))
+            #expect(first.answers("A") == ["127.0.5.0"], "the upstream saw 127.0.5.0/24: \(first.raw)")
+            #expect(second.answers("A") == ["127.0.6.0"], "another subnet gets its own answer: \(second.raw)")
+            #expect(!first.raw.contains("CLIENT-SUBNET"), "a client that sent no ECS gets none back: \(first.raw)")
+            let again = try #require(try AccessControlTests.dig(dnsd.port, from: "127.0.5.9", "geo.ecs.example."))
+            #expect(again.answers("A") == ["127.0.5.0"], "\(again.raw)")
+            #expect(upstream.queries.filter { $0 == "udp geo.ecs.example." }.count == 3, "scoped answers are not cached: \(upstream.queries)")
+
+            _ = try #require(try AccessControlTests.dig(dnsd.port, from: "127.0.5.9", "global.ecs.example."))
+            let shared = try #require(try AccessControlTests.dig(dnsd.port, from: "127.0.6.9", "global.ecs.example."))
+            #expect(shared.answers("A") == ["127.0.5.0"], "a scope-0 answer is for everyone: \(shared.raw)")
+            #expect(upstream.queries.filter { $0 == "udp global.ecs.example." }.count == 1, "\(upstream.queries)")
+        }
+    }
+}

@@ -70,10 +70,10 @@ public final class ForwardPlugin: Plugin, Sendable {
     }
 
     /// The UDP relay carries it when it can keep every promise made here: UDP upstreams only
-    /// (at most 64), no `except`, no 0x20, ECS `strip` or `pass` (the relay takes only queries
-    /// without ECS), and `parallel` only over a single upstream.
+    /// (at most 64), no `except`, no 0x20, and `parallel` only over a single upstream. (The
+    /// relay takes only queries without an ECS option; under `ecs: add` it adds the client's.)
     public var fastPath: FastPathStep {
-        guard except.isEmpty, !caseRandomization, ecs.mode != .add, pool.policy != .parallel || pool.upstreams.count == 1,
+        guard except.isEmpty, !caseRandomization, pool.policy != .parallel || pool.upstreams.count == 1,
               !pool.upstreams.isEmpty, pool.upstreams.count <= 64,
               pool.upstreams.allSatisfy({ $0.address.kind == .udp }) else { return .needsMessage }
         return .relay(self)

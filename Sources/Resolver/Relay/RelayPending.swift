@@ -16,6 +16,8 @@ struct RelayClient {
     let wall: UInt64
     /// What admission said of the query: its cookie, and the waiting slot it holds.
     var ticket: AdmissionTicket
+    /// The client subnet sent upstream for it (`ecs: add`), or nil.
+    var subnet: RelaySubnet?
 
     init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t, arrival: UInt64, wall: UInt64,
          ticket: AdmissionTicket) {
@@ -46,6 +48,9 @@ final class RelayPending {
     let query: PacketQuery
     /// The question name, lower-cased: the query events' name and the packet-cache key.
     let name: DNSName
+    /// Where it is filed in the relay's in-flight table: the question's hash, mixed with the
+    /// client subnet's under `ecs: add`.
+    let key: UInt64
     /// The first client, whose question goes upstream; then those that asked it while it
     /// waited. (Apart: nearly every question has one client, and an array for it would be
     /// one more allocation per relayed query.)
@@ -79,6 +84,7 @@ final class RelayPending {
 
     init(route: RelayRoute, query: PacketQuery, name: DNSName, client: RelayClient, generation: UInt64, storeGeneration: UInt64,
          stale: PacketCacheEntry?, isRefresh: Bool) {
+        key = query.hash ^ (client.subnet?.keyBits ?? 0)
         self.route = route
         self.query = query
         self.name = name
@@ -115,7 +121,8 @@ final class RelayPending {
     }
 
     /// The upstream query (RD, the client's CD, the question as asked, and an OPT with our UDP
-    /// size and the client's DO bit: what ForwardPlugin.upstreamQuery builds) with `id`.
+    /// size, the client's DO bit and under `ecs: add` its subnet: what ForwardPlugin.upstreamQuery
+    /// builds) with `id`.
     /// Returns its length.
     func writeQuery(id: UInt16, ednsUDPSize: UInt16, into out: UnsafeMutableRawBufferPointer) -> Int {
         leader.request.withUnsafeBytes { request in
@@ -123,8 +130,9 @@ final class RelayPending {
             let header: [UInt8] = [UInt8(id >> 8), UInt8(truncatingIfNeeded: id), 0x01, request[3] & 0x10, 0, 1, 0, 0, 0, 0, 0, 1]
             for (index, byte) in header.enumerated() { out[index] = byte }
             for index in 12..<questionEnd { out[index] = request[index] }
+            let subnet = leader.subnet?.option ?? []
             let opt: [UInt8] = [0, 0, 41, UInt8(ednsUDPSize >> 8), UInt8(truncatingIfNeeded: ednsUDPSize), 0, 0,
-                                query.dnssecOK ? 0x80 : 0, 0, 0, 0]
+                                query.dnssecOK ? 0x80 : 0, 0, UInt8(subnet.count >> 8), UInt8(truncatingIfNeeded: subnet.count)] + subnet
             for (index, byte) in opt.enumerated() { out[questionEnd + index] = byte }
             return questionEnd + opt.count
         }

@@ -32,11 +32,15 @@ final class RelayRoute: Sendable {
     let cache: CachePlugin?
     /// Plugins before the forward that answer some names themselves (`FastPathStep.claims`).
     private let claims: [@Sendable (DNSName) -> Bool]
+    /// `ecs: {mode: add}`: the prefixes of the client subnet each query carries upstream.
+    let subnetPrefixes: (ipv4: UInt8, ipv6: UInt8)?
     /// The UDP payload size of the OPT sent upstream (`edns_udp_size`).
     let ednsUDPSize: UInt16
     let timeoutNanoseconds: UInt64
 
-    private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, claims: [@Sendable (DNSName) -> Bool], ednsUDPSize: UInt16) {
+    private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, claims: [@Sendable (DNSName) -> Bool], ednsUDPSize: UInt16,
+                 subnetPrefixes: (ipv4: UInt8, ipv6: UInt8)?) {
+        self.subnetPrefixes = subnetPrefixes
         self.pool = pool
         self.servers = servers
         self.cache = cache
@@ -77,7 +81,9 @@ final class RelayRoute: Sendable {
             servers.append(Server(upstream: upstream, address: storage, length: length, family: Int32(storage.ss_family),
                                   source: .upstream(upstream.address.description)))
         }
-        return RelayRoute(pool: forward.pool, servers: servers, cache: cache, claims: claims, ednsUDPSize: forward.ednsUDPSize)
+        let subnet = forward.ecs.mode == .add ? (forward.ecs.ipv4Prefix, forward.ecs.ipv6Prefix) : nil
+        return RelayRoute(pool: forward.pool, servers: servers, cache: cache, claims: claims, ednsUDPSize: forward.ednsUDPSize,
+                          subnetPrefixes: subnet)
     }
 
     var hasClaims: Bool { !claims.isEmpty }

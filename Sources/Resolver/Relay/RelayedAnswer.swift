@@ -17,6 +17,9 @@ struct RelayedAnswer {
     private(set) var extendedRcode: UInt8 = 0
     /// The upstream OPT's extended DNS errors (RFC 8914), as option bytes to pass on.
     private(set) var extendedErrors: ArraySlice<UInt8> = []
+    /// The scope prefix of the upstream's client-subnet option (RFC 7871), when it sent one: an
+    /// answer with a scope above 0 is for that subnet only.
+    private(set) var subnetScope: UInt8?
     /// The first SOA in the authority section: the index of its TTL in `ttlOffsets`, and its
     /// MINIMUM field.
     private(set) var soa: (index: Int, minimum: UInt32)?
@@ -42,7 +45,7 @@ struct RelayedAnswer {
                 hasOPT = true
                 bodyEnd = offset
                 extendedRcode = bytes[end + 4]
-                extendedErrors = Self.extendedErrors(bytes, from: end + 10, to: next)
+                (extendedErrors, subnetScope) = Self.options(bytes, from: end + 10, to: next)
             } else {
                 if type == 6, soa == nil, index >= answerCount, index < answerCount + authorityCount, next - end - 10 >= 22 {
                     let minimum = UInt32(bytes[next - 4]) << 24 | UInt32(bytes[next - 3]) << 16 | UInt32(bytes[next - 2]) << 8 | UInt32(bytes[next - 1])
@@ -69,17 +72,20 @@ struct RelayedAnswer {
         return nil
     }
 
-    private static func extendedErrors(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> ArraySlice<UInt8> {
+    /// The OPT's extended errors, as option bytes, and the scope of its client-subnet option.
+    private static func options(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> (ArraySlice<UInt8>, UInt8?) {
         var kept: [UInt8] = []
+        var scope: UInt8?
         var offset = start
         while offset + 4 <= end {
             let code = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
             let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             guard offset + 4 + length <= end else { break }
             if code == Int(EDNSOption.extendedErrorCode) { kept.append(contentsOf: bytes[offset..<(offset + 4 + length)]) }
+            if code == Int(EDNSOption.clientSubnetCode), length >= 4 { scope = bytes[offset + 7] }
             offset += 4 + length
         }
-        return kept[...]
+        return (kept[...], scope)
     }
 
     /// The rcode as the client sees it: 12 bits with EDNS, and an extended one said as

@@ -161,9 +161,13 @@ public final class UDPRelay: @unchecked Sendable {
             reject(admission.waitingRejection, request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, admission: admission)
             return true
         }
+        var subnet: RelaySubnet?
+        if let prefixes = route.subnetPrefixes {
+            subnet = RelaySubnet(peer: peer, ipv4Prefix: prefixes.ipv4, ipv6Prefix: prefixes.ipv6)
+        }
         var leader: RelayPending?
-        if let pending = inFlight[query.hash], pending.query.meta == query.meta, pending.route === route,
-           pending.asks(request, nameEnd: query.nameEnd) {
+        if let pending = inFlight[query.hash ^ (subnet?.keyBits ?? 0)], pending.query.meta == query.meta, pending.route === route,
+           pending.leader.subnet == subnet, pending.asks(request, nameEnd: query.nameEnd) {
             leader = pending
         }
         let over: InFlightLimits.Limit?
@@ -178,8 +182,9 @@ public final class UDPRelay: @unchecked Sendable {
                    admission: admission)
             return true
         }
-        let client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall,
+        var client = RelayClient(request: Array(request), peer: peer, peerLength: peerLength, arrival: burst.arrival, wall: burst.wall,
                                  ticket: ticket)
+        client.subnet = subnet
         if let leader {
             if leader.stale == nil, let stale {
                 leader.stale = stale
@@ -197,7 +202,12 @@ public final class UDPRelay: @unchecked Sendable {
         }
         let pending = RelayPending(route: route, query: query, name: name, client: client, generation: burst.generation,
                                    storeGeneration: route.cache?.store.generation ?? 0, stale: stale, isRefresh: false)
-        inFlight[query.hash] = pending
+        // Another subnet's query for this question is on its way: this one takes the full path.
+        guard inFlight[pending.key] == nil else {
+            admission.leaveWaiting(&ticket)
+            return false
+        }
+        inFlight[pending.key] = pending
         send(pending, to: first)
         armStaleTimer(pending)
         return true
@@ -214,12 +224,13 @@ public final class UDPRelay: @unchecked Sendable {
                   let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return nil }
             return (route, name)
         }
-        guard let (route, name) = found, inFlight[query.hash] == nil, inFlight.count < burst.limits.relayWaiting,
-              let first = route.next(tried: 0) else { return }
-        let asker = RelayClient(refreshing: refresh.request, arrival: burst.arrival, wall: burst.wall)
+        guard let (route, name) = found, inFlight.count < burst.limits.relayWaiting, let first = route.next(tried: 0) else { return }
+        var asker = RelayClient(refreshing: refresh.request, arrival: burst.arrival, wall: burst.wall)
+        if route.subnetPrefixes != nil { asker.subnet = .anyone }
         let pending = RelayPending(route: route, query: query, name: name, client: asker, generation: burst.generation,
                                    storeGeneration: route.cache?.store.generation ?? 0, stale: nil, isRefresh: true)
-        inFlight[query.hash] = pending
+        guard inFlight[pending.key] == nil else { return }
+        inFlight[pending.key] = pending
         send(pending, to: first)
     }
 
@@ -405,8 +416,12 @@ public final class UDPRelay: @unchecked Sendable {
         // With a cache in the block the client gets what the cache would serve (the full path
         // renders its fresh entry): TTLs within min_ttl/max_ttl, AA clear, AD only when asked.
         var keptFor: UInt32?
+        // An answer scoped to the client's subnet (RFC 7871 §7.3.1) is for that subnet only:
+        // the packet cache, keyed by question, keeps only answers good for everyone.
         if let cache = pending.route.cache {
-            keptFor = leader.request.withUnsafeBytes { layout.makeCacheable(answer, query: query, request: $0, settings: cache.settings) }
+            if (layout.subnetScope ?? 0) == 0 {
+                keptFor = leader.request.withUnsafeBytes { layout.makeCacheable(answer, query: query, request: $0, settings: cache.settings) }
+            }
             if keptFor == nil { answer[2] &= ~0x04 }
         }
         let written = Array(UnsafeRawBufferPointer(answer))
@@ -581,7 +596,7 @@ public final class UDPRelay: @unchecked Sendable {
     private func finish(_ pending: RelayPending) {
         pending.attempt += 1  // voids its deadline entry
         pending.socket = nil
-        if inFlight[pending.query.hash] === pending { inFlight.removeValue(forKey: pending.query.hash) }
+        if inFlight[pending.key] === pending { inFlight.removeValue(forKey: pending.key) }
     }
 
     private func closeIfDrained(_ socket: RelaySocket) {

@@ -14,6 +14,9 @@ Every A query is answered with ADDRESS (TTL 60) unless MODE says otherwise:
                   (ADDRESS first, then 10.0.0.1..39)
   delay           answer normally, half a second late
   nxdomain        NXDOMAIN with the SOA of the query's parent (TTL and MINIMUM 3600)
+  ecs             answer with the address of the query's client-subnet option (ADDRESS without
+                  one), scoped to its source prefix, as a GeoDNS server would; names starting
+                  with "global" get scope 0 (good for every subnet)
 Each query's name and transport is appended to LOGFILE ("udp name." per line), flushed, so
 tests can count what reached this upstream. The server exits after LIFETIME seconds
 (default 120) so a failed test can never leave it running.
@@ -24,6 +27,7 @@ import sys
 import threading
 import time
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.rcode
@@ -79,6 +83,13 @@ def replies(query, transport):
         parent = query.question[0].name.parent()
         response.authority.append(dns.rrset.from_text(
             parent, 3600, "IN", "SOA", f"ns.{parent} hostmaster.{parent} 1 3600 600 86400 3600"))
+        return [response.to_wire()]
+    if MODE == "ecs":
+        subnet = next((o for o in query.options if isinstance(o, dns.edns.ECSOption)), None)
+        response = answer(query, subnet.address if subnet else ADDRESS)
+        if subnet:
+            scope = 0 if query.question[0].name.to_text().lower().startswith("global") else subnet.srclen
+            response.use_edns(0, options=[dns.edns.ECSOption(subnet.address, subnet.srclen, scope)])
         return [response.to_wire()]
     if MODE == "tc":
         if transport == "udp":
