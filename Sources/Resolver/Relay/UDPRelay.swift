@@ -202,11 +202,8 @@ public final class UDPRelay: @unchecked Sendable {
         }
         let pending = RelayPending(route: route, query: query, name: name, client: client, generation: burst.generation,
                                    storeGeneration: route.cache?.store.generation ?? 0, stale: stale, isRefresh: false)
-        // Another subnet's query for this question is on its way: this one takes the full path.
-        guard inFlight[pending.key] == nil else {
-            admission.leaveWaiting(&ticket)
-            return false
-        }
+        // A question with other flags (or a colliding hash) may hold the slot: it still gets its
+        // answer through its socket, it just takes no more followers.
         inFlight[pending.key] = pending
         send(pending, to: first)
         armStaleTimer(pending)
@@ -565,9 +562,14 @@ public final class UDPRelay: @unchecked Sendable {
         guard let stale = pending.stale, let cache = pending.route.cache else { return }
         pending.forEachClient { client in
             let out = slot(for: client)
+            // The entry fit this query's size when it was found (the followers share its flags).
             guard let length = client.request.withUnsafeBytes({ request in
                 PacketCache.writeStale(stale, query: pending.query, bytes: request, staleTTL: cache.settings.staleTTL, into: out)
-            }) else { return }
+            }) else {
+                var ticket = client.ticket
+                admission?.leaveWaiting(&ticket)
+                return
+            }
             cache.store.count(\.staleServed, for: stale.statisticsKey)
             send(length, optStart: stale.optStart, to: client, of: pending, rcode: stale.rcode.rawValue, source: .cache)
         }
