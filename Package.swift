@@ -108,7 +108,7 @@ let package = Package(
             name: "IntegrationTests",
             // Daemon, Resolver and Prometheus: the metrics observer's cost test (MetricsObserverCostTests);
             // CDatagramBatch: the batched send on real sockets (DatagramBatchSendTests).
-            dependencies: ["DNSProto", "Daemon", "Resolver", "CDatagramBatch",
+            dependencies: ["DNSProto", "ControlProto", "Daemon", "Resolver", "CDatagramBatch",
                            .product(name: "Prometheus", package: "swift-prometheus")],
             resources: [.copy("Fixtures")]
         ),
