@@ -94,7 +94,8 @@ struct DnsdCommand: ParsableCommand {
         if let checkConfig {
             do {
                 let loaded = try DaemonConfig.load(path: checkConfig)
-                print("\(checkConfig): OK (\(loaded.listeners.count) listeners, \(loaded.blocks.count) server blocks)")
+                let listeners = loaded.listeners.count, blocks = loaded.blocks.count
+                print("\(checkConfig): OK (\(listeners) listener\(listeners == 1 ? "" : "s"), \(blocks) server block\(blocks == 1 ? "" : "s"))")
                 return
             } catch {
                 FileHandle.standardError.write(Data("dnsd: \(error)\n".utf8))
