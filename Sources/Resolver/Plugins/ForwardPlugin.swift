@@ -15,8 +15,8 @@ import NIOCore
 /// `edns_udp_size` and the client's DO bit, and no client EDNS option except ECS as the
 /// `ecs` mode says (add: the client's address truncated to the prefix, a client's /0
 /// opt-out kept; pass: the client's option as sent; strip: none). The transport adds a
-/// random ID (and for UDP one of the loop's random-port sockets, `UDPSocketPool`) and checks that the answer echoes ID and
-/// question. The answer goes back with the client's ID, question (its case) and RD, our own
+/// random ID (and for UDP a fresh random source port, `UDPSocketPool`) and checks that the
+/// answer echoes ID and question. The answer goes back with the client's ID, question (its case) and RD, our own
 /// OPT (DO as the client asked; QueryHandler sets the UDP size), and of the upstream's EDNS
 /// options only extended errors (RFC 8914) and ECS.
 ///

@@ -11,8 +11,9 @@ import NIOCore
 /// would send, and a `cache` in the block files it in the packet cache by the cache's rules.
 ///
 /// A block qualifies only when the relay can keep every promise its plugins make:
-/// - `forward` with UDP upstreams only, no `except`, no 0x20, ECS `strip` or `pass` (the relay
-///   takes only queries without ECS), and not `parallel` over several upstreams;
+/// - `forward` with UDP upstreams only, no `except`, ECS `strip` or `pass` (the relay takes
+///   only queries without ECS), and not `parallel` over several upstreams (0x20 is kept: the
+///   relay sends the name in random case and checks the answer echoes it);
 /// - a `cache` without `serve_stale`, `optimistic`, `prefetch` or `servfail_ttl`: those need the
 ///   record cache, which only the full path fills.
 /// Anything else, or a query the relay cannot take, goes the full path as before.
@@ -32,13 +33,16 @@ final class RelayRoute: Sendable {
     let cache: CachePlugin?
     /// The UDP payload size of the OPT sent upstream (`edns_udp_size`).
     let ednsUDPSize: UInt16
+    /// `case_randomization`: DNS 0x20 on the names sent.
+    let caseRandomization: Bool
     let timeoutNanoseconds: UInt64
 
-    private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, ednsUDPSize: UInt16) {
+    private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, ednsUDPSize: UInt16, caseRandomization: Bool) {
         self.pool = pool
         self.servers = servers
         self.cache = cache
         self.ednsUDPSize = ednsUDPSize
+        self.caseRandomization = caseRandomization
         timeoutNanoseconds = UInt64(max(1, pool.timeout.nanoseconds))
     }
 
@@ -59,7 +63,7 @@ final class RelayRoute: Sendable {
         default:
             return nil
         }
-        guard forward.except.isEmpty, !forward.caseRandomization, forward.ecs.mode != .add,
+        guard forward.except.isEmpty, forward.ecs.mode != .add,
               forward.pool.policy != .parallel || forward.pool.upstreams.count == 1,
               !forward.pool.upstreams.isEmpty, forward.pool.upstreams.count <= 64 else { return nil }
         var servers: [Server] = []
@@ -71,7 +75,8 @@ final class RelayRoute: Sendable {
             servers.append(Server(upstream: upstream, address: storage, length: length, family: Int32(storage.ss_family),
                                   source: .upstream(upstream.address.description)))
         }
-        return RelayRoute(pool: forward.pool, servers: servers, cache: cache, ednsUDPSize: forward.ednsUDPSize)
+        return RelayRoute(pool: forward.pool, servers: servers, cache: cache, ednsUDPSize: forward.ednsUDPSize,
+                          caseRandomization: forward.caseRandomization)
     }
 
     /// The upstream to ask next, by the pool's policy, among those available and not yet
