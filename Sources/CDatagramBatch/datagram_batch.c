@@ -137,6 +137,24 @@ int dnsd_udp_connected_socket(const struct sockaddr *address, socklen_t length) 
     return fd;
 }
 
+int dnsd_udp_release_port(int fd) {
+    struct sockaddr unspecified = {.sa_family = AF_UNSPEC};
+    return connect(fd, &unspecified, sizeof unspecified);
+}
+
+int dnsd_udp_reconnect(int fd, const struct sockaddr *address, socklen_t length) {
+    if (dnsd_udp_release_port(fd) < 0) return -1;
+    // Only a connected socket is told of ICMP errors, so only here can one be pending.
+    int pending = 0;
+    socklen_t size = sizeof pending;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &size) < 0) return -1;
+    return connect(fd, address, length);
+}
+
+int dnsd_udp_unbound_socket(int family) {
+    return socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
 int dnsd_sockaddr_equal(const struct sockaddr *a, socklen_t a_length, const struct sockaddr *b, socklen_t b_length) {
     if (a->sa_family != b->sa_family) return 0;
     if (a->sa_family == AF_INET) {

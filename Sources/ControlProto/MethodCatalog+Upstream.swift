@@ -3,7 +3,7 @@ extension MethodCatalog {
     static let upstreamMethods: [MethodDescriptor] = [
         MethodDescriptor(
             name: "upstream.list",
-            summary: "Every upstream of every forward plugin: state, smoothed RTT, p50/p99, queries, answers by rcode, timeouts, errors, last error.",
+            summary: "Every upstream of every forward plugin: state, smoothed RTT, p50/p99, queries, answers by rcode, timeouts, errors, mismatched (UDP answers dropped for not echoing the question sent, under case_randomization its letter case: forgeries, or a server that does not keep case), last error.",
             readOnly: true, example: "dnsctl upstream.list",
             exampleResult: #"[{"block": ".", "name": "tls://9.9.9.9:853@dns.quad9.net", "state": "up", "srtt_ms": 11.2, "queries": 5120, ...}]"#),
         MethodDescriptor(

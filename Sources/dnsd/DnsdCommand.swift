@@ -39,7 +39,9 @@ struct DnsdCommand: ParsableCommand {
         questions on the relay and 10000 misses on the full path (`limits: {relay_waiting, \
         relay_followers, miss_waiting}`), 1000 queries waiting for one cache miss \
         (`cache.max_followers`) and 1000 recursions (`recurse.max_concurrent`). Past a cap a query \
-        gets SERVFAIL with an extended error naming the key; `dnsctl stats.get limits` counts them.
+        gets SERVFAIL with an extended error naming the key; `dnsctl stats.get limits` counts them. \
+        Upstream UDP queries leave from fresh random ports, from at most 1024 sockets per thread \
+        (`limits.upstream_sockets`; past it queries share the open sockets' ports).
 
         UDP misses for server blocks that are only `forward` over UDP, or `cache` (without \
         serve_stale, prefetch, optimistic, servfail_ttl) then such a `forward`, are relayed by the \

@@ -74,6 +74,7 @@ struct ConfigNumericRangeTests {
         topLevel("http2", "max_resets"), topLevel("http2", "max_control_frames"), topLevel("http2", "flood_window"),
         topLevel("http2", "max_glitches"),
         topLevel("limits", "relay_waiting"), topLevel("limits", "relay_followers"), topLevel("limits", "miss_waiting"),
+        topLevel("limits", "upstream_sockets"),
         accepting("0", topLevel("udp", "batch_wait")),
         topLevel("control", "idle_timeout"), topLevel("control", "max_connections"), accepting("1024", topLevel("control", "max_request_bytes")),
         topLevel("control", "max_read_only_connections"), topLevel("control", "max_subscriptions"),

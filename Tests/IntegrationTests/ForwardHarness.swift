@@ -98,6 +98,17 @@ final class FaultyUpstream {
             .split(separator: "\n").map(String.init).filter { !$0.hasSuffix(" .") }
     }
 
+    /// Each UDP query that reached this upstream (probes included): its source port and its
+    /// name spelled as sent, in arrival order.
+    var udpSources: [(port: Int, name: String)] {
+        ((try? String(contentsOf: URL(fileURLWithPath: logURL.path + ".sources"), encoding: .utf8)) ?? "")
+            .split(separator: "\n").compactMap { line in
+                let fields = line.split(separator: " ")
+                guard fields.count == 3, fields[0] == "udp", let port = Int(fields[1]) else { return nil }
+                return (port, String(fields[2]))
+            }
+    }
+
     func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)

@@ -76,22 +76,25 @@ struct RelayCacheRulesTests {
     @Test("a popular entry is refreshed before it expires (prefetch), and clients never miss")
     func prefetchRefreshesPopularEntries() throws {
         let upstream = try FaultyUpstream(mode: "answer", address: "192.0.2.23")
-        try ForwardDnsd.with(servers: block(upstream, cache: "max_ttl: 2, min_ttl: 2, prefetch_hits: 2, serve_stale: 0")) { dnsd in
+        try ForwardDnsd.with(servers: block(upstream, cache: "max_ttl: 4, min_ttl: 4, prefetch_hits: 2, serve_stale: 0")) { dnsd in
             let filed = Date()
             _ = try Dig.query(port: dnsd.port, "hot.prefetch.example", "A")
             _ = try Dig.query(port: dnsd.port, "hot.prefetch.example", "A")
             _ = try Dig.query(port: dnsd.port, "hot.prefetch.example", "A")
             #expect(upstream.queries.count == 1, "two hits: \(upstream.queries)")
-            // Into the last tenth of the 2 s TTL.
-            Thread.sleep(forTimeInterval: max(0, 1.85 - Date().timeIntervalSince(filed)))
-            let due = try Dig.query(port: dnsd.port, "hot.prefetch.example", "A")
-            #expect(due.answers("A") == ["192.0.2.23"], "\(due.raw)")
-            let deadline = Date().addingTimeInterval(2)
-            while upstream.queries.count < 2 && Date() < deadline { usleep(20_000) }
-            #expect(upstream.queries.count == 2, "the hit in the prefetch window refreshes the entry: \(upstream.queries)")
+            // Asked every 100 ms from 3 s on, a hit in the last tenth of the 4 s TTL refreshes it.
+            Thread.sleep(forTimeInterval: max(0, 3 - Date().timeIntervalSince(filed)))
+            var refreshedAt: Date?
+            while refreshedAt == nil && Date().timeIntervalSince(filed) < 6 {
+                let due = try Dig.query(port: dnsd.port, "hot.prefetch.example", "A")
+                #expect(due.answers("A") == ["192.0.2.23"], "\(due.raw)")
+                if upstream.queries.count >= 2 { refreshedAt = Date() } else { usleep(100_000) }
+            }
+            #expect(refreshedAt != nil, "no refresh: \(upstream.queries)")
+            // serve_stale 0: a query after expiry would be a miss, not a prefetch.
             #expect(counter(try cacheStats(dnsd), "prefetches") >= 1, "cache.stats counts the relay's prefetch")
-            // Past the first answer's expiry the refreshed entry answers: no miss.
-            Thread.sleep(forTimeInterval: max(0, 2.4 - Date().timeIntervalSince(filed)))
+            // The refreshed entry answers from now on: no miss.
+            Thread.sleep(forTimeInterval: 1)
             let after = try Dig.query(port: dnsd.port, "hot.prefetch.example", "A")
             #expect(after.answers("A") == ["192.0.2.23"], "\(after.raw)")
             #expect(upstream.queries.count == 2, "answered from the refreshed entry: \(upstream.queries)")

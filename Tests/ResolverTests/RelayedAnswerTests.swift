@@ -124,6 +124,31 @@ struct RelayedAnswerTests {
         #expect(keptBare == nil && bare.wire == before, "RFC 2308 §5: no SOA, not cached, sent as it came")
     }
 
+    /// Under 0x20 an upstream may spell owner names out rather than point at the question:
+    /// those equal to the name sent, case for case, get the client's spelling, wholly or in
+    /// the part before a pointer; a name in any other case is left alone.
+    @Test func under0x20OwnerNamesSpelledOutGetTheClientsSpellingBack() throws {
+        let sent = try DNSName("wWW.ExAmPlE.tEsT.").wire
+        let request = try Self.request(id: 5, spelling: "WWW.example.TEST.", edns: false)
+        func record(owner: [UInt8], address: UInt8) -> [UInt8] { owner + [0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, address] }
+        var upstream: [UInt8] = [0x42, 0x42, 0x81, 0x80, 0, 1, 0, 4, 0, 0, 0, 0] + sent + [0, 1, 0, 1]
+        upstream += record(owner: sent, address: 1)                               // spelled out whole
+        upstream += record(owner: Array(sent[0..<4]) + [0xC0, 16], address: 2)    // "wWW", then a pointer into the question
+        upstream += record(owner: [0xC0, 12], address: 3)                         // a pointer to the question
+        upstream += record(owner: try DNSName("www.example.test.").wire, address: 4)  // another case: not the name sent
+        let relayed = try #require(try Self.relay(upstream, request: request))
+        var wire = relayed.wire
+        wire.withUnsafeMutableBytes { out in
+            upstream.withUnsafeBytes { bytes in
+                request.withUnsafeBytes { relayed.layout.restoreCase(out, from: bytes, sent: sent, request: $0) }
+            }
+        }
+        let message = try Message(wire: wire)
+        let client = try DNSName("WWW.example.TEST.").wire
+        #expect(message.answers.map(\.name.wire) == [client, client, client, try DNSName("www.example.test.").wire],
+                "\(message.answers.map(\.name))")
+    }
+
     /// Hostile upstream bytes: every single-byte change and every cut of a real answer is read
     /// without a crash, and whatever is accepted is written within its bounds.
     @Test func mangledAnswersNeverCrash() throws {

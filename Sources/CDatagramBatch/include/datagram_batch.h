@@ -52,6 +52,20 @@ int dnsd_bound_port(int fd);
 /// A non-blocking UDP socket connected to `address` (so bound to a kernel-chosen random port):
 /// its descriptor, or -1 with errno set.
 int dnsd_udp_connected_socket(const struct sockaddr *address, socklen_t length);
+/// Moves the connected UDP socket `fd` to a new kernel-chosen random port, still connected to
+/// `address`: disconnecting (AF_UNSPEC) releases a port the kernel chose (Linux unhashes a
+/// socket not bound by hand), and connecting again picks a fresh one. Clears an error left
+/// from the old port (an ICMP unreachable not yet read), which must not fail the new queries.
+/// Two syscalls (three with the error check) instead of socket, connect, epoll_ctl and close.
+/// Returns 0, or -1 with errno set (the socket is then unusable: close it).
+int dnsd_udp_reconnect(int fd, const struct sockaddr *address, socklen_t length);
+/// A non-blocking UDP socket of `family` (AF_INET or AF_INET6), not yet bound: its first
+/// `sendto` binds it to a kernel-chosen random port. The descriptor, or -1 with errno set.
+int dnsd_udp_unbound_socket(int family);
+/// Releases the port of an unconnected UDP socket the kernel bound on its first send, so the
+/// next send binds a new random one (disconnect, as in `dnsd_udp_reconnect`). Returns 0, or
+/// -1 with errno set.
+int dnsd_udp_release_port(int fd);
 /// Whether two socket addresses name the same IPv4/IPv6 address and port.
 int dnsd_sockaddr_equal(const struct sockaddr *a, socklen_t a_length, const struct sockaddr *b, socklen_t b_length);
 /// Fills `buffer` from the kernel's CSPRNG (getrandom, which Glibc's Swift module lacks).

@@ -69,7 +69,8 @@ enum AccessSettingsParser {
     /// The `limits:` section: per-client limits, and the in-flight caps of the UDP workers.
     static func limits(_ node: ConfigNode) throws -> (ClientLimitSettings, InFlightLimits) {
         let keys = try node.mapping(allowed: ["queries_per_second", "waiting_per_client", "waiting_per_cookie_client", "action", "exempt",
-                                              "table_size", "relay_waiting", "relay_followers", "miss_waiting", "inflight_action"])
+                                              "table_size", "relay_waiting", "relay_followers", "miss_waiting", "inflight_action",
+                                              "upstream_sockets"])
         var settings = ClientLimitSettings()
         if let value = keys["queries_per_second"] { settings.queriesPerSecond = try value.int(in: 0...10_000_000) }
         if let value = keys["waiting_per_client"] { settings.waitingPerClient = try value.int(in: 0...1_000_000) }
@@ -82,6 +83,7 @@ enum AccessSettingsParser {
         if let value = keys["relay_followers"] { inFlight.relayFollowers = try value.int(in: 1...1_000_000) }
         if let value = keys["miss_waiting"] { inFlight.missWaiting = try value.int(in: 1...1_000_000) }
         if let value = keys["inflight_action"] { inFlight.action = try value.choice("inflight_action") }
+        if let value = keys["upstream_sockets"] { inFlight.upstreamSockets = try value.int(in: 1...1_000_000) }
         return (settings, inFlight)
     }
 

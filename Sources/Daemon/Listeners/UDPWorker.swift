@@ -117,6 +117,8 @@ final class UDPWorker: @unchecked Sendable {
                 watch.relayIdle()
                 let asked = DispatchTime.now().uptimeNanoseconds
                 let count = serveBurst(received: received, answers: answers, relay: relay, wait: true, hits: &hits, handOff: &handOff)
+                // Quiet for a stop check's time: the relay's idle upstream sockets may go.
+                if count == 0 { relay?.closeIdleSockets(now: DispatchTime.now().uptimeNanoseconds) }
                 // Sleep next time only if this read found a datagram within the wait: under
                 // load. After a quiet spell a sleep would gather nothing and only cost a timer
                 // wake-up per query (and on a slowly waking idle vCPU trip the guard).

@@ -67,7 +67,8 @@ final class ScrapeTimeMetrics: Sendable {
                     let statistics = upstream.statistics()
                     present.insert(ObjectIdentifier(upstream))
                     add(&state, instance: upstream,
-                        totals: ["queries": statistics.queries, "errors": statistics.errors + statistics.timeouts]) { name in
+                        totals: ["queries": statistics.queries, "errors": statistics.errors + statistics.timeouts,
+                                 "mismatched": statistics.mismatched]) { name in
                         ("dnsd_upstream_\(name)_total", [("upstream", statistics.name)])
                     }
                     up[statistics.name, default: false] = (up[statistics.name] ?? false) || statistics.state == .up

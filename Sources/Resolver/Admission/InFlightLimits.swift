@@ -1,5 +1,5 @@
 /// Caps on the work a UDP worker holds for queries waiting on upstreams (the `limits:` keys
-/// `relay_waiting`, `relay_followers`, `miss_waiting`; docs/access.md).
+/// `relay_waiting`, `relay_followers`, `miss_waiting`, `upstream_sockets`; docs/access.md).
 ///
 /// `limits.waiting_per_client` bounds one client, and loopback (where a local stub or a
 /// forwarder in front of dnsd sits) is exempt from it; these bound everyone together, so a
@@ -25,6 +25,12 @@ public struct InFlightLimits: Sendable, Equatable {
     public var relayFollowers = 100
     public var missWaiting = 10_000
     public var action: Action = .servfail
+    /// `upstream_sockets`: UDP sockets one thread keeps open for upstream queries (each UDP
+    /// worker's relay, each event loop's full path). Below it every query (on the relay, every
+    /// burst's queries to one upstream) leaves from a fresh random port; at it, new ones share
+    /// the open sockets' ports instead of waiting or failing. Not a cap that turns queries
+    /// away, so it has no `Limit`.
+    public var upstreamSockets = 1024
 
     public init() {}
 

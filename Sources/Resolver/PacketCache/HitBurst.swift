@@ -38,8 +38,8 @@ public struct HitBurst {
 
     mutating func append(_ event: QueryEvent) { events.append(event) }
 
-    mutating func refresh(_ request: UnsafeRawBufferPointer, query: PacketQuery) {
-        refreshes.append(PacketRefresh(request: Array(request), query: query))
+    mutating func refresh(_ request: UnsafeRawBufferPointer, query: PacketQuery, entry: PacketCacheEntry) {
+        refreshes.append(PacketRefresh(request: Array(request), query: query, entry: entry))
     }
 
     /// The refreshes this burst's hits asked for, leaving none.
@@ -71,4 +71,6 @@ public struct HitBurst {
 public struct PacketRefresh: Sendable {
     let request: [UInt8]
     let query: PacketQuery
+    /// The entry to renew (its refresh is given back if none can be sent).
+    let entry: PacketCacheEntry
 }

@@ -102,6 +102,11 @@ public final class PacketCacheEntry: Sendable {
         return false
     }
 
+    /// Gives back a refresh that could not be sent, so that a later hit may start one.
+    func releaseRefresh() {
+        uses.store(prefetchHits, ordering: .relaxed)
+    }
+
     /// The cache store's counters are kept per question (`cache.stats` counts the relay's
     /// stale answers and prefetches with the full path's).
     var statisticsKey: CacheKey {

@@ -44,7 +44,7 @@ extension QueryHandler {
             PacketCache.patch(answer, entry: entry, query: query, bytes: request, now: now)
             if entry.hitWantsRefresh(now: now) {
                 entry.store.count(\.prefetches, for: entry.statisticsKey)
-                burst.refresh(request, query: query)
+                burst.refresh(request, query: query, entry: entry)
             }
             return deliver(entry.wire.count, entry: entry, query: query, into: out, client: client, admission: admission, ticket: ticket,
                            burst: &burst)
@@ -57,7 +57,7 @@ extension QueryHandler {
             entry.store.count(\.staleServed, for: entry.statisticsKey)
             if entry.claimRefresh() {
                 entry.store.count(\.prefetches, for: entry.statisticsKey)
-                burst.refresh(request, query: query)
+                burst.refresh(request, query: query, entry: entry)
             }
             return deliver(length, entry: entry, query: query, into: out, client: client, admission: admission, ticket: ticket,
                            burst: &burst)

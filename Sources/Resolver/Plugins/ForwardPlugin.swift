@@ -15,8 +15,8 @@ import NIOCore
 /// `edns_udp_size` and the client's DO bit, and no client EDNS option except ECS as the
 /// `ecs` mode says (add: the client's address truncated to the prefix, a client's /0
 /// opt-out kept; pass: the client's option as sent; strip: none). The transport adds a
-/// random ID (and for UDP one of the loop's random-port sockets, `UDPSocketPool`) and checks that the answer echoes ID and
-/// question. The answer goes back with the client's ID, question (its case) and RD, our own
+/// random ID (and for UDP a fresh random source port, `UDPSocketPool`) and checks that the
+/// answer echoes ID and question. The answer goes back with the client's ID, question (its case) and RD, our own
 /// OPT (DO as the client asked; QueryHandler sets the UDP size), and of the upstream's EDNS
 /// options only extended errors (RFC 8914) and ECS.
 ///
@@ -70,10 +70,11 @@ public final class ForwardPlugin: Plugin, Sendable {
     }
 
     /// The UDP relay carries it when it can keep every promise made here: UDP upstreams only
-    /// (at most 64), no `except`, no 0x20, and `parallel` only over a single upstream. (The
-    /// relay takes only queries without an ECS option; under `ecs: add` it adds the client's.)
+    /// (at most 64), no `except`, and `parallel` only over a single upstream. (The relay takes
+    /// only queries without an ECS option; under `ecs: add` it adds the client's; under 0x20 it
+    /// sends the name in random case.)
     public var fastPath: FastPathStep {
-        guard except.isEmpty, !caseRandomization, pool.policy != .parallel || pool.upstreams.count == 1,
+        guard except.isEmpty, pool.policy != .parallel || pool.upstreams.count == 1,
               !pool.upstreams.isEmpty, pool.upstreams.count <= 64,
               pool.upstreams.allSatisfy({ $0.address.kind == .udp }) else { return .needsMessage }
         return .relay(self)

@@ -51,6 +51,9 @@ final class RelayPending {
     /// Where it is filed in the relay's in-flight table: the question's hash, mixed with the
     /// client subnet's under `ecs: add`.
     let key: UInt64
+    /// Under 0x20 (`case_randomization`): the question name as it goes upstream, its letters
+    /// in random case, which the answer must echo byte for byte. nil: the leader's spelling.
+    let sentName: [UInt8]?
     /// The first client, whose question goes upstream; then those that asked it while it
     /// waited. (Apart: nearly every question has one client, and an array for it would be
     /// one more allocation per relayed query.)
@@ -82,12 +85,13 @@ final class RelayPending {
     let generation: UInt64
     let storeGeneration: UInt64
 
-    init(route: RelayRoute, query: PacketQuery, name: DNSName, client: RelayClient, generation: UInt64, storeGeneration: UInt64,
-         stale: PacketCacheEntry?, isRefresh: Bool) {
+    init(route: RelayRoute, query: PacketQuery, name: DNSName, sentName: [UInt8]?, client: RelayClient, generation: UInt64,
+         storeGeneration: UInt64, stale: PacketCacheEntry?, isRefresh: Bool) {
         key = query.hash ^ (client.subnet?.keyBits ?? 0)
         self.route = route
         self.query = query
         self.name = name
+        self.sentName = sentName
         leader = client
         leaderWaits = !isRefresh
         self.stale = stale
@@ -106,30 +110,37 @@ final class RelayPending {
     /// Whether `request` asks the leader's question (name in any case, type, class).
     func asks(_ request: UnsafeRawBufferPointer, nameEnd: Int) -> Bool {
         guard nameEnd == query.nameEnd else { return false }
-        return leader.request.withUnsafeBytes { sent in
-            for index in 12..<(nameEnd + 4) where Self.lower(sent[index]) != Self.lower(request[index]) { return false }
+        return leader.request.withUnsafeBytes { asked in
+            for index in 12..<nameEnd where Self.lower(asked[index]) != Self.lower(request[index]) { return false }
+            for index in nameEnd..<(nameEnd + 4) where asked[index] != request[index] { return false }
             return true
         }
     }
 
-    /// Whether `bytes` is a response to a standard query with exactly the question sent.
+    /// Whether `bytes` is a response to a standard query with exactly the question sent: under
+    /// 0x20 the name in the case sent, byte for byte (draft-vixie-dnsext-dns0x20).
     /// (The ID and the source address were checked by the caller.)
     func isAnswered(by bytes: UnsafeRawBufferPointer) -> Bool {
         let nameEnd = query.nameEnd
         guard bytes.count >= nameEnd + 4, bytes[2] & 0xF8 == 0x80, bytes[4] == 0, bytes[5] == 1 else { return false }
-        return asks(bytes, nameEnd: nameEnd)
+        guard let sentName else { return asks(bytes, nameEnd: nameEnd) }
+        for index in sentName.indices where bytes[12 + index] != sentName[index] { return false }
+        return leader.request.withUnsafeBytes { asked in
+            for index in nameEnd..<(nameEnd + 4) where asked[index] != bytes[index] { return false }
+            return true
+        }
     }
 
-    /// The upstream query (RD, the client's CD, the question as asked, and an OPT with our UDP
-    /// size, the client's DO bit and under `ecs: add` its subnet: what ForwardPlugin.upstreamQuery
-    /// builds) with `id`.
-    /// Returns its length.
+    /// The upstream query (RD, the client's CD, the question as asked, or with `sentName`, and
+    /// an OPT with our UDP size, the client's DO bit and under `ecs: add` its subnet: what
+    /// ForwardPlugin.upstreamQuery builds) with `id`. Returns its length.
     func writeQuery(id: UInt16, ednsUDPSize: UInt16, into out: UnsafeMutableRawBufferPointer) -> Int {
         leader.request.withUnsafeBytes { request in
             let questionEnd = query.nameEnd + 4
             let header: [UInt8] = [UInt8(id >> 8), UInt8(truncatingIfNeeded: id), 0x01, request[3] & 0x10, 0, 1, 0, 0, 0, 0, 0, 1]
             for (index, byte) in header.enumerated() { out[index] = byte }
             for index in 12..<questionEnd { out[index] = request[index] }
+            if let sentName { for (index, byte) in sentName.enumerated() { out[12 + index] = byte } }
             let subnet = leader.subnet?.option ?? []
             let opt: [UInt8] = [0, 0, 41, UInt8(ednsUDPSize >> 8), UInt8(truncatingIfNeeded: ednsUDPSize), 0, 0,
                                 query.dnssecOK ? 0x80 : 0, 0, UInt8(subnet.count >> 8), UInt8(truncatingIfNeeded: subnet.count)] + subnet
@@ -145,10 +156,12 @@ final class RelayPending {
 /// waiting on it by ID.
 final class RelaySocket {
     let fd: Int32
-    /// Weak: the socket set holds its active sockets.
+    /// Weak: the relay holds the socket sets.
     weak var upstream: RelayUpstreamSockets?
     var waiting: [UInt16: RelayPending] = [:]
-    var sent = 0
+    /// In its upstream's `idle` list, since `idleSince` (the relay's clock).
+    var isIdle = false
+    var idleSince: UInt64 = 0
     /// No new queries; closed once the last one is answered or timed out.
     var retired = false
 
@@ -184,6 +197,23 @@ struct RelayRandom {
     }
 
     mutating func index(below count: Int) -> Int { Int(id()) % count }
+
+    /// `name` (wire form, uncompressed) with each letter's case drawn at random: DNS 0x20.
+    /// (Length octets are at most 63, below every letter, so only label text changes.)
+    mutating func mixedCase(_ name: UnsafeRawBufferPointer) -> [UInt8] {
+        var mixed = Array(name)
+        var bits: UInt16 = 0
+        var left = 0
+        for index in mixed.indices {
+            let lower = mixed[index] | 0x20
+            guard lower >= UInt8(ascii: "a"), lower <= UInt8(ascii: "z") else { continue }
+            if left == 0 { bits = id(); left = 16 }
+            mixed[index] = bits & 1 == 0 ? lower : lower & ~0x20
+            bits >>= 1
+            left -= 1
+        }
+        return mixed
+    }
 
     private mutating func refill() {
         let filled = pool.withUnsafeMutableBytes { dnsd_random_fill($0.baseAddress, $0.count) } == 0

@@ -14,8 +14,9 @@ import NIOCore
 ///
 /// Plugins that answer some names themselves (`hosts` with fallthrough) send only those names
 /// down the full path (`isClaimed`). A plugin that needs a parsed message for every query
-/// (`zone`, `recurse`, a `forward` over TCP/TLS/HTTPS, with `except` or ECS `add`) keeps its
+/// (`zone`, `recurse`, a `forward` over TCP/TLS/HTTPS or with `except`) keeps its
 /// whole block on the full path; so does a query the relay cannot take.
+/// Under 0x20 the relay sends the name in random case and checks the answer echoes it.
 final class RelayRoute: Sendable {
     /// One upstream's socket address, as the relay compares answers' sources against it.
     struct Server: @unchecked Sendable {
@@ -36,16 +37,19 @@ final class RelayRoute: Sendable {
     let subnetPrefixes: (ipv4: UInt8, ipv6: UInt8)?
     /// The UDP payload size of the OPT sent upstream (`edns_udp_size`).
     let ednsUDPSize: UInt16
+    /// `case_randomization`: DNS 0x20 on the names sent.
+    let caseRandomization: Bool
     let timeoutNanoseconds: UInt64
 
     private init(pool: UpstreamPool, servers: [Server], cache: CachePlugin?, claims: [@Sendable (DNSName) -> Bool], ednsUDPSize: UInt16,
-                 subnetPrefixes: (ipv4: UInt8, ipv6: UInt8)?) {
+                 subnetPrefixes: (ipv4: UInt8, ipv6: UInt8)?, caseRandomization: Bool) {
         self.subnetPrefixes = subnetPrefixes
         self.pool = pool
         self.servers = servers
         self.cache = cache
         self.claims = claims
         self.ednsUDPSize = ednsUDPSize
+        self.caseRandomization = caseRandomization
         timeoutNanoseconds = UInt64(max(1, pool.timeout.nanoseconds))
     }
 
@@ -83,7 +87,7 @@ final class RelayRoute: Sendable {
         }
         let subnet = forward.ecs.mode == .add ? (forward.ecs.ipv4Prefix, forward.ecs.ipv6Prefix) : nil
         return RelayRoute(pool: forward.pool, servers: servers, cache: cache, claims: claims, ednsUDPSize: forward.ednsUDPSize,
-                          subnetPrefixes: subnet)
+                          subnetPrefixes: subnet, caseRandomization: forward.caseRandomization)
     }
 
     var hasClaims: Bool { !claims.isEmpty }

@@ -132,6 +132,46 @@ struct RelayedAnswer {
         return length
     }
 
+    /// Under 0x20: gives the client back its own spelling in the owner names that spell out
+    /// the name sent (case for case) rather than point at the question, which `writeAnswer`
+    /// already gave the client's spelling: as the full path's `forward` restores owner names.
+    /// A name spelled out whole counts, and one whose first labels are spelled out and whose
+    /// rest points at the question's; one that points elsewhere keeps the case sent (names
+    /// compare without case, RFC 4343: only the looks differ). `bytes` is the upstream's
+    /// answer, `answer` what `writeAnswer` wrote from it (same offsets up to `bodyEnd`), `sent`
+    /// the name sent and `request` the client's query.
+    func restoreCase(_ answer: UnsafeMutableRawBufferPointer, from bytes: UnsafeRawBufferPointer, sent: [UInt8],
+                     request: UnsafeRawBufferPointer) {
+        var start = 12 + sent.count + 4
+        for ttl in ttlOffsets {
+            if let spelled = Self.spelledOut(sent, in: bytes, at: start) {
+                for index in 0..<spelled { answer[start + index] = request[12 + index] }
+            }
+            let ttlAt = Int(ttl)
+            start = ttlAt + 6 + (Int(bytes[ttlAt + 4]) << 8 | Int(bytes[ttlAt + 5]))
+        }
+    }
+
+    /// When the name at `start` is `sent` byte for byte, its labels written there until its
+    /// end or a pointer to the rest of the question's name: how many bytes are written there.
+    private static func spelledOut(_ sent: [UInt8], in bytes: UnsafeRawBufferPointer, at start: Int) -> Int? {
+        var at = start
+        var index = 0
+        while at < bytes.count {
+            let length = Int(bytes[at])
+            if length & 0xC0 == 0xC0 {
+                guard at + 1 < bytes.count, (length & 0x3F) << 8 | Int(bytes[at + 1]) == 12 + index else { return nil }
+                return index
+            }
+            guard length & 0xC0 == 0, at + 1 + length <= bytes.count, index + 1 + length <= sent.count else { return nil }
+            for offset in 0...length where bytes[at + offset] != sent[index + offset] { return nil }
+            index += 1 + length
+            at += 1 + length
+            if length == 0 { return index == sent.count ? index : nil }
+        }
+        return nil
+    }
+
     /// Turns `answer` (written by `writeAnswer`, in place) into what a cache would serve and
     /// returns how long it may be kept, or returns nil and leaves it alone when a cache would
     /// not keep it. The rules are `CachedAnswer.make`'s: NOERROR or NXDOMAIN only, never

@@ -31,11 +31,13 @@ public struct RelayHandOff: @unchecked Sendable {
 ///   the last bad answer as it came, or SERVFAIL with extended error 23;
 /// - the upstreams' health and statistics (queries, answers by rcode, RTT, timeouts, marking
 ///   down after `max_fails`, the health probes);
-/// - RFC 5452: random IDs, random source ports (`socketsPerUpstream` kernel-chosen ports per
-///   upstream and worker, each connected to its upstream and replaced after `queriesPerSocket`
-///   queries: `RelayUpstreamSockets`), answers accepted only from the server asked, with the
-///   ID and question sent; anything else is dropped and the wait goes on; an upstream whose
-///   port is closed (ICMP port unreachable) is failed over at once;
+/// - RFC 5452: random IDs, random source ports (each burst's queries to an upstream leave from
+///   a port no query used before, chosen by the kernel across the ephemeral range, from at
+///   most `limits.upstream_sockets` sockets: `RelayUpstreamSockets`), answers accepted only
+///   from the server asked, with the ID and question sent (under `case_randomization`, the
+///   0x20 case pattern sent, byte for byte); anything else is dropped, counted as mismatched,
+///   and the wait goes on; an upstream whose port is closed (ICMP port unreachable) is failed
+///   over at once;
 /// - concurrent queries for the same question and flags make one upstream query (coalescing,
 ///   within this worker);
 /// - the answer is filed in the packet cache under the block's `cache` rules
@@ -47,8 +49,6 @@ public struct RelayHandOff: @unchecked Sendable {
 ///
 /// Confined to its worker's thread: not thread-safe, and needs no lock.
 public final class UDPRelay: @unchecked Sendable {
-    static let socketsPerUpstream = 16
-    static let queriesPerSocket = 1024
     /// Slots of the query batch per upstream and of the answer batch; each is flushed when full.
     static let burst = 64
     static let querySlotSize = 512
@@ -61,8 +61,10 @@ public final class UDPRelay: @unchecked Sendable {
     private let poller: Int32
     private let answerSlots: OpaquePointer
     private let replySlots: OpaquePointer
-    /// Every open socket, retired ones included until their last query is over.
-    private var sockets: [RelaySocket] = []
+    /// Every open socket by descriptor, idle and retired ones included.
+    private var sockets: [Int32: RelaySocket] = [:]
+    /// When `closeIdleSockets` last looked (the relay's clock).
+    private var idleSweep: UInt64 = 0
     /// The sockets to each upstream the routes have named (retired ones until drained).
     private var upstreams: [RelayUpstreamSockets] = []
     /// The pipeline generation the upstream sockets were made for: a reload retires them.
@@ -99,7 +101,7 @@ public final class UDPRelay: @unchecked Sendable {
     }
 
     deinit {
-        for socket in sockets { Glibc.close(socket.fd) }
+        for fd in sockets.keys { Glibc.close(fd) }
         dnsd_batch_destroy(answerSlots)
         dnsd_batch_destroy(replySlots)
     }
@@ -135,6 +137,7 @@ public final class UDPRelay: @unchecked Sendable {
             retireUpstreams()
         }
         clockReading = arrival
+        closeIdleSockets(now: arrival)
         burst = Burst(routes: current.relayRoutes, admission: current.admission, limits: current.admission.inFlight, generation: generation,
                       arrival: arrival, wall: wall)
         admission = current.admission
@@ -178,6 +181,10 @@ public final class UDPRelay: @unchecked Sendable {
         }
         if let over {
             admission.leaveWaiting(&ticket)
+            if let stale, answerStale(stale, route: route, request, query: query, peer: peer, peerLength: peerLength, ticket: ticket,
+                                      admission: admission) {
+                return true
+            }
             reject(admission.rejectOverLimit(over), request, query: query, peer: peer, peerLength: peerLength, ticket: ticket,
                    admission: admission)
             return true
@@ -200,7 +207,8 @@ public final class UDPRelay: @unchecked Sendable {
             admission.leaveWaiting(&ticket)
             return false
         }
-        let pending = RelayPending(route: route, query: query, name: name, client: client, generation: burst.generation,
+        let sentName = route.caseRandomization ? random.mixedCase(UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) : nil
+        let pending = RelayPending(route: route, query: query, name: name, sentName: sentName, client: client, generation: burst.generation,
                                    storeGeneration: route.cache?.store.generation ?? 0, stale: stale, isRefresh: false)
         // A question with other flags (or a colliding hash) may hold the slot: it still gets its
         // answer through its socket, it just takes no more followers.
@@ -221,10 +229,16 @@ public final class UDPRelay: @unchecked Sendable {
                   let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return nil }
             return (route, name)
         }
-        guard let (route, name) = found, inFlight.count < burst.limits.relayWaiting, let first = route.next(tried: 0) else { return }
+        guard let (route, name) = found, inFlight.count < burst.limits.relayWaiting, let first = route.next(tried: 0) else {
+            // Not sent: a later hit may try again.
+            refresh.entry.releaseRefresh()
+            return
+        }
         var asker = RelayClient(refreshing: refresh.request, arrival: burst.arrival, wall: burst.wall)
         if route.subnetPrefixes != nil { asker.subnet = .anyone }
-        let pending = RelayPending(route: route, query: query, name: name, client: asker, generation: burst.generation,
+        let sentName = route.caseRandomization
+            ? refresh.request.withUnsafeBytes { random.mixedCase(UnsafeRawBufferPointer(rebasing: $0[12..<query.nameEnd])) } : nil
+        let pending = RelayPending(route: route, query: query, name: name, sentName: sentName, client: asker, generation: burst.generation,
                                    storeGeneration: route.cache?.store.generation ?? 0, stale: nil, isRefresh: true)
         guard inFlight[pending.key] == nil else { return }
         inFlight[pending.key] = pending
@@ -258,7 +272,6 @@ public final class UDPRelay: @unchecked Sendable {
         pending.attempt += 1
         pending.sentAt = clockReading
         socket.waiting[id] = pending
-        socket.sent += 1
         server.upstream.recordQuery()
         addDeadline(pending, timeout: pending.route.timeoutNanoseconds, now: pending.sentAt)
 
@@ -274,20 +287,36 @@ public final class UDPRelay: @unchecked Sendable {
     /// The socket set for `server`'s address, made on its first query.
     private func upstreamSockets(for server: RelayRoute.Server) -> RelayUpstreamSockets? {
         if let known = upstreams.first(where: { !$0.retired && $0.serves(server) }) { return known }
-        guard let made = RelayUpstreamSockets(server: server, sockets: Self.socketsPerUpstream, burst: Self.burst,
-                                              slotSize: Self.querySlotSize) else { return nil }
+        guard let made = RelayUpstreamSockets(server: server, burst: Self.burst, slotSize: Self.querySlotSize) else { return nil }
         upstreams.append(made)
         return made
     }
 
-    /// One random socket of `upstream` per burst, so a burst's queries to it leave in one
-    /// `sendmmsg`. (`flush` retires a socket that has carried its share, so the slot is then empty.)
+    /// The socket this burst's queries to `upstream` leave from, on a port no query used
+    /// before: an idle socket moved to a new port, else a new one while fewer than
+    /// `limits.upstream_sockets` are open. At the cap an idle socket of another upstream is
+    /// closed to make room, and failing that the burst shares the port of a socket of this
+    /// upstream that still has queries out (it then carries queries of several bursts).
     private func burstSocket(of upstream: RelayUpstreamSockets) -> RelaySocket? {
         if let socket = upstream.burstSocket { return socket }
-        let slot = random.index(below: Self.socketsPerUpstream)
-        if let socket = upstream.active[slot] {
-            upstream.burstSocket = socket
-            return socket
+        let socket = reuseIdleSocket(of: upstream) ?? openSocket(to: upstream) ?? busySocket(of: upstream)
+        upstream.burstSocket = socket
+        return socket
+    }
+
+    private func reuseIdleSocket(of upstream: RelayUpstreamSockets) -> RelaySocket? {
+        while let socket = upstream.idle.popLast() {
+            socket.isIdle = false
+            if upstream.movePort(of: socket) { return socket }
+            close(socket)
+        }
+        return nil
+    }
+
+    private func openSocket(to upstream: RelayUpstreamSockets) -> RelaySocket? {
+        if sockets.count >= burst.limits.upstreamSockets {
+            guard let other = upstreams.first(where: { !$0.idle.isEmpty }), let oldest = other.idle.popFirst() else { return nil }
+            close(oldest)
         }
         guard let fd = upstream.connectSocket() else { return nil }
         guard dnsd_poller_add(poller, fd) == 0 else {
@@ -295,11 +324,15 @@ public final class UDPRelay: @unchecked Sendable {
             return nil
         }
         let socket = RelaySocket(fd: fd, upstream: upstream)
-        sockets.append(socket)
+        sockets[fd] = socket
         upstream.open += 1
-        upstream.active[slot] = socket
-        upstream.burstSocket = socket
         return socket
+    }
+
+    /// A random socket of `upstream` with queries out, for when no other can be had.
+    private func busySocket(of upstream: RelayUpstreamSockets) -> RelaySocket? {
+        let candidates = sockets.values.filter { $0.upstream === upstream && !$0.retired && !$0.isIdle }
+        return candidates.isEmpty ? nil : candidates[random.index(below: candidates.count)]
     }
 
     private func flushQueries(_ upstream: RelayUpstreamSockets) {
@@ -315,29 +348,39 @@ public final class UDPRelay: @unchecked Sendable {
             flushQueries(upstream)
             upstream.retired = true
             upstream.burstSocket = nil
-            for case let socket? in upstream.active {
-                socket.retired = true
-                closeIfDrained(socket)
-            }
-            upstream.active = upstream.active.map { _ in nil }
+            while let socket = upstream.idle.popFirst() { close(socket) }
+        }
+        for socket in sockets.values where socket.upstream?.retired ?? true {
+            socket.retired = true
+            settle(socket)
         }
         upstreams.removeAll { $0.retired && $0.open == 0 }
     }
 
     /// Sends what this round queued: queries upstream, answers to clients. The next burst
-    /// picks new sockets.
+    /// takes new sockets, on new ports.
     public func flush() {
-        for upstream in upstreams where upstream.burstSocket != nil {
+        for upstream in upstreams {
+            guard let socket = upstream.burstSocket else { continue }
             flushQueries(upstream)
-            if let socket = upstream.burstSocket, socket.sent >= Self.queriesPerSocket,
-               let slot = upstream.active.firstIndex(where: { $0 === socket }) {
-                socket.retired = true
-                upstream.active[slot] = nil
-                closeIfDrained(socket)
-            }
             upstream.burstSocket = nil
+            settle(socket)
         }
         flushAnswers()
+    }
+
+    /// Closes the sockets idle for a second or more (looking at most once a second), so the
+    /// open ones follow the last second's need. Called with every burst, and by the worker
+    /// when its socket has been quiet.
+    public func closeIdleSockets(now: UInt64) {
+        guard now &- idleSweep >= 1_000_000_000 else { return }
+        idleSweep = now
+        for upstream in upstreams {
+            while let oldest = upstream.idle.first, now &- oldest.idleSince >= 1_000_000_000 {
+                upstream.idle.removeFirst()
+                close(oldest)
+            }
+        }
     }
 
     // MARK: - Upstream answers
@@ -346,9 +389,9 @@ public final class UDPRelay: @unchecked Sendable {
     /// Returns false when `fd` is none of the relay's.
     @discardableResult
     public func readable(_ fd: Int32) -> Bool {
-        guard let socket = sockets.first(where: { $0.fd == fd }) else { return false }
+        guard let socket = sockets[fd] else { return false }
         clockReading = DispatchTime.now().uptimeNanoseconds
-        defer { closeIfDrained(socket) }
+        defer { settle(socket) }
         let count = Int(dnsd_batch_receive(socket.fd, replySlots))
         if count < 0 && errno == ECONNREFUSED {
             refused(socket)
@@ -366,7 +409,11 @@ public final class UDPRelay: @unchecked Sendable {
                 dnsd_sockaddr_equal($0, server.length, dnsd_batch_address(replySlots, slot), dnsd_batch_address_length(replySlots, slot)) != 0
             }
             // RFC 5452 §9.1: a stray or forged datagram neither answers nor ends the wait.
-            guard genuine, pending.isAnswered(by: bytes) else { continue }
+            guard genuine else { continue }
+            guard pending.isAnswered(by: bytes) else {
+                server.upstream.recordMismatch()
+                continue
+            }
             socket.waiting.removeValue(forKey: id)
             answered(pending, bytes)
         }
@@ -410,6 +457,9 @@ public final class UDPRelay: @unchecked Sendable {
         }
         guard let length else { return handOff(pending, truncatedBy: nil) }
         let answer = UnsafeMutableRawBufferPointer(rebasing: out[0..<length])
+        if let sent = pending.sentName {
+            leader.request.withUnsafeBytes { layout.restoreCase(answer, from: bytes, sent: sent, request: $0) }
+        }
         // With a cache in the block the client gets what the cache would serve (the full path
         // renders its fresh entry): TTLs within min_ttl/max_ttl, AA clear, AD only when asked.
         var keptFor: UInt32?
@@ -488,7 +538,7 @@ public final class UDPRelay: @unchecked Sendable {
                 guard front.isLive, let socket = front.pending.socket else { continue }
                 socket.waiting.removeValue(forKey: front.pending.id)
                 failed(front.pending, upstream: front.pending.upstream, error: .timeout)
-                closeIfDrained(socket)
+                settle(socket)
             }
         }
     }
@@ -601,10 +651,18 @@ public final class UDPRelay: @unchecked Sendable {
         if inFlight[pending.key] === pending { inFlight.removeValue(forKey: pending.key) }
     }
 
-    private func closeIfDrained(_ socket: RelaySocket) {
-        guard socket.retired, socket.waiting.isEmpty, let index = sockets.firstIndex(where: { $0 === socket }) else { return }
+    /// A socket whose last query is over: idle until a burst takes it (or closed, when retired).
+    private func settle(_ socket: RelaySocket) {
+        guard socket.waiting.isEmpty, !socket.isIdle, let upstream = socket.upstream, upstream.burstSocket !== socket else { return }
+        guard !socket.retired else { return close(socket) }
+        socket.isIdle = true
+        socket.idleSince = clockReading
+        upstream.idle.append(socket)
+    }
+
+    private func close(_ socket: RelaySocket) {
+        guard sockets.removeValue(forKey: socket.fd) != nil else { return }
         Glibc.close(socket.fd)
-        sockets.remove(at: index)
         if let upstream = socket.upstream {
             upstream.open -= 1
             if upstream.retired && upstream.open == 0 { upstreams.removeAll { $0 === upstream } }
@@ -654,11 +712,37 @@ public final class UDPRelay: @unchecked Sendable {
     /// slots taken, or the relay is at one of its in-flight caps.
     private func reject(_ rejection: Admission.Rejection, _ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>,
                         peerLength: socklen_t, ticket: AdmissionTicket, admission: Admission) {
+        let rcode: Rcode = rejection.isServfail ? .servFail : .refused
+        answerNow(request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, admission: admission, rcode: rcode,
+                  source: rejection.source) { out in
+            admission.writeRejection(rejection, request: request, query: query, udpSize: queries.maxUDPPayload, into: out)
+        }
+    }
+
+    /// Answers a query past `relay_waiting` or `relay_followers` with the expired answer at
+    /// hand, as the full path's cache does past `max_followers`, rather than SERVFAIL.
+    /// False when the route has no cache to say how (then it is rejected).
+    private func answerStale(_ stale: PacketCacheEntry, route: RelayRoute, _ request: UnsafeRawBufferPointer, query: PacketQuery,
+                             peer: UnsafePointer<sockaddr>, peerLength: socklen_t, ticket: AdmissionTicket, admission: Admission) -> Bool {
+        guard let cache = route.cache else { return false }
+        cache.store.count(\.staleServed, for: stale.statisticsKey)
+        answerNow(request, query: query, peer: peer, peerLength: peerLength, ticket: ticket, admission: admission, rcode: stale.rcode,
+                  source: .cache) { out in
+            PacketCache.writeStale(stale, query: query, bytes: request, staleTTL: cache.settings.staleTTL, into: out)
+                .map { ($0, stale.optStart) }
+        }
+        return true
+    }
+
+    /// Answers a query that does not wait: `write` puts the answer (length, OPT start) into
+    /// the next slot, or nothing for a drop; admission's `finish` has it, and it is reported.
+    private func answerNow(_ request: UnsafeRawBufferPointer, query: PacketQuery, peer: UnsafePointer<sockaddr>, peerLength: socklen_t,
+                           ticket: AdmissionTicket, admission: Admission, rcode: Rcode, source: AnswerSource,
+                           write: (UnsafeMutableRawBufferPointer) -> (Int, Int?)?) {
         if answersQueued == Int32(Self.burst) { flushAnswers() }
         let out = currentSlot()
         var sent = 0
-        if let (length, optStart) = admission.writeRejection(rejection, request: request, query: query, udpSize: queries.maxUDPPayload,
-                                                             into: out) {
+        if let (length, optStart) = write(out) {
             let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
             switch admission.finish(out, length: length, optStart: optStart, questionEnd: query.nameEnd + 4, limit: query.limit,
                                     ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds) {
@@ -674,7 +758,7 @@ public final class UDPRelay: @unchecked Sendable {
               let name = DNSName(lowercasingWire: UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd])) else { return }
         let event = QueryEvent(
             timeNanos: burst.wall, client: ticket.client, transport: .udp, name: name, type: RecordType(rawValue: query.type),
-            rcode: sent == 0 ? .noError : rejection.isServfail ? .servFail : .refused, latencyNanos: 0, source: rejection.source, truncated: false,
+            rcode: sent == 0 ? .noError : rcode, latencyNanos: 0, source: source, truncated: false,
             dnssecOK: query.dnssecOK, responseBytes: sent)
         for observer in queries.observers {
             observer.queryStarted()

@@ -1,114 +1,180 @@
+import Atomics
+import CDatagramBatch
 import DNSProto
+import DequeModule
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The UDP sockets upstream queries leave from: per event loop and address family, a fixed set
-/// of sockets bound to kernel-chosen (random, on Linux) ephemeral ports, shared by every query
-/// and every upstream on that loop, in the way of Unbound's `outgoing-range`.
+/// The UDP sockets the full path's upstream queries (`forward` off the relay, recursion) leave
+/// from, per event loop, in the way of Unbound's `outgoing-range`: each query leaves from a
+/// socket of its own on a port no query used before, which the kernel picks at random across
+/// the ephemeral range, so an off-path forger must guess the port as well as the 16-bit ID
+/// (RFC 5452 §4), and a server that saw one query learns nothing about the next one's port.
 ///
-/// Why not a fresh socket per query: opening, registering and closing a NIO channel costs about
-/// 60 µs of CPU, several times the rest of a forwarded query. Anti-spoofing (RFC 5452) comes
-/// from what an off-path attacker must guess: the 16-bit random ID, which of `socketsPerFamily`
-/// random source ports the query left from, and (with `case_randomization`) the 0x20 pattern.
-/// Each socket is retired after `queriesPerSocket` queries and a new one bound in its place,
-/// so the ports keep moving. An answer must come from the server's address and port and echo
-/// the ID and question (`UpstreamQuery.accept`); anything else is dropped and the wait goes on.
+/// Opening, registering and closing a NIO channel per query costs about 60 µs of CPU, several
+/// times the rest of a forwarded query. So a socket whose query is over waits, idle, for the
+/// next one, which first releases its port (`dnsd_udp_release_port`: one syscall); its next
+/// send binds a new random one. Sockets idle for a second are closed, so the open ones follow
+/// the load. At most `limit` (`limits.upstream_sockets`) are open per loop: at the cap a query
+/// shares the port of a socket with queries out (an idle socket of the other address family
+/// is closed first, to make room). An answer must come from the server's address and port and
+/// echo the ID and question (`UpstreamQuery.accept`); anything else is dropped, counted as
+/// mismatched, and the wait goes on.
 ///
 /// Writes are flushed once per event-loop tick, so the queries a burst of client datagrams
-/// produces go out in one `sendmmsg`.
+/// produces go out together.
 final class UDPSocketPool: Sendable {
     /// One pool for the process: the sockets belong to the event loops, not to a plugin, so a
     /// config reload that builds new upstreams keeps them.
-    static let shared = UDPSocketPool(socketsPerFamily: 32, queriesPerSocket: 512)
+    static let shared = UDPSocketPool()
 
-    let socketsPerFamily: Int
-    let queriesPerSocket: Int
     private let loops = NIOLockedValueBox<[ObjectIdentifier: LoopSockets]>([:])
+    private let maximum = ManagedAtomic<Int>(InFlightLimits().upstreamSockets)
 
-    init(socketsPerFamily: Int, queriesPerSocket: Int) {
-        self.socketsPerFamily = socketsPerFamily
-        self.queriesPerSocket = queriesPerSocket
+    /// Sockets one event loop keeps open at most (`limits.upstream_sockets`, from the
+    /// pipeline in force: PipelineReference sets it).
+    var limit: Int {
+        get { maximum.load(ordering: .relaxed) }
+        set { maximum.store(max(1, newValue), ordering: .relaxed) }
     }
 
-    /// Sends `query` to `server` from one of `loop`'s sockets and hands `done` (on `loop`) the
-    /// genuine answer, or `UpstreamError.timeout` after `timeout`.
-    func exchange(_ query: UpstreamQuery, server: SocketAddress, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+    /// Sends `query` to `server` from a socket of `loop` and hands `done` (on `loop`) the
+    /// genuine answer, or `UpstreamError.timeout` after `timeout`. Answers that echo the ID but
+    /// not the question are counted in `mismatched`.
+    func exchange(_ query: UpstreamQuery, server: SocketAddress, on loop: EventLoop, timeout: TimeAmount,
+                  mismatched: MismatchedAnswers?, then done: @escaping UpstreamReply) {
         let key = ObjectIdentifier(loop)
         let sockets = loops.withLockedValue { map in
             if let existing = map[key] { return existing }
-            let created = LoopSockets(loop: loop, size: socketsPerFamily, queriesPerSocket: queriesPerSocket)
+            let created = LoopSockets(loop: loop, pool: self)
             map[key] = created
             return created
         }
-        if loop.inEventLoop { return sockets.send(query, to: server, timeout: timeout, then: done) }
-        loop.execute { sockets.send(query, to: server, timeout: timeout, then: done) }
+        if loop.inEventLoop { return sockets.send(query, to: server, timeout: timeout, mismatched: mismatched, then: done) }
+        loop.execute { sockets.send(query, to: server, timeout: timeout, mismatched: mismatched, then: done) }
     }
 }
 
 /// One event loop's sockets; all state is confined to that loop.
 private final class LoopSockets: Sendable {
     private struct State {
-        var inet: [UpstreamDatagramHandler?]
-        var inet6: [UpstreamDatagramHandler?]
+        /// Sockets with no query waiting, by family (`UpstreamDatagramHandler.family`), the most
+        /// recently used last: taken first, while the oldest close after a second.
+        var idle: [Deque<UpstreamDatagramHandler>] = [[], []]
+        /// Every open socket, by family.
+        var open: [[UpstreamDatagramHandler]] = [[], []]
         /// Sockets written to since the last flush.
         var unflushed: [UpstreamDatagramHandler] = []
+        var idleSweepArmed = false
     }
 
     private let loop: EventLoop
-    private let queriesPerSocket: Int
+    private let pool: UDPSocketPool
     private let state: NIOLoopBoundBox<State>
 
-    init(loop: EventLoop, size: Int, queriesPerSocket: Int) {
+    init(loop: EventLoop, pool: UDPSocketPool) {
         self.loop = loop
-        self.queriesPerSocket = queriesPerSocket
-        state = NIOLoopBoundBox.makeBoxSendingValue(
-            State(inet: Array(repeating: nil, count: size), inet6: Array(repeating: nil, count: size)), eventLoop: loop)
+        self.pool = pool
+        state = NIOLoopBoundBox.makeBoxSendingValue(State(), eventLoop: loop)
     }
 
-    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount, mismatched: MismatchedAnswers?,
+              then done: @escaping UpstreamReply) {
         loop.preconditionInEventLoop()
-        let inet6 = server.protocol == .inet6
-        let size = inet6 ? state.value.inet6.count : state.value.inet.count
-        let slot = Int.random(in: 0..<size)
-        var socket = inet6 ? state.value.inet6[slot] : state.value.inet[slot]
-        if socket == nil || socket!.exhausted {
-            socket?.retire()
-            let fresh = bind(inet6: inet6)
-            if inet6 { state.value.inet6[slot] = fresh } else { state.value.inet[slot] = fresh }
-            socket = fresh
+        let family = server.protocol == .inet6 ? 1 : 0
+        guard let handler = socket(family: family) else {
+            return done(.failure(UpstreamError.connection("no upstream socket: errno \(errno)")))
         }
-        let handler = socket!
         handler.whenBound { [self] result in
             switch result {
             case .failure(let error):
                 done(.failure(UpstreamError.connection("\(error)")))
-                // The next query tries a new bind in this slot.
-                if inet6 { if state.value.inet6[slot] === handler { state.value.inet6[slot] = nil } }
-                else if state.value.inet[slot] === handler { state.value.inet[slot] = nil }
+                forget(handler)
             case .success:
-                handler.send(query, to: server, timeout: timeout, then: done)
+                handler.send(query, to: server, timeout: timeout, mismatched: mismatched, then: done)
                 queueFlush(handler)
             }
         }
     }
 
-    private func bind(inet6: Bool) -> UpstreamDatagramHandler {
-        let handler = UpstreamDatagramHandler(loop: loop, queriesPerSocket: queriesPerSocket)
+    /// A socket for one query, on a port no query used before when one can be had (see
+    /// `UDPSocketPool`); nil when none can be opened and none of `family` is open.
+    private func socket(family: Int) -> UpstreamDatagramHandler? {
+        while let idle = state.value.idle[family].popLast() {
+            idle.isIdle = false
+            if idle.releasePort() { return idle }
+            close(idle)
+        }
+        if state.value.open[0].count + state.value.open[1].count >= pool.limit {
+            guard let other = state.value.idle[1 - family].popFirst() else { return state.value.open[family].randomElement() }
+            other.isIdle = false
+            close(other)
+        }
+        guard let fresh = open(family: family) else { return state.value.open[family].randomElement() }
+        state.value.open[family].append(fresh)
+        return fresh
+    }
+
+    /// A new socket, not bound yet: its first send binds a random port.
+    private func open(family: Int) -> UpstreamDatagramHandler? {
+        let fd = dnsd_udp_unbound_socket(family == 1 ? AF_INET6 : AF_INET)
+        guard fd >= 0 else { return nil }
+        let handler = UpstreamDatagramHandler(loop: loop, fd: fd, family: family) { [self] in becameIdle($0) }
         let bound = NIOLoopBound(handler, eventLoop: loop)
         let channel = DatagramBootstrap(group: loop)
-            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 32)
+            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 8)
             // One recvmmsg per readiness: epoll is level-triggered, so datagrams left over are
             // reported again, and NIO's default of reading on until EAGAIN cost one empty
             // recvmmsg per reply (an answer usually comes alone on its socket).
             .channelOption(ChannelOptions.maxMessagesPerRead, value: 1)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 8 * 4096))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(bound.value) }
             }
-            .bind(host: inet6 ? "::" : "0.0.0.0", port: 0)
+            .withBoundSocket(fd)
         handler.binding(channel)
         return handler
+    }
+
+    private func becameIdle(_ handler: UpstreamDatagramHandler) {
+        handler.isIdle = true
+        handler.idleSince = .now()
+        state.value.idle[handler.family].append(handler)
+        armIdleSweep()
+    }
+
+    /// Closes the sockets idle for a second or more, once a second while any is idle.
+    private func armIdleSweep() {
+        guard !state.value.idleSweepArmed else { return }
+        state.value.idleSweepArmed = true
+        loop.assumeIsolated().scheduleTask(in: .seconds(1)) { [self] in
+            state.value.idleSweepArmed = false
+            let now = NIODeadline.now()
+            for family in 0..<2 {
+                while let oldest = state.value.idle[family].first, now - oldest.idleSince >= .seconds(1) {
+                    state.value.idle[family].removeFirst()
+                    oldest.isIdle = false
+                    close(oldest)
+                }
+            }
+            if !state.value.idle[0].isEmpty || !state.value.idle[1].isEmpty { armIdleSweep() }
+        }
+    }
+
+    /// Closes a socket with no query waiting.
+    private func close(_ handler: UpstreamDatagramHandler) {
+        forget(handler)
+        handler.retire()
+    }
+
+    private func forget(_ handler: UpstreamDatagramHandler) {
+        if let index = state.value.open[handler.family].firstIndex(where: { $0 === handler }) {
+            state.value.open[handler.family].remove(at: index)
+        }
     }
 
     /// Flushes every written socket once, after the loop has run this tick's work.
@@ -131,13 +197,22 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
     private struct Waiting {
         let server: SocketAddress
         let query: UpstreamQuery
+        let mismatched: MismatchedAnswers?
         let done: UpstreamReply
         /// Tells this send from an earlier one that used the same ID (`UpstreamDeadlines`).
         let serial: UInt64
     }
 
     private let loop: EventLoop
-    private let queriesPerSocket: Int
+    /// The descriptor NIO's channel owns, for `releasePort` (valid while `channel` is set).
+    private let fd: Int32
+    /// 0: IPv4, 1: IPv6.
+    let family: Int
+    /// Told when the last waiting query is over (answered, timed out or failed).
+    private let idle: (UpstreamDatagramHandler) -> Void
+    /// In the pool's idle list, since `idleSince`.
+    var isIdle = false
+    var idleSince = NIODeadline.now()
     private var channel: Channel?
     private var bindResult: EventLoopFuture<Channel>?
     private var waiting: [UInt16: Waiting] = [:]
@@ -148,13 +223,19 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
     private var retired = false
     private var dirty = false
 
-    init(loop: EventLoop, queriesPerSocket: Int) {
+    init(loop: EventLoop, fd: Int32, family: Int, idle: @escaping (UpstreamDatagramHandler) -> Void) {
         self.loop = loop
-        self.queriesPerSocket = queriesPerSocket
+        self.fd = fd
+        self.family = family
+        self.idle = idle
     }
 
-    /// Has carried its share of queries: the pool binds a new socket in its place.
-    var exhausted: Bool { sent >= queriesPerSocket }
+    /// Lets go of the port the last send bound, so the next send binds a new random one;
+    /// false when the socket is of no more use.
+    func releasePort() -> Bool {
+        guard channel != nil, !retired else { return false }
+        return dnsd_udp_release_port(fd) == 0
+    }
 
     func binding(_ future: EventLoopFuture<Channel>) {
         bindResult = future
@@ -167,14 +248,15 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         bindResult!.assumeIsolated().whenComplete(body)
     }
 
-    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+    func send(_ query: UpstreamQuery, to server: SocketAddress, timeout: TimeAmount, mismatched: MismatchedAnswers?,
+              then done: @escaping UpstreamReply) {
         guard let channel else { return done(.failure(UpstreamError.connection("socket not bound"))) }
         var id = UpstreamQuery.randomID()
         // IDs in use on this socket would make two waits indistinguishable: draw again.
         while waiting[id] != nil { id = UpstreamQuery.randomID() }
         sent += 1
         let now = NIODeadline.now()
-        waiting[id] = Waiting(server: server, query: query, done: done, serial: UInt64(sent))
+        waiting[id] = Waiting(server: server, query: query, mismatched: mismatched, done: done, serial: UInt64(sent))
         deadlines.add(id: id, serial: UInt64(sent), timeout: timeout, now: now)
         armSweep(at: now + timeout)
         var buffer = channel.allocator.buffer(capacity: query.wire.count)
@@ -185,7 +267,7 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         written.assumeIsolated().whenFailure { [self] error in
             guard let entry = waiting.removeValue(forKey: id) else { return }
             entry.done(.failure(UpstreamError.connection("\(error)")))
-            closeIfDrained()
+            settle()
         }
     }
 
@@ -206,7 +288,7 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
             waiting.removeValue(forKey: entry.id)?.done(.failure(UpstreamError.timeout))
         }
         if let next = deadlines.earliest(isWaiting: isWaiting) { armSweep(at: next) }
-        closeIfDrained()
+        settle()
     }
 
     func flush() {
@@ -218,10 +300,20 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
     /// No new queries; closes once the last answer or timeout is in.
     func retire() {
         retired = true
-        closeIfDrained()
+        settle()
     }
 
-    private func closeIfDrained() {
+    /// After a query is over: with none left, closed when retired, else idle in the pool.
+    private func settle() {
+        guard waiting.isEmpty else { return }
+        guard retired else {
+            if !isIdle, channel != nil { idle(self) }
+            return
+        }
+        closeNow()
+    }
+
+    private func closeNow() {
         guard retired, waiting.isEmpty, let channel else { return }
         self.channel = nil
         sweep?.task.cancel()
@@ -234,13 +326,23 @@ private final class UpstreamDatagramHandler: ChannelInboundHandler {
         guard let id: UInt16 = envelope.data.getInteger(at: envelope.data.readerIndex),
               let entry = waiting[id], envelope.remoteAddress == entry.server else { return }
         let bytes = Array(envelope.data.readableBytesView)
-        guard let message = entry.query.accept(bytes, id: id) else { return }
+        guard let message = entry.query.accept(bytes, id: id) else {
+            entry.mismatched?.record()
+            return
+        }
         waiting.removeValue(forKey: id)
         // Answered entries leave the deadline queues' fronts here, so the queues stay about as
         // long as the queries in flight.
         deadlines.trim(isWaiting: isWaiting)
         entry.done(.success(message))
-        closeIfDrained()
+        settle()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Closed under us: the descriptor may soon name another socket, so never touch it again.
+        channel = nil
+        retired = true
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -17,6 +17,8 @@ public final class Upstream: Sendable {
     let tcpFallback: (any UpstreamTransport)?
     let maxFails: Int
     let healthCheck: TimeAmount
+    /// Answers dropped as not answering the question sent (MismatchedAnswers.swift).
+    let mismatched: MismatchedAnswers
     private let state = NIOLockedValueBox(Health())
 
     private struct Health {
@@ -33,8 +35,9 @@ public final class Upstream: Sendable {
     }
 
     init(address: UpstreamAddress, transport: any UpstreamTransport, tcpFallback: (any UpstreamTransport)?,
-         maxFails: Int, healthCheck: TimeAmount) {
+         maxFails: Int, healthCheck: TimeAmount, mismatched: MismatchedAnswers = MismatchedAnswers()) {
         self.address = address
+        self.mismatched = mismatched
         self.transport = transport
         self.tcpFallback = tcpFallback
         self.maxFails = maxFails
@@ -48,9 +51,10 @@ public final class Upstream: Sendable {
         let server = try address.socketAddress()
         let transport: any UpstreamTransport
         var fallback: (any UpstreamTransport)?
+        let mismatched = MismatchedAnswers()
         switch address.kind {
         case .udp:
-            transport = UDPTransport(server: server)
+            transport = UDPTransport(server: server, mismatched: mismatched)
             fallback = StreamTransport(server: server, tls: nil, serverName: nil, idleTimeout: idleTimeout)
         case .tcp:
             transport = StreamTransport(server: server, tls: nil, serverName: nil, idleTimeout: idleTimeout)
@@ -62,7 +66,7 @@ public final class Upstream: Sendable {
                                      port: address.port, path: address.path, idleTimeout: idleTimeout)
         }
         return Upstream(address: address, transport: transport, tcpFallback: fallback,
-                        maxFails: maxFails, healthCheck: healthCheck)
+                        maxFails: maxFails, healthCheck: healthCheck, mismatched: mismatched)
     }
 
     /// A client TLS context verifying the server's chain and name (TLS 1.2 or later).
@@ -104,6 +108,9 @@ public final class Upstream: Sendable {
 
     /// A query sent by the UDP relay (it records the outcome with `recordSuccess`/`recordFailure`).
     func recordQuery() { state.withLockedValue { $0.queries += 1 } }
+
+    /// An answer the UDP relay dropped as not answering the question sent.
+    func recordMismatch() { mismatched.record() }
 
     private func record(result: Result<Message, any Error>, since start: NIODeadline, on loop: EventLoop, then done: UpstreamReply) {
         switch result {
@@ -194,7 +201,7 @@ public final class Upstream: Sendable {
                 state: !health.enabled ? .disabled : health.down ? .down : .up,
                 queries: health.queries,
                 answersByRcode: Dictionary(uniqueKeysWithValues: health.answers.map { (Rcode(rawValue: $0.key).description, $0.value) }),
-                timeouts: health.timeouts, errors: health.errors,
+                timeouts: health.timeouts, errors: health.errors, mismatched: mismatched.total,
                 consecutiveFailures: health.consecutiveFailures,
                 smoothedRTT: health.rtt.smoothed, p50RTT: health.rtt.percentile(50), p99RTT: health.rtt.percentile(99),
                 lastError: health.lastError)

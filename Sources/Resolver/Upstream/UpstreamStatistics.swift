@@ -20,6 +20,8 @@ public struct UpstreamStatistics: Sendable, Hashable {
     public var timeouts: Int
     /// Connection, TLS, HTTP and parse failures.
     public var errors: Int
+    /// UDP answers dropped as not answering the question sent (MismatchedAnswers.swift).
+    public var mismatched: Int
     /// Failures in a row; reaching `max_fails` marks the upstream down.
     public var consecutiveFailures: Int
     /// Round-trip times in milliseconds: smoothed (RFC 6298), and percentiles of the last 256.

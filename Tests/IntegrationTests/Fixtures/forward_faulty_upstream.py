@@ -9,6 +9,9 @@ Every A query is answered with ADDRESS (TTL 60) unless MODE says otherwise:
   servfail        answer SERVFAIL
   spoof-id        first send a reply with the wrong ID carrying 6.6.6.6, then the right one
   spoof-question  first send a reply for another name carrying 6.6.6.6, then the right one
+  spoof-case      first send a reply whose question (and owner name) has the case of every
+                  letter flipped, carrying 6.6.6.6, then the right one: what a forger who does
+                  not know a 0x20 pattern sends
   spoof-only      only ever send wrong-ID replies (the client must time out)
   tc              over UDP reply with TC=1 and no records; over TCP answer with 40 A records
                   (ADDRESS first, then 10.0.0.1..39)
@@ -18,7 +21,8 @@ Every A query is answered with ADDRESS (TTL 60) unless MODE says otherwise:
                   one), scoped to its source prefix, as a GeoDNS server would; names starting
                   with "global" get scope 0 (good for every subnet)
 Each query's name and transport is appended to LOGFILE ("udp name." per line), flushed, so
-tests can count what reached this upstream. The server exits after LIFETIME seconds
+tests can count what reached this upstream; LOGFILE.sources gets "udp PORT Name." per query:
+the query's source port and its name spelled as sent. The server exits after LIFETIME seconds
 (default 120) so a failed test can never leave it running.
 """
 import os
@@ -30,6 +34,7 @@ import time
 import dns.edns
 import dns.flags
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rrset
 
@@ -40,9 +45,13 @@ LIFETIME = float(sys.argv[5]) if len(sys.argv) > 5 else 120.0
 log_lock = threading.Lock()
 
 
-def log(transport, query):
-    with log_lock, open(LOGFILE, "a") as f:
-        f.write(f"{transport} {query.question[0].name.to_text().lower() if query.question else '-'}\n")
+def log(transport, query, source_port):
+    name = query.question[0].name.to_text() if query.question else "-"
+    with log_lock:
+        with open(LOGFILE, "a") as f:
+            f.write(f"{transport} {name.lower()}\n")
+        with open(LOGFILE + ".sources", "a") as f:
+            f.write(f"{transport} {source_port} {name}\n")
 
 
 def answer(query, address=ADDRESS, count=1):
@@ -73,6 +82,11 @@ def replies(query, transport):
         other.id = query.id
         forged = answer(other, "6.6.6.6")
         return [forged.to_wire(), answer(query).to_wire()]
+    if MODE == "spoof-case":
+        asked = query.question[0]
+        other = dns.message.make_query(dns.name.from_text(asked.name.to_text().swapcase()), asked.rdtype)
+        other.id = query.id
+        return [answer(other, "6.6.6.6").to_wire(), answer(query).to_wire()]
     if MODE == "delay":
         time.sleep(0.5)
         return [answer(query).to_wire()]
@@ -107,7 +121,7 @@ class UDPHandler(socketserver.BaseRequestHandler):
             query = dns.message.from_wire(data)
         except Exception:
             return
-        log("udp", query)
+        log("udp", query, self.client_address[1])
         for wire in replies(query, "udp"):
             sock.sendto(wire, self.client_address)
             time.sleep(0.05)
@@ -128,7 +142,7 @@ class TCPHandler(socketserver.BaseRequestHandler):
                 query = dns.message.from_wire(data)
             except Exception:
                 return
-            log("tcp", query)
+            log("tcp", query, self.client_address[1])
             for wire in replies(query, "tcp"):
                 sock.sendall(len(wire).to_bytes(2, "big") + wire)
 

@@ -17,6 +17,7 @@ struct UpstreamListMethod: ControlMethod {
                     "name": .string(stats.name), "state": .string(stats.state.rawValue),
                     "srtt_ms": milliseconds(stats.smoothedRTT), "p50_ms": milliseconds(stats.p50RTT), "p99_ms": milliseconds(stats.p99RTT),
                     "queries": .int(stats.queries), "timeouts": .int(stats.timeouts), "errors": .int(stats.errors),
+                    "mismatched": .int(stats.mismatched),
                     "answers": .object(stats.answersByRcode.mapValues { .int($0) }),
                     "last_error": stats.lastError.map { .string($0) } ?? .null,
                 ])
