@@ -10,9 +10,8 @@ usage: gen_hierarchy.py DIR ZONES PREFIX
                                 so every leaf NSD serves ZONES / 2 zones
 
 Files: root.zone, t1..t4.zone, zones/zN.tK.zone (one file, read by both of the zone's leaves),
-leafL.zones (the zone names of leaf L),
-root.hints (named.root format, one root server), and the dnsperf query files
-cold.txt (www.zN.tK. A for every zone, shuffled: each query in a zone not seen before, so a
+leafL.zones (the zone names of leaf L), root.hints (named.root format, one root server), and the
+dnsperf query files cold.txt (www.zN.tK. A for every zone, shuffled: each query in a zone not seen before, so a
 cold resolver walks TLD -> SLD for each; the TLD referrals come from the root once) and
 warm.txt (mail.zN.tK. A, shuffled again: new names in zones whose delegation is now cached,
 one authoritative query each).
