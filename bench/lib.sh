@@ -13,6 +13,16 @@
 # rss_kb PID...              VmRSS summed over the PIDs
 # cpu_ticks CPUS             "idle total" clock ticks of CPUS ("0" or "0-1") from /proc/stat
 # load_idle I0 T0 I1 T1      percent idle between two cpu_ticks readings
+# median_row ROWS [COLUMN]   the row of ROWS (results.tsv lines of one cell's runs) with the median
+#                            value in COLUMN (default 5, QPS), or its first FAILED line
+# stop_pids PID...           SIGTERM, up to 5 s to exit, then SIGKILL
+# results_header FILE...    the results.tsv header line (summarize.py's columns) into each FILE not there yet
+# start_unbound_resolver PORT LINES  Unbound on 127.0.0.1:PORT pinned to RES_CPUS, WORKERS threads,
+#                            the iterator only (no validator), loopback clients and servers allowed,
+#                            big caches, plus LINES (more server: keys, then other sections); echoes its PID
+# start_pdns_recursor PORT LINES  PowerDNS Recursor on 127.0.0.1:PORT pinned to RES_CPUS, WORKERS
+#                            threads, no DNSSEC, loopback clients and servers allowed, big caches,
+#                            plus LINES (where to send queries); echoes its PID
 
 NSD_PORT=${NSD_PORT:-5390}
 
@@ -128,3 +138,76 @@ cpu_ticks() {  # CPUS: idle (with iowait) and total ticks, to tell whether the l
 load_idle() { awk -v i="$(($3 - $1))" -v t="$(($4 - $2))" 'BEGIN { printf "%.1f", (t > 0 ? 100 * i / t : 0) }'; }
 
 rss_kb() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0))); done; echo $sum; }
+
+median_row() {
+    local ok; ok=$(grep -v -e FAILED -e UNSUPPORTED "$1")
+    if [ -z "$ok" ]; then head -1 "$1"; return; fi
+    echo "$ok" | sort -t$'\t' -k"${2:-5},${2:-5}n" | awk -v n="$(echo "$ok" | wc -l)" 'NR == int((n + 1) / 2)'
+}
+
+stop_pids() {
+    local pid
+    for pid in "$@"; do kill "$pid" 2>/dev/null; done
+    for pid in "$@"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null
+    done
+}
+
+start_pdns_recursor() {
+    mkdir -p "$WORK/pdns"
+    cat > "$WORK/pdns/recursor.conf" <<CONF
+local-address=127.0.0.1
+local-port=$1
+threads=$WORKERS
+reuseport=yes
+pdns-distributes-queries=no
+$2
+dont-query=
+dnssec=off
+allow-from=127.0.0.0/8
+max-cache-entries=1000000
+max-packetcache-entries=1000000
+security-poll-suffix=
+socket-dir=$WORK/pdns
+daemon=no
+quiet=yes
+CONF
+    taskset -c "$RES_CPUS" pdns_recursor --config-dir="$WORK/pdns" >"$WORK/pdns.log" 2>&1 &
+    echo $!
+}
+
+results_header() {
+    local file
+    for file in "$@"; do
+        [ -f "$file" ] || printf 'target\tworkers\tworkload\tround\tqps\tq_per_cpu_s\tp50_ms\tp99_ms\tlost\tsent\trss_kb\tload1\n' > "$file"
+    done
+}
+
+start_unbound_resolver() {
+    cat > "$WORK/unbound.conf" <<CONF
+remote-control:
+    control-enable: no
+server:
+    interface: 127.0.0.1@$1
+    port: $1
+    num-threads: $WORKERS
+    so-reuseport: yes
+    username: ""
+    chroot: ""
+    directory: "$WORK"
+    pidfile: ""
+    use-syslog: no
+    verbosity: 0
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    module-config: "iterator"
+    msg-cache-size: 128m
+    rrset-cache-size: 256m
+    num-queries-per-thread: 4096
+    outgoing-range: 8192
+$2
+CONF
+    taskset -c "$RES_CPUS" unbound -d -c "$WORK/unbound.conf" >"$WORK/unbound.log" 2>&1 &
+    echo $!
+}

@@ -112,41 +112,17 @@ start_dnsd() {   # [NAME] [EXTRA CONFIG LINE]
     echo $!
 }
 start_unbound() {
-    cat > "$WORK/unbound.conf" <<CONF
-server:
-    interface: 127.0.0.1@${PORT[unbound]}
-    port: ${PORT[unbound]}
-$([ -n "$DOT" ] && cat <<TLS
+    start_unbound_resolver "${PORT[unbound]}" "$([ -n "$DOT" ] && cat <<TLS
     interface: 127.0.0.1@${TLS_PORT[unbound]}
     tls-port: ${TLS_PORT[unbound]}
     tls-service-key: "$WORK/key.pem"
     tls-service-pem: "$WORK/cert.pem"
 TLS
 )
-    num-threads: $WORKERS
-    so-reuseport: yes
-    username: ""
-    chroot: ""
-    directory: "$WORK"
-    pidfile: ""
-    use-syslog: no
-    verbosity: 0
-    access-control: 127.0.0.0/8 allow
-    do-not-query-localhost: no
-    local-zone: "test." nodefault
-    module-config: "iterator"
-    msg-cache-size: 128m
-    rrset-cache-size: 256m
-    num-queries-per-thread: 4096
-    outgoing-range: 8192
+    local-zone: \"test.\" nodefault
 forward-zone:
-    name: "."
-    forward-addr: 127.0.0.1@$NSD_PORT
-remote-control:
-    control-enable: no
-CONF
-    taskset -c "$RES_CPUS" unbound -d -c "$WORK/unbound.conf" >"$WORK/unbound.log" 2>&1 &
-    echo $!
+    name: \".\"
+    forward-addr: 127.0.0.1@$NSD_PORT"
 }
 start_dnsdist() {
     {
@@ -168,27 +144,8 @@ start_dnsdist() {
     echo $!
 }
 start_pdns() {
-    mkdir -p "$WORK/pdns"
-    cat > "$WORK/pdns/recursor.conf" <<CONF
-local-address=127.0.0.1
-local-port=${PORT[pdns]}
-threads=$WORKERS
-reuseport=yes
-pdns-distributes-queries=no
-forward-zones=bench.test=127.0.0.1:$NSD_PORT
-forward-zones-recurse=.=127.0.0.1:$NSD_PORT
-dont-query=
-dnssec=off
-allow-from=127.0.0.0/8
-max-cache-entries=1000000
-max-packetcache-entries=1000000
-security-poll-suffix=
-socket-dir=$WORK/pdns
-daemon=no
-quiet=yes
-CONF
-    taskset -c "$RES_CPUS" pdns_recursor --config-dir="$WORK/pdns" >"$WORK/pdns.log" 2>&1 &
-    echo $!
+    start_pdns_recursor "${PORT[pdns]}" "forward-zones=bench.test=127.0.0.1:$NSD_PORT
+forward-zones-recurse=.=127.0.0.1:$NSD_PORT"
 }
 start_dnsmasq() {
     # Single-threaded by design: WORKERS does not apply.
@@ -222,23 +179,13 @@ CONF
 
 HZ=$(getconf CLK_TCK)
 RESULTS="$OUT/results.tsv"
-HEADER='target\tworkers\tworkload\tround\tqps\tq_per_cpu_s\tp50_ms\tp99_ms\tlost\tsent\trss_kb\tload1\n'
-# shellcheck disable=SC2059
-[ -f "$RESULTS" ] || printf "$HEADER" > "$RESULTS"
-# shellcheck disable=SC2059
-[ -f "$OUT/misses.tsv" ] || printf "$HEADER" > "$OUT/misses.tsv"
+results_header "$RESULTS" "$OUT/misses.tsv"
 
 # A miss run lasts about a second, short enough for a slow spell of the host to move it by a
 # fifth, so a miss cell is MISS_RUNS runs, each with a fresh resolver, taken in turn with the
 # other targets' (run 1 of every target, then run 2, ...) so that a slow spell falls on all of
 # them; the cell's row is the run of median QPS. Every run is kept: misses.tsv and the raw
 # files TARGET-wN-miss-ROUND.RUN.txt.
-# median_row ROWS: the row of median QPS among the runs in ROWS (or its first FAILED line).
-median_row() {
-    local ok; ok=$(grep -v -e FAILED -e UNSUPPORTED "$1")
-    if [ -z "$ok" ]; then head -1 "$1"; return; fi
-    echo "$ok" | sort -t$'\t' -k5,5n | awk -v n="$(echo "$ok" | wc -l)" 'NR == int((n + 1) / 2)'
-}
 
 # measure TARGET WORKLOAD ROUND SUFFIX ROWS: fresh resolver, optional warm-up, timed run, one row in ROWS.
 measure() {
@@ -293,11 +240,7 @@ measure() {
         "$((after - before))" "$HZ" "$rss1" "$load1" >> "$rows"
     echo "# load cpus $LOAD_CPUS idle $(load_idle $load_before $load_after)% during the run" >> "$raw"
     [ "$workload" = miss ] && echo "# $target rss before ${rss0} kB, after 100k answers ${rss1} kB" >> "$raw"
-    for pid in "${pidlist[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${pidlist[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null
-    done
+    stop_pids "${pidlist[@]}"
     tail -1 "$rows" >&2
 }
 

@@ -30,7 +30,7 @@ def main(path):
         print(f"| {key[0]} | {key[1]} | {key[2]} | {int(best['qps']) / 1000:.0f}k | {rounds} | {best['p50_ms']} | "
               f"{best['p99_ms']} | {best['lost']} | {int(best['rss_kb']) / 1024:.0f} |")
     for key in sorted(failed - set(cells)):
-        print(f"| {key[0]} | {key[1]} | {key[2]} | failed: did not start, or (bench/recurse.sh) under 99% NOERROR; see the log | | | | | |")
+        print(f"| {key[0]} | {key[1]} | {key[2]} | failed (did not start, or under 99% NOERROR answers; see the log) | | | | | |")
     for key in sorted(unsupported):
         print(f"| {key[0]} | {key[1]} | {key[2]} | not served by this target | | | | | |")
 
