@@ -13,21 +13,34 @@ struct ReloadCompletenessTests {
     /// Whether a reply's key list names `key` or a section it belongs to.
     static func names(_ list: [String], _ key: String) -> Bool { list.contains { key == $0 || key.hasPrefix($0 + ".") } }
 
-    @Test func everyKeyHasACaseAndTheDaemonAndTheDocsAgreeWithIt() throws {
-        let (leaves, _, _) = ConfigSchema.discover()
-        let reference = try DocsDriftTests.read("docs/configuration.md")
-        let keys = leaves.union(DocsText.referenceKeys(reference))
-        let cases = Dictionary(grouping: ReloadCase.all, by: \.key)
-        #expect(keys.contains("tcp.idle_timeout") && keys.contains("control.admins.users") && keys.contains("servers.acl"), "\(keys.sorted())")
-        for key in keys.sorted() {
-            let covered = cases[key] != nil || cases.keys.contains { $0.hasPrefix(key + ".") }
-            #expect(covered, "no reload case for \(key): add one to Tests/IntegrationTests/ReloadCases.swift (and decide it in ReloadPolicy)")
+    /// The configuration's keys (from its code and docs/configuration.md) that have no case, and
+    /// cases for keys it does not have or that have a twin.
+    static func coverageProblems(keys: Set<String>, cases: [ReloadCase]) -> [String] {
+        let byKey = Dictionary(grouping: cases, by: \.key)
+        var problems: [String] = []
+        for key in keys.sorted() where byKey[key] == nil && !byKey.keys.contains(where: { $0.hasPrefix(key + ".") }) {
+            problems.append("no reload case for \(key): add one to Tests/IntegrationTests/ReloadCases.swift (and decide it in ReloadPolicy)")
         }
-        for (key, list) in cases {
-            #expect(list.count == 1, "\(list.count) cases for \(key)")
+        for (key, list) in byKey.sorted(by: { $0.key < $1.key }) {
+            if list.count > 1 { problems.append("\(list.count) cases for \(key)") }
             // A case may be about one sub-key of a key (servers.acl.drop of servers.acl).
-            #expect(keys.contains(key) || keys.contains { key.hasPrefix($0 + ".") }, "a case for \(key), which the configuration does not have")
+            if !keys.contains(key) && !keys.contains(where: { key.hasPrefix($0 + ".") }) {
+                problems.append("a case for \(key), which the configuration does not have")
+            }
         }
+        return problems
+    }
+
+    static func configurationKeys() throws -> Set<String> {
+        ConfigSchema.discover().leaves.union(DocsText.referenceKeys(try DocsDriftTests.read("docs/configuration.md")))
+    }
+
+    @Test func everyKeyHasACaseAndTheDaemonAndTheDocsAgreeWithIt() throws {
+        let reference = try DocsDriftTests.read("docs/configuration.md")
+        let keys = try Self.configurationKeys()
+        #expect(keys.contains("tcp.idle_timeout") && keys.contains("control.admins.users") && keys.contains("servers.acl"), "\(keys.sorted())")
+        let problems = Self.coverageProblems(keys: keys, cases: ReloadCase.all)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         for reloadCase in ReloadCase.all {
             let effect = ReloadPolicy.effect(of: reloadCase.key)
             #expect(effect == (reloadCase.probe == nil ? .restart : .live), "ReloadPolicy says \(reloadCase.key) is \(effect), the case says otherwise")
@@ -40,6 +53,13 @@ struct ReloadCompletenessTests {
         for (key, value) in column.sorted(by: { $0.key < $1.key }) {
             #expect(value == ReloadPolicy.effect(of: key).rawValue, "the docs say \(key) is '\(value)', ReloadPolicy says \(ReloadPolicy.effect(of: key))")
         }
+    }
+
+    @Test func aNewKeyWithoutACaseIsCaught() throws {
+        let keys = try Self.configurationKeys()
+        #expect(Self.coverageProblems(keys: keys.union(["tcp.max_zebras"]), cases: ReloadCase.all).contains { $0.contains("tcp.max_zebras") })
+        let withoutOne = ReloadCase.all.filter { $0.key != "edns_udp_size" }
+        #expect(Self.coverageProblems(keys: keys, cases: withoutOne).contains { $0.contains("edns_udp_size") })
     }
 
     @Test(arguments: ReloadCase.Group.allCases)
