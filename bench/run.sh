@@ -52,9 +52,9 @@ bench_init
 mkdir -p "$OUT"
 
 if [ -z "${NO_INSTALL:-}" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q unbound dnsdist knot-resolver pdns-recursor \
+    # The peers' own services are neither started nor left enabled: the bench runs its own.
+    "$ROOT/scripts/install-debian-packages" unbound dnsdist knot-resolver pdns-recursor \
         dnsmasq-base nsd dnsperf dnsutils knot-dnsutils >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
-    # The packages' own services (if a service manager started them) are not ours to use.
 fi
 if [[ " $TARGETS " == *" dnsd_alt "* ]] && [ ! -x "${DNSD_ALT:-}" ]; then
     echo "dnsd_alt needs DNSD_ALT=path/to/a/dnsd binary" >&2; exit 1

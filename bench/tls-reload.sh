@@ -24,7 +24,7 @@ bench_init
 mkdir -p "$OUT"
 
 if [ -z "${NO_INSTALL:-}" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nsd dnsperf knot-dnsutils dnsutils openssl >/dev/null \
+    "$ROOT/scripts/install-debian-packages" nsd dnsperf knot-dnsutils dnsutils openssl >/dev/null \
         || { echo "apt-get install failed" >&2; exit 1; }
 fi
 for product in dnsd dnsctl; do

@@ -22,20 +22,18 @@ public final class DNSServer: Service, Sendable {
         let threads = config.threads > 0 ? config.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let metrics = MetricsSetup.bootstrap(settings: config.metrics, runtime: runtime)
-        let queries = QueryHandler(pipeline: runtime.pipeline, maxUDPPayload: config.ednsUDPSize,
+        let queries = QueryHandler(pipeline: runtime.pipeline,
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
-        let limiter = ConnectionLimiter(limit: config.tcp.maxConnections, perClientLimit: config.tcp.maxConnectionsPerClient,
-                                        counters: runtime.admissionCounters)
-        let factory = ListenerFactory(group: group, queries: queries, tcp: config.tcp, http2: config.http2, udp: config.udp,
-                                      limiter: limiter, certificates: runtime.certificates,
+        let factory = ListenerFactory(group: group, queries: queries, streams: runtime.streamLimits, udp: config.udp,
+                                      certificates: runtime.certificates,
                                       udpTelemetry: runtime.udpWorkers, logger: logger)
         var channels: [Channel] = []
         var workers: [UDPWorker] = []
         var boundAddresses: [ListenAddress] = []
         var watchdog: ServiceWatchdog?
         defer { watchdog?.stop() }
-        let control = ControlServer(settings: config.control, dispatcher: ControlDispatcher(runtime: runtime, methods: .standard),
-                                    owner: config.account)
+        let control = ControlServer(settings: config.control, live: { [runtime] in runtime.controlSettings },
+                                    dispatcher: ControlDispatcher(runtime: runtime, methods: .standard), owner: config.account)
         var controlBound = false
         defer { if controlBound { control.remove() } }
         let hangup = SignalWatcher(signal: SIGHUP) { [runtime, logger] in

@@ -14,8 +14,12 @@ public final class DaemonRuntime: Sendable {
     public let pipeline: PipelineReference
     public let counters: QueryCounters
     public let events: QueryEventRing
-    /// The DoT/DoH certificates and their reloads (TLS/CertStore.swift); `tls:` changes need a restart.
+    /// The DoT/DoH certificates and their reloads (TLS/CertStore.swift); a reload adopts a changed `tls:` list.
     public let certificates: CertStore
+    /// `tcp:` and `http2:` in force and the stream connection caps, read per accepted connection.
+    let streamLimits: StreamLimits
+    /// The log's level and format in force (`log:`).
+    let logOutput: LogOutput
     /// The UDP workers' batch-wait guard (UDPWorkerTelemetry.swift).
     public let udpWorkers = UDPWorkerTelemetry()
     /// Admission's counters and the DNS cookie secrets: kept across reloads.
@@ -40,22 +44,29 @@ public final class DaemonRuntime: Sendable {
         var lastReload: ReloadReport?
     }
 
-    /// Throws when the cookie secret file cannot be read or made.
-    public init(config: DaemonConfig, configPath: String?, logger: Logger, eventCapacity: Int = 65536) throws {
+    /// Throws when the cookie secret file cannot be read or made. `logOutput`: where `log:`
+    /// changes go on a reload.
+    public init(config: DaemonConfig, configPath: String?, logger: Logger, logOutput: LogOutput = .standardError,
+                eventCapacity: Int = 65536) throws {
         started = Date()
         self.configPath = configPath
         self.logger = logger
+        self.logOutput = logOutput
         let secrets = try config.cookieSecret.load(owner: config.account)
         cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
         let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies))
-        pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)))
+        pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)),
+                                     maxUDPPayload: config.ednsUDPSize)
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
         certificates = CertStore(settings: config.tls, logger: logger)
+        streamLimits = StreamLimits(tcp: config.tcp, http2: config.http2, counters: admissionCounters)
         state = NIOLockedValueBox(State(config: config, statsResetAt: started))
     }
 
     public var config: DaemonConfig { state.withLockedValue { $0.config } }
+    /// The `control:` section in force (the socket's path, mode and group as at start).
+    var controlSettings: ControlSettings { state.withLockedValue { $0.config.control } }
     public var generation: Int { state.withLockedValue { $0.generation } }
     public var lastReload: ReloadReport? { state.withLockedValue { $0.lastReload } }
 
@@ -95,7 +106,10 @@ public final class DaemonRuntime: Sendable {
         public var generation: Int
         public var at: Date
         public var zones: [String]
-        /// Settings that changed in the file but need a restart (listeners, control socket).
+        /// Keys that changed in the file and are in force now (ReloadPolicy.swift).
+        public var applied: [String] = []
+        /// Keys that changed in the file but need a restart (listeners, threads, the control
+        /// socket, ...): the running values stay.
         public var needsRestart: [String]
         /// Why, where it is worth saying (a privileged port that dnsd, no longer root, could
         /// not bind even on a restart-free path).
@@ -121,7 +135,8 @@ public final class DaemonRuntime: Sendable {
         }
     }
 
-    /// The body of `reload`, under `reloadLock`.
+    /// The body of `reload`, under `reloadLock`. Everything that can fail (the files, the
+    /// certificates a changed `tls:` list adds) is checked before anything is swapped in.
     private func applyReload() throws -> ReloadReport {
         let fresh: DaemonConfig
         if let configPath {
@@ -130,58 +145,80 @@ public final class DaemonRuntime: Sendable {
             fresh = try DaemonConfig.parse(yaml: DefaultConfig.yaml, file: "<built-in config>", baseDirectory: "")
         }
         let old = config
-        inheritPluginState(from: old.blocks, into: fresh.blocks)
-        var needsRestart: [String] = []
-        var notes: [String] = []
-        if fresh.listeners != old.listeners {
-            needsRestart.append("listen")
-            let privileged = fresh.listeners.filter { !old.listeners.contains($0) && (1..<1024).contains($0.port) }
-            if !privileged.isEmpty && geteuid() != 0 {
-                notes.append("listen: \(privileged.map(\.description).joined(separator: ", ")) needs a privileged port, which only a restart "
-                             + "can bind (dnsd binds as root, then runs as uid \(geteuid())); restart dnsd to listen there")
-            }
-        }
-        if fresh.metrics != old.metrics, let metrics = fresh.metrics, (1..<1024).contains(metrics.port), geteuid() != 0 {
-            notes.append("metrics: \(metrics.url) needs a privileged port, which only a restart can bind; restart dnsd to serve it")
-        }
-        if fresh.control.socketPath != old.control.socketPath { needsRestart.append("control.socket") }
-        if fresh.threads != old.threads { needsRestart.append("threads") }
-        if fresh.udp.scheduling != old.udp.scheduling { needsRestart.append("udp.scheduling") }
-        if fresh.udp.segmentation != old.udp.segmentation { needsRestart.append("udp.segmentation") }
-        if fresh.udp.batchWait != old.udp.batchWait { needsRestart.append("udp.batch_wait") }
-        if fresh.metrics != old.metrics { needsRestart.append("metrics") }
-        if fresh.account != old.account { needsRestart.append("user") }
-        if fresh.tcp != old.tcp { needsRestart.append("tcp") }
-        if fresh.http2 != old.http2 { needsRestart.append("http2") }
+        let changes = ReloadPolicy.changes(from: old.keyValues, to: fresh.keyValues)
+        var notes = privilegedPortNotes(old: old, fresh: fresh)
         // A zone added by the reload must be as writable for dnsd's user as one there at start.
         try fresh.writableFiles.check()
-        try adoptCookieSecret(fresh.cookieSecret, previous: old.cookieSecret)
-        pipeline.replace(with: Pipeline(blocks: fresh.blocks, admission: admissionSetup(fresh)))
+        let cookieSecret = try newCookieSecret(fresh.cookieSecret, previous: old.cookieSecret)
+        let tls = try certificates.adopt(fresh.tls)
+        // Nothing below fails: the reload is accepted.
+        inheritPluginState(from: old.blocks, into: fresh.blocks)
+        if let cookieSecret { cookies.rotate(to: cookieSecret) }
+        pipeline.replace(with: Pipeline(blocks: fresh.blocks, admission: admissionSetup(fresh)), maxUDPPayload: fresh.ednsUDPSize)
         for failure in fresh.commitHooks.run() {
             // A zone file changed between the check and the swap: that zone keeps serving
             // its previous data, and says so.
             logger.error("reload: \(failure)")
         }
+        streamLimits.update(tcp: fresh.tcp, http2: fresh.http2)
+        logOutput.apply(fresh.log)
+        if logOutput.levelIsOverridden && changes.live.contains("log.level") {
+            notes.append("log.level: --log-level on dnsd's command line decides the level (\(logOutput.level))")
+        }
         let report = state.withLockedValue { state -> ReloadReport in
             state.generation += 1
-            var kept = fresh
-            kept.listeners = old.listeners
-            kept.control = old.control
-            kept.metrics = old.metrics
-            kept.udp = old.udp
-            kept.account = old.account
-            kept.tcp = old.tcp
-            kept.http2 = old.http2
-            state.config = kept
-            let report = ReloadReport(generation: state.generation, at: Date(),
-                                      zones: fresh.blocks.flatMap(\.zones).map(\.description), needsRestart: needsRestart, notes: notes)
+            state.config = Self.inForce(old: old, fresh: fresh)
+            let report = ReloadReport(generation: state.generation, at: Date(), zones: fresh.blocks.flatMap(\.zones).map(\.description),
+                                      applied: changes.live, needsRestart: changes.restart, notes: notes)
             state.lastReload = report
             return report
         }
         for note in notes { logger.warning("reload: \(note)") }
-        logger.info("configuration reloaded", metadata: ["generation": "\(report.generation)", "restart-needed": "\(needsRestart)",
-                                                         "udp_relay": "\(pipeline.current.relayedZonesDescription)"])
+        for key in changes.restart {
+            logger.warning("reload: \(key) changed; the running value stays until dnsd restarts", metadata: ["key": "\(key)"])
+        }
+        var metadata: Logger.Metadata = ["generation": "\(report.generation)", "applied": "\(Self.list(changes.live))",
+                                         "restart-needed": "\(Self.list(changes.restart))",
+                                         "udp_relay": "\(pipeline.current.relayedZonesDescription)"]
+        if !tls.isEmpty {
+            metadata["tls"] = "added \(tls.added) removed \(tls.removed) replaced \(tls.replaced)"
+        }
+        logger.info("configuration reloaded", metadata: metadata)
         return report
+    }
+
+    /// Keys as the log shows them: space-separated, "-" for none.
+    private static func list(_ keys: [String]) -> String { keys.isEmpty ? "-" : keys.joined(separator: " ") }
+
+    /// The configuration a reload leaves in force: the fresh one, except what only a restart
+    /// applies (ReloadPolicy.decisions), which keeps its running value.
+    private static func inForce(old: DaemonConfig, fresh: DaemonConfig) -> DaemonConfig {
+        var kept = fresh
+        kept.listeners = old.listeners
+        kept.threads = old.threads
+        kept.udp = old.udp
+        kept.metrics = old.metrics
+        kept.account = old.account
+        kept.control.socketPath = old.control.socketPath
+        kept.control.mode = old.control.mode
+        kept.control.group = old.control.group
+        return kept
+    }
+
+    /// Why a restart cannot help either, where a changed listener or the metrics endpoint asks
+    /// for a port below 1024 and dnsd no longer runs as root.
+    private func privilegedPortNotes(old: DaemonConfig, fresh: DaemonConfig) -> [String] {
+        guard geteuid() != 0 else { return [] }
+        var notes: [String] = []
+        let privileged = fresh.listeners.filter { !old.listeners.contains($0) && (1..<1024).contains($0.port) }
+        if !privileged.isEmpty {
+            notes.append("listen: \(privileged.map(\.description).joined(separator: ", ")) needs a privileged port, which only a restart "
+                         + "can bind (dnsd binds as root, then runs as uid \(geteuid())); restart dnsd to listen there")
+        }
+        if fresh.metrics != old.metrics, let metrics = fresh.metrics, (1..<1024).contains(metrics.port) {
+            notes.append("metrics: \(metrics.url) needs a privileged port, which only a restart can bind; restart dnsd to serve it")
+        }
+        return notes
     }
 
     /// What a pipeline of `config` is admitted with: its settings and the daemon's counters and
@@ -191,10 +228,10 @@ public final class DaemonRuntime: Sendable {
     }
 
     /// A reload that names a different cookie secret rotates to it (the one before keeps
-    /// verifying); one that names the same leaves the secrets alone.
-    private func adoptCookieSecret(_ source: CookieSecretSource, previous: CookieSecretSource) throws {
-        guard source != previous else { return }
-        if let secret = try source.load().current { cookies.rotate(to: secret) }
+    /// verifying); one that names the same leaves the secrets alone (nil).
+    private func newCookieSecret(_ source: CookieSecretSource, previous: CookieSecretSource) throws -> [UInt8]? {
+        guard source != previous else { return nil }
+        return try source.load().current
     }
 
     /// `cookie.rotate`: a new secret (`secret`, or a random one) makes cookies from now on; the

@@ -16,24 +16,23 @@ public struct QueryHandler: Sendable {
 
     public let pipeline: PipelineReference
     /// The UDP payload size we advertise and the most we send over UDP to EDNS clients
-    /// (1232: the DNS flag day 2020 value that avoids IP fragmentation).
-    public let maxUDPPayload: UInt16
+    /// (`PipelineReference.maxUDPPayload`: `edns_udp_size`, which a reload may change).
+    public var maxUDPPayload: UInt16 { pipeline.maxUDPPayload }
     public let observers: [any QueryObserver]
     /// Whether answers go through `pipeline.packetCache` (PacketCache.swift: repeated questions
     /// answered from wire copies before any parsing).
     public let usesPacketCache: Bool
 
-    public init(pipeline: PipelineReference, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = [],
+    public init(pipeline: PipelineReference, observers: [any QueryObserver] = [],
                 packetCache: Bool = PacketCache.enabledByEnvironment) {
         self.pipeline = pipeline
-        self.maxUDPPayload = maxUDPPayload
         self.observers = observers
         self.usesPacketCache = packetCache
     }
 
     public init(pipeline: Pipeline, maxUDPPayload: UInt16 = 1232, observers: [any QueryObserver] = [],
                 packetCache: Bool = PacketCache.enabledByEnvironment) {
-        self.init(pipeline: PipelineReference(pipeline), maxUDPPayload: maxUDPPayload, observers: observers, packetCache: packetCache)
+        self.init(pipeline: PipelineReference(pipeline, maxUDPPayload: maxUDPPayload), observers: observers, packetCache: packetCache)
     }
 
     /// When the query arrived: monotonic for latency, wall clock for the event log.

@@ -22,6 +22,12 @@ struct DnsdCommand: ParsableCommand {
         of it, each after a probe query to its own UDP listener was answered. Without --config or \
         control.socket, the control socket is $RUNTIME_DIRECTORY/control.sock when that is set.
 
+        Logs go to stderr, one line per event: text, or one JSON object per line with \
+        `log: {format: json}`. Under journald ($JOURNAL_STREAM naming stderr) each line starts with \
+        its syslog priority (<6>) and has no timestamp of its own. Every control call that changes \
+        the daemon is logged (notice, label dnsd.audit) with the caller's uid, the method and its \
+        params. `config.reload` and SIGHUP apply log.level and log.format (docs/operations.md).
+
         Access: blocks that cache, forward or recurse answer only loopback and this host's own \
         subnets unless an `acl` allows more; zones answer everyone. UDP responses are rate-limited \
         per client network (`rrl`, 200/s per /24 by default, loopback exempt), each client may have \
@@ -85,7 +91,7 @@ struct DnsdCommand: ParsableCommand {
     @Flag(name: .customLong("print-default-config"), help: "Print the built-in configuration and exit.")
     var printDefaultConfig = false
 
-    @Option(name: .customLong("log-level"), help: "Override the log level: trace, debug, info, notice, warning, error.")
+    @Option(name: .customLong("log-level"), help: "Override the log level (log.level, on reloads too): trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
     func run() throws {
@@ -116,12 +122,16 @@ struct DnsdCommand: ParsableCommand {
             FileHandle.standardError.write(Data("dnsd: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let output = LogOutput.standardError
+        output.apply(loaded.log)
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                FileHandle.standardError.write(Data("dnsd: unknown --log-level '\(logLevel)' (trace, debug, info, notice, warning, error, critical)\n".utf8))
+                throw ExitCode(2)
+            }
+            output.overrideLevel(level)
         }
+        LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, output: output) }
         let logger = Logger(label: "dnsd")
         logger.info("starting dnsd \(DaemonVersion.string)", metadata: ["config": "\(config ?? "<built-in>")"])
         let runtime: DaemonRuntime

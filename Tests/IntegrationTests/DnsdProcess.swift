@@ -60,16 +60,16 @@ final class DnsdProcess {
         return result
     }
 
-    /// Writes the config (`settings` first), copies the zone fixture, starts dnsd and waits
-    /// until it answers.
-    static func start(zone: String = "example.test.zone", settings: String = "") throws -> DnsdProcess {
+    /// Writes the config (`settings` first), copies the zone fixture, starts dnsd (under
+    /// `launcher`, see `init`) and waits until it answers.
+    static func start(zone: String = "example.test.zone", settings: String = "", launcher: [String] = []) throws -> DnsdProcess {
         let directory = try Fixtures.scratchDirectory("dnsd")
         try Fixtures.copy(zone, into: directory)
         let port = try LoopbackPort.free()
         let configPath = directory.appendingPathComponent("dnsd.yaml").path
         try (settings + configText(port: port, zoneFile: zone)).write(toFile: configPath, atomically: true, encoding: .utf8)
         let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory,
-                                   configPath: configPath, port: port)
+                                   configPath: configPath, port: port, launcher: launcher)
         do {
             try dnsd.waitUntilAnswering()
         } catch {
@@ -80,13 +80,16 @@ final class DnsdProcess {
     }
 
     /// Launches dnsd with `arguments` (and `environment` added to this process's); stderr goes
-    /// to a file in `directory`.
-    init(arguments: [String], directory: URL, configPath: String, port: UInt16, environment: [String: String] = [:]) throws {
+    /// to a file in `directory`. `launcher`: a command that runs dnsd, given dnsd's path and
+    /// arguments after its own (it must exec dnsd, so that signals reach it).
+    init(arguments: [String], directory: URL, configPath: String, port: UInt16, environment: [String: String] = [:],
+         launcher: [String] = []) throws {
         self.port = port
         self.directory = directory
         self.configPath = configPath
         stderrURL = directory.appendingPathComponent("dnsd.stderr")
-        process = try PeerTool.launch(try Self.binary(), arguments, log: stderrURL, in: directory, environment: environment)
+        let command = launcher + [try Self.binary()] + arguments
+        process = try PeerTool.launch(command[0], Array(command.dropFirst()), log: stderrURL, in: directory, environment: environment)
     }
 
     deinit {

@@ -81,6 +81,24 @@ enum DocsText {
         return keys
     }
 
+    /// The reload column of the configuration reference's tables (`live` or `restart`), by key
+    /// path: the column headed "reload" in a table whose first column is "key".
+    static func reloadColumn(_ text: String) -> [String: String] {
+        var column: Int?
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("| key |") {
+                column = cells.firstIndex(of: "reload")
+            } else if line.hasPrefix("| `"), let column, column < cells.count {
+                for key in backticked(cells[1]) { values[key] = cells[column] }
+            } else if !line.hasPrefix("|") {
+                column = nil
+            }
+        }
+        return values
+    }
+
     /// Keys written in a plugin page's Syntax block (`    name: value`), the plugin's own name
     /// (`- cache:`) left out.
     static func syntaxKeys(_ text: String, plugin: String) -> Set<String> {

@@ -22,7 +22,9 @@ enum LoopbackPort {
     }
 
     #if os(Linux)
-    static let streamType = Int32(SOCK_STREAM.rawValue)
+    // Linux's values (bits/socket_type.h): Glibc's SOCK_STREAM is hidden from this module once
+    // another imported C module's headers declare it too.
+    static let streamType: Int32 = 1
     static let datagramType = Int32(SOCK_DGRAM.rawValue)
     #else
     static let streamType = SOCK_STREAM

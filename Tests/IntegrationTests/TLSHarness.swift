@@ -27,13 +27,7 @@ final class TLSHarness {
     init(tls: String? = nil, settings: String = "", prepare: ((URL) throws -> Void)? = nil) throws {
         directory = try Fixtures.scratchDirectory("dnsd-tls")
         pki = directory.appendingPathComponent("pki")
-        try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
-        let script = try Fixtures.path("tls_make_certs.sh")
-        let made = try PeerTool.run("/bin/sh", [script, pki.path,
-            "a1:dns.test:DNS:dns.test,DNS:dot.test:now:+90", "a2:dns.test:DNS:dns.test,DNS:dot.test:now:+90",
-            "a3:dns.test:DNS:dns.test,DNS:dot.test:now:+90", "b1:other.test:DNS:other.test,DNS:*.wild.test:now:+60",
-            "expired:dns.test:DNS:dns.test:-60:-1", "future:dns.test:DNS:dns.test:+5:+90"], timeout: 120)
-        guard made.status == 0 else { throw IntegrationError("making the test PKI failed\n\(made.transcript)") }
+        try Self.makePKI(in: pki, ["expired:dns.test:DNS:dns.test:-60:-1", "future:dns.test:DNS:dns.test:+5:+90"])
         let serve = directory.appendingPathComponent("serve")
         try FileManager.default.createDirectory(at: serve, withIntermediateDirectories: true)
         try Self.copy(pki.appendingPathComponent("a1.fullchain.pem"), serve.appendingPathComponent("main.pem"))
@@ -76,6 +70,16 @@ final class TLSHarness {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
+    /// Makes the test certificates in `pki` with Fixtures/tls_make_certs.sh: `a1`, `a2`, `a3`
+    /// (dns.test, dot.test), `b1` (other.test, *.wild.test), then `more` (NAME:CN:SANS:FROM:TO).
+    static func makePKI(in pki: URL, _ more: [String] = []) throws {
+        try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
+        let made = try PeerTool.run("/bin/sh", [try Fixtures.path("tls_make_certs.sh"), pki.path,
+            "a1:dns.test:DNS:dns.test,DNS:dot.test:now:+90", "a2:dns.test:DNS:dns.test,DNS:dot.test:now:+90",
+            "a3:dns.test:DNS:dns.test,DNS:dot.test:now:+90", "b1:other.test:DNS:other.test,DNS:*.wild.test:now:+60"] + more, timeout: 120)
+        guard made.status == 0 else { throw IntegrationError("making the test PKI failed\n\(made.transcript)") }
+    }
+
     static func copy(_ from: URL, _ to: URL) throws {
         try? FileManager.default.removeItem(at: to)
         try FileManager.default.copyItem(at: from, to: to)
@@ -92,7 +96,9 @@ final class TLSHarness {
     func path(_ relative: String) -> String { directory.appendingPathComponent(relative).path }
 
     /// The serial of pki/NAME.crt as openssl prints it.
-    func serial(of name: String) throws -> String {
+    func serial(of name: String) throws -> String { try Self.serial(of: name, in: pki) }
+
+    static func serial(of name: String, in pki: URL) throws -> String {
         let result = try PeerTool.run(try PeerTool.require("openssl"), ["x509", "-noout", "-serial", "-in", pki.appendingPathComponent("\(name).crt").path])
         guard result.status == 0, let line = result.stdout.split(separator: "\n").first, line.hasPrefix("serial=") else {
             throw IntegrationError("openssl x509 -serial failed\n\(result.transcript)")
@@ -102,12 +108,18 @@ final class TLSHarness {
 
     /// The serial `openssl s_client` is served on `port` with SNI `name` (nil: no SNI).
     func servedSerial(port: UInt16? = nil, sni: String?, alpn: String? = nil) throws -> String {
-        var client = "openssl s_client -connect 127.0.0.1:\(port ?? dotPort)"
+        do { return try Self.servedSerial(port: port ?? dotPort, sni: sni, alpn: alpn) } catch {
+            throw IntegrationError("\(error)\n\(stderr)")
+        }
+    }
+
+    static func servedSerial(port: UInt16, sni: String?, alpn: String? = nil) throws -> String {
+        var client = "openssl s_client -connect 127.0.0.1:\(port)"
         client += sni.map { " -servername \($0)" } ?? " -noservername"
         if let alpn { client += " -alpn \(alpn)" }
         let result = try PeerTool.run("/bin/sh", ["-c", "\(client) </dev/null 2>/dev/null | openssl x509 -noout -serial"], timeout: 20)
         guard let line = result.stdout.split(separator: "\n").first(where: { $0.hasPrefix("serial=") }) else {
-            throw IntegrationError("no certificate from \(client)\n\(result.transcript)\n\(stderr)")
+            throw IntegrationError("no certificate from \(client)\n\(result.transcript)")
         }
         return String(line.dropFirst("serial=".count))
     }

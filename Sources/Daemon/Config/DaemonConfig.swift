@@ -18,7 +18,8 @@ public struct DaemonConfig: Sendable {
     public var ednsUDPSize: UInt16
     /// Event loops (threads); 0 means one per core.
     public var threads: Int
-    public var logLevel: String
+    /// The log's level and format (LogSettings.swift).
+    public var log = LogSettings()
     public var control: ControlSettings
     public var blocks: [ServerBlock]
     /// Deferred work of the plugins (run by `DaemonRuntime.reload` after the swap).
@@ -35,6 +36,9 @@ public struct DaemonConfig: Sendable {
     /// Who may ask and how much: access rules, RRL, client limits, cookies (docs/access.md).
     public var admission = AdmissionSettings()
     public var cookieSecret = CookieSecretSource.generated
+    /// The values as written, by key path: what `config.reload` compares to tell which keys
+    /// changed (ReloadPolicy.swift).
+    var keyValues: [String: String] = [:]
 
     static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "http2", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
                                             "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group"]
@@ -53,7 +57,8 @@ public struct DaemonConfig: Sendable {
         }
         let top = try ConfigNode(node: root, file: file, path: "").mapping(allowed: topLevelKeys)
         var config = DaemonConfig(source: file, listeners: [], tcp: TCPSettings(), ednsUDPSize: 1232, threads: 0,
-                                  logLevel: "info", control: ControlSettings(), blocks: [])
+                                  control: ControlSettings(), blocks: [])
+        config.keyValues = ReloadPolicy.keyValues(root)
         guard let listen = top["listen"] else {
             throw ConfigNode(node: root, file: file, path: "listen").error("missing 'listen' (e.g. listen: [udp://127.0.0.1:53])")
         }
@@ -68,16 +73,7 @@ public struct DaemonConfig: Sendable {
         if let udp = top["udp"] { config.udp = try UDPSettings.parse(udp) }
         if let size = top["edns_udp_size"] { config.ednsUDPSize = UInt16(try size.int(in: 512...4096)) }
         if let threads = top["threads"] { config.threads = try threads.int(in: 0...256) }
-        if let log = top["log"] {
-            let keys = try log.mapping(allowed: ["level"])
-            if let level = keys["level"] {
-                let value = try level.string()
-                guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
-                    throw level.error("unknown log level '\(value)'")
-                }
-                config.logLevel = value
-            }
-        }
+        if let log = top["log"] { config.log = try LogSettings.parse(log) }
         if let control = top["control"] { config.control = try ControlSettings.parse(control, baseDirectory: baseDirectory) }
         if let metrics = top["metrics"] { config.metrics = try MetricsSettings.parse(metrics) }
         config.tls = try TLSSettings.parse(top["tls"], listeners: config.listeners, listenNode: listen, baseDirectory: baseDirectory)

@@ -17,7 +17,7 @@ import NIOHTTP2
 /// connection after that many protocol errors on its streams. Request bodies whose length
 /// disagrees with their `content-length` are always refused (swift-nio-http2's
 /// content-length validation stays on), and a DoH body is at most 65535 octets.
-/// A change takes a restart.
+/// `config.reload` applies a change to connections accepted after it (StreamLimits.swift).
 public struct HTTP2Limits: Sendable, Equatable {
     public var maxConcurrentStreams = 100
     public var maxHeaderListSize = 16384

@@ -12,7 +12,7 @@ extension DaemonConfig {
     /// byte, which bytes trickling in do not extend (the idle timeout is reset by every byte);
     /// `max_queries_in_flight` caps the queries of one connection waiting on an upstream, after
     /// which, as while the client does not read its answers, dnsd stops reading from it.
-    /// A change of any of these keys takes a restart.
+    /// `config.reload` applies a change to connections accepted after it (StreamLimits.swift).
     public struct TCPSettings: Sendable, Equatable {
         public var idleTimeout: Duration = .seconds(10)
         public var queryTimeout: Duration = .seconds(5)

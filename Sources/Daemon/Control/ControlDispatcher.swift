@@ -6,6 +6,8 @@ import Foundation
 struct ControlDispatcher: Sendable {
     let runtime: DaemonRuntime
     let methods: ControlMethodTable
+    /// Who called what (ControlAudit.swift).
+    var audit = ControlAudit()
 
     /// The reply line, or nil when nothing is owed (only notifications).
     func handle(line: [UInt8], session: ControlSession) async -> [UInt8]? {
@@ -40,7 +42,8 @@ struct ControlDispatcher: Sendable {
             return id.map { RPCResponse(id: $0, error: RPCError(code: RPCError.invalidRequest, message: "params must be an object or an array")) }
         }
         let result: Result<JSONValue, RPCError>
-        if let handler = context.methods.methods[method], let descriptor = MethodCatalog.descriptor(named: method) {
+        let descriptor = MethodCatalog.descriptor(named: method)
+        if let handler = context.methods.methods[method], let descriptor {
             if !descriptor.readOnly && context.session.role != .admin {
                 result = .failure(RPCError(code: RPCError.forbidden, message: "\(method) changes the daemon; this connection is read-only"))
             } else { do {
@@ -53,6 +56,9 @@ struct ControlDispatcher: Sendable {
         } else {
             result = .failure(RPCError(code: RPCError.methodNotFound, message: "unknown method '\(method)' (system.listMethods lists them)"))
         }
+        var outcome = "ok"
+        if case .failure(let error) = result { outcome = error.message }
+        audit.record(method: method, descriptor: descriptor, params: params, session: context.session, outcome: outcome)
         guard let id else { return nil }  // a notification gets no reply, even on error
         switch result {
         case .success(let value): return RPCResponse(id: id, result: value)

@@ -26,8 +26,11 @@ struct ControlLimitExceeded: Error, CustomStringConvertible {
 }
 
 /// The live counts behind `ControlLimits`, shared by every connection of one control socket.
+/// The limits are read at each check, so a reload's new ones decide from then on; callers above
+/// a lowered cap keep what they hold.
 final class ControlQuota: Sendable {
-    let limits: ControlLimits
+    private let currentLimits: @Sendable () -> ControlLimits
+    var limits: ControlLimits { currentLimits() }
 
     private struct Counts {
         /// Every open connection, including those whose caller is not known yet.
@@ -39,10 +42,11 @@ final class ControlQuota: Sendable {
 
     private let counts = NIOLockedValueBox(Counts())
 
-    init(limits: ControlLimits) { self.limits = limits }
+    init(limits: @escaping @Sendable () -> ControlLimits) { currentLimits = limits }
 
     /// Takes a slot for a new connection before its caller's credentials are read.
     func openConnection() throws {
+        let limits = self.limits
         try counts.withLockedValue { counts in
             guard counts.connections < limits.maxConnections else {
                 throw ControlLimitExceeded(description: "too many control connections (\(limits.maxConnections))")
@@ -55,6 +59,7 @@ final class ControlQuota: Sendable {
     /// connection still holds its `openConnection` slot until `closeConnection(role: nil)`.
     func admit(_ role: ControlRole) throws {
         guard role == .readOnly else { return }
+        let limits = self.limits
         try counts.withLockedValue { counts in
             guard counts.readOnlyConnections < limits.maxReadOnlyConnections else {
                 throw ControlLimitExceeded(description: "too many read-only control connections (\(limits.maxReadOnlyConnections)); the rest are kept for admins")
@@ -72,6 +77,7 @@ final class ControlQuota: Sendable {
     }
 
     func openSubscription(_ role: ControlRole) throws {
+        let limits = self.limits
         try counts.withLockedValue { counts in
             guard counts.subscriptions < limits.maxSubscriptions else {
                 throw ControlLimitExceeded(description: "too many open subscriptions (\(limits.maxSubscriptions))")

@@ -6,7 +6,11 @@ import NIOPosix
 /// The JSON-RPC control socket: binds it with the configured mode and group, and removes it
 /// again on shutdown.
 struct ControlServer {
+    /// The section at start: the socket's path, mode and group (a change of these needs a restart).
     let settings: ControlSettings
+    /// The section in force, read per connection (roles, limits, request size, idle timeout),
+    /// so that `config.reload` applies those to connections made after it.
+    let live: @Sendable () -> ControlSettings
     let dispatcher: ControlDispatcher
     /// The account dnsd drops to after binding (`user:`): it gets the socket and a directory made for it.
     var owner: ServiceAccount? = nil
@@ -14,12 +18,13 @@ struct ControlServer {
     func bind(group: EventLoopGroup) async throws -> Channel {
         let path = settings.socketPath
         try ControlSocketBinder.prepare(path: path, owner: owner)
-        let dispatcher = self.dispatcher
-        let quota = ControlQuota(limits: settings.limits)
-        let maxLength = settings.maxRequestBytes, idle = settings.idleTimeout, access = settings.access
+        let dispatcher = self.dispatcher, live = self.live
+        let quota = ControlQuota(limits: { live().limits })
         let channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let current = live()
+                let maxLength = current.maxRequestBytes, idle = current.idleTimeout, access = current.access
+                return channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(idle)))
                     try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))

@@ -15,8 +15,7 @@ import Resolver
 /// time (NIO's pipelining handler reads no further request while one is being answered).
 extension ListenerFactory {
     func bindDoH(_ address: ListenAddress) async throws -> Channel {
-        let queries = self.queries, limiter = self.limiter, settings = tcp, certificates = self.certificates
-        let http2 = self.http2.configuration
+        let queries = self.queries, streams = self.streams, certificates = self.certificates
         let path = address.path ?? ListenAddress.defaultDoHPath
         let secure = address.scheme == .https
         return try await ServerBootstrap(group: group)
@@ -24,6 +23,8 @@ extension ListenerFactory {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
+                let current = streams.current, limiter = streams.limiter
+                let settings = current.tcp, http2 = current.http2.configuration
                 do {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(IdleStateHandler(readTimeout: TimeAmount(settings.idleTimeout)))

@@ -12,7 +12,7 @@ import Resolver
 /// apply as on TCP.
 extension ListenerFactory {
     func bindDoT(_ address: ListenAddress) async throws -> Channel {
-        let queries = self.queries, limiter = self.limiter, settings = tcp, certificates = self.certificates
+        let queries = self.queries, streams = self.streams, certificates = self.certificates
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -20,8 +20,8 @@ extension ListenerFactory {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let generation = certificates.current else { throw ChannelError.ioOnClosedChannel }
-                    try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: limiter,
-                                                    settings: settings, transport: .tls)
+                    try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: streams.limiter,
+                                                    settings: streams.current.tcp, transport: .tls)
                     // First in the pipeline, before the idle handler: TLS sits directly on the socket.
                     try TLSServerHandshake.install(on: channel, generation: generation, kind: .dot)
                 }

@@ -11,11 +11,9 @@ import Resolver
 struct ListenerFactory {
     let group: MultiThreadedEventLoopGroup
     let queries: QueryHandler
-    let tcp: DaemonConfig.TCPSettings
-    /// The limits of HTTP/2 connections on `https://` listeners.
-    let http2: HTTP2Limits
+    /// The `tcp:` and `http2:` settings, read per accepted connection, and the connection caps.
+    let streams: StreamLimits
     let udp: UDPSettings
-    let limiter: ConnectionLimiter
     /// The certificates `tls://` and `https://` listeners serve (read per accepted connection).
     let certificates: CertStore
     /// Where the UDP workers report their batch-wait guard.
@@ -61,7 +59,7 @@ struct ListenerFactory {
     }
 
     private func bindTCP(_ address: ListenAddress) async throws -> Channel {
-        let queries = self.queries, limiter = self.limiter, settings = tcp
+        let queries = self.queries, streams = self.streams
         return try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -72,8 +70,8 @@ struct ListenerFactory {
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: limiter,
-                                                    settings: settings, transport: .tcp)
+                    try StreamQueryPipeline.install(on: channel.pipeline.syncOperations, queries: queries, limiter: streams.limiter,
+                                                    settings: streams.current.tcp, transport: .tcp)
                 }
             }
             .bind(host: address.host, port: address.port).get()

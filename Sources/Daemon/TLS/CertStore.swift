@@ -11,15 +11,21 @@ import NIOConcurrencyHelpers
 /// concurrency pool: it reads each file once, checks it whole (`CertificateLoader`), and swaps
 /// in a new generation only if something changed. A certificate that fails keeps serving its
 /// previous version; the others still reload. Triggers: `tls.reload`, SIGHUP, the file
-/// watcher, and the start.
+/// watcher, and the start. A `config.reload` whose `tls:` list changed adds, removes or re-reads
+/// certificates by name (CertStore+Configuration.swift).
 public final class CertStore: Sendable {
-    let settings: TLSSettings
-    private let logger: Logger
-    /// Serializes reloads, expiry checks and watcher retries.
-    private let queue = DispatchQueue(label: "dnsd.tls.reload")
-    private let state = NIOLockedValueBox(State())
+    let logger: Logger
+    /// Serializes reloads, expiry checks, watcher retries and configuration changes.
+    let queue = DispatchQueue(label: "dnsd.tls.reload")
+    let state: NIOLockedValueBox<State>
 
-    private struct State {
+    struct State {
+        /// The `tls:` section in force: `config.reload` replaces it (`adopt`).
+        var settings: TLSSettings
+        /// Set by `start`: certificates are loaded and served from then on.
+        var started = false
+        /// Where expiry gauges are made (nil: no metrics endpoint).
+        var metrics: (any MetricsFactory)?
         var current: CertificateGeneration?
         var statuses: [String: CertificateStatus] = [:]
         var gauges: [String: Gauge] = [:]
@@ -41,9 +47,12 @@ public final class CertStore: Sendable {
     static let watchRetryDelay = DispatchTimeInterval.seconds(2)
 
     public init(settings: TLSSettings, logger: Logger) {
-        self.settings = settings
+        state = NIOLockedValueBox(State(settings: settings))
         self.logger = logger
     }
+
+    /// The `tls:` section in force.
+    var settings: TLSSettings { state.withLockedValue { $0.settings } }
 
     /// The generation new connections get; nil before `start` or without certificates.
     var current: CertificateGeneration? { state.withLockedValue { $0.current } }
@@ -51,8 +60,11 @@ public final class CertStore: Sendable {
     /// Loads every certificate (any failure stops dnsd from starting, with the file and the
     /// reason), creates the expiry gauges, starts the watcher and the daily expiry check.
     public func start(metrics: (any MetricsFactory)?) async throws {
-        guard !settings.certificates.isEmpty else { return }
-        try await onQueue { [self] in
+        state.withLockedValue { $0.metrics = metrics }
+        let settings = try await onQueue { [self] () throws -> TLSSettings in
+            let settings = self.settings
+            defer { state.withLockedValue { $0.started = true } }
+            guard !settings.certificates.isEmpty else { return settings }
             var loaded: [LoadedCertificate] = []
             for certificate in settings.certificates {
                 do throws(CertificateLoadError) {
@@ -64,29 +76,43 @@ public final class CertStore: Sendable {
             let now = Date()
             state.withLockedValue { state in
                 state.current = CertificateGeneration(number: 1, certificates: loaded, defaultIndex: settings.defaultIndex)
-                for certificate in loaded {
-                    state.statuses[certificate.settings.name] = CertificateStatus(
-                        serving: certificate, generation: 1, lastSuccess: now, lastAttempt: now,
-                        lastTrigger: .start, lastResult: .reloaded, lastError: nil)
-                    if let metrics {
-                        state.gauges[certificate.settings.name] = Gauge(
-                            label: "dnsd_tls_certificate_expiry_seconds", dimensions: [("name", certificate.settings.name)], factory: metrics)
-                    }
-                }
+                for certificate in loaded { Self.register(certificate, trigger: .start, at: now, in: &state) }
             }
             for certificate in loaded {
                 logger.info("TLS certificate loaded", metadata: Self.metadata(certificate))
                 recordExpiry(certificate)
             }
             checkExpiry()
+            return settings
         }
+        watch(settings)
+        scheduleExpiryCheck()
+    }
+
+    /// A status and (with metrics) an expiry gauge for a certificate that starts being served.
+    static func register(_ certificate: LoadedCertificate, trigger: ReloadTrigger, at now: Date, in state: inout State) {
+        let name = certificate.settings.name
+        state.statuses[name] = CertificateStatus(serving: certificate, generation: 1, lastSuccess: now, lastAttempt: now,
+                                                 lastTrigger: trigger, lastResult: .reloaded, lastError: nil)
+        if let metrics = state.metrics, state.gauges[name] == nil {
+            state.gauges[name] = Gauge(label: "dnsd_tls_certificate_expiry_seconds", dimensions: [("name", name)], factory: metrics)
+        }
+    }
+
+    /// Starts a watcher for the certificates of `settings` that ask for one, in place of the
+    /// one running (if any).
+    func watch(_ settings: TLSSettings) {
         let watched = settings.certificates.filter(\.watch)
         let watcher = watched.isEmpty ? nil : CertificateWatcher(
             files: watched.map { ($0.name, [$0.certPath, $0.keyPath]) }, logger: logger
         ) { [weak self] names in self?.watchTriggered(names) }
-        state.withLockedValue { $0.watcher = watcher }
-        watcher?.start()
-        scheduleExpiryCheck()
+        let (previous, running) = state.withLockedValue { state -> (CertificateWatcher?, Bool) in
+            guard !state.stopped else { return (nil, false) }
+            defer { state.watcher = watcher }
+            return (state.watcher, true)
+        }
+        previous?.stop()
+        if running { watcher?.start() }
     }
 
     /// Stops the watcher and the hourly expiry check.
@@ -117,13 +143,12 @@ public final class CertStore: Sendable {
 
     /// For SIGHUP: reload everything, report in the log only.
     public func reloadInBackground(trigger: ReloadTrigger) {
-        guard !settings.certificates.isEmpty else { return }
         queue.async { [self] in _ = performReload(trigger: trigger, names: nil, allowShorterChain: false) }
     }
 
     /// Status of every configured certificate, in configuration order.
     func statuses() -> [CertificateStatus] {
-        state.withLockedValue { state in settings.certificates.compactMap { state.statuses[$0.name] } }
+        state.withLockedValue { state in state.settings.certificates.compactMap { state.statuses[$0.name] } }
     }
 
     func status(named name: String) -> CertificateStatus? { state.withLockedValue { $0.statuses[name] } }
@@ -136,7 +161,8 @@ public final class CertStore: Sendable {
     private func performReload(trigger: ReloadTrigger, names: Set<String>?, allowShorterChain: Bool) -> CertificateReloadReport {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = Date()
-        guard let generation = current else {
+        let settings = self.settings
+        guard let generation = current, !settings.certificates.isEmpty else {
             return CertificateReloadReport(generation: 0, at: now, trigger: trigger, results: [])
         }
         var certificates = generation.certificates
@@ -239,13 +265,13 @@ public final class CertStore: Sendable {
         queue.asyncAfter(deadline: .now() + Self.watchRetryDelay) { [weak self] in self?.reloadForWatch(again, epochs: epochs) }
     }
 
-    private func recordExpiry(_ certificate: LoadedCertificate) {
+    func recordExpiry(_ certificate: LoadedCertificate) {
         let gauge = state.withLockedValue { $0.gauges[certificate.settings.name] }
         gauge?.record(certificate.notAfter.timeIntervalSince1970)
     }
 
     /// Warns once per certificate and threshold (30, 7, 1 days) as expiry comes near.
-    private func checkExpiry(now: Date = Date()) {
+    func checkExpiry(now: Date = Date()) {
         for status in statuses() {
             let certificate = status.serving
             let days = Int((certificate.notAfter.timeIntervalSince(now) / 86400).rounded(.down))

@@ -8,4 +8,6 @@ public enum ReloadTrigger: String, Sendable {
     case watch
     /// dnsd starting.
     case start
+    /// `config.reload` (or SIGHUP) with a `tls:` list that adds the certificate or changes its entry.
+    case config
 }

@@ -10,6 +10,12 @@
   stream_drip.py h2settings HOST PORT
       Opens an HTTP/2 connection over TLS and prints the server's SETTINGS parameters as
       "NAME=VALUE" lines (MAX_CONCURRENT_STREAMS, MAX_HEADER_LIST_SIZE, ...).
+  stream_drip.py h2burst HOST PORT KIND COUNT [PAUSE COUNT2]
+      Opens an HTTP/2 connection over TLS and sends COUNT frames of KIND: "ping" (PING),
+      "reset" (a request, then RST_STREAM for it: the "Rapid Reset" pattern) or "glitch" (a
+      request without :method, a stream error); then, after PAUSE seconds, COUNT2 more. Prints
+      "goaway" when the server sent GOAWAY or closed the connection within 1.5 s of the last,
+      else "open".
 Certificates are not verified; SNI is dns.test.
 """
 import base64
@@ -18,8 +24,6 @@ import ssl
 import struct
 import sys
 import time
-
-import dns.message
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 EMPTY_SETTINGS = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
@@ -39,6 +43,8 @@ def connect(host, port, alpn):
 
 
 def request(mode):
+    import dns.message  # here, not at the top: the HTTP/2 modes start faster without it
+
     query = dns.message.make_query("www.example.test.", "A").to_wire()
     if mode in ("tcp", "dot"):
         return struct.pack("!H", len(query)) + query
@@ -108,10 +114,70 @@ def h2settings(host, port):
             return
 
 
+def frame(kind, flags, stream, payload):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") + payload
+
+
+# HPACK: :method GET, :scheme https, :path /, then :authority dns.test as a literal.
+REQUEST = b"\x82\x87\x84\x41\x08dns.test"
+# :path / and :authority only: no :method, which the server refuses for that stream.
+BROKEN_REQUEST = b"\x84\x41\x08dns.test"
+
+
+def h2burst(host, port, kind, counts, pause):
+    sock = connect(host, port, "h2")
+    sock.sendall(PREFACE + EMPTY_SETTINGS)
+    stream = 1
+    for number, count in enumerate(counts):
+        if number:
+            time.sleep(pause)
+        data = b""
+        for _ in range(count):
+            if kind == "ping":
+                data += frame(6, 0, 0, b"dnsdtest")
+            elif kind == "reset":
+                data += frame(1, 0x5, stream, REQUEST) + frame(3, 0, stream, (8).to_bytes(4, "big"))
+                stream += 2
+            else:
+                data += frame(1, 0x5, stream, BROKEN_REQUEST)
+                stream += 2
+        try:
+            sock.sendall(data)
+        except OSError:
+            print("goaway")
+            return
+    sock.settimeout(0.2)
+    received = b""
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            print("goaway")
+            return
+        if not chunk:
+            print("goaway")
+            return
+        received += chunk
+        while len(received) >= 9 and len(received) >= 9 + int.from_bytes(received[0:3], "big"):
+            length = int.from_bytes(received[0:3], "big")
+            if received[3] == 7:
+                print("goaway")
+                return
+            received = received[9 + length:]
+    print("open")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "drip":
         drip(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]))
     elif sys.argv[1] == "h2settings":
         h2settings(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "h2burst":
+        more = [int(sys.argv[7])] if len(sys.argv) > 7 else []
+        h2burst(sys.argv[2], int(sys.argv[3]), sys.argv[4], [int(sys.argv[5])] + more,
+                float(sys.argv[6]) if len(sys.argv) > 6 else 0)
     else:
         raise SystemExit(__doc__)

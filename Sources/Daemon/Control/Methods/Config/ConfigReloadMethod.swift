@@ -3,7 +3,8 @@ import DNSProto
 import Foundation
 
 /// `config.reload`: re-read the configuration and its zone files; apply all or nothing.
-/// A failure answers with the file, line and column of the first problem.
+/// A failure answers with the file, line and column of the first problem. The reply names the
+/// keys that changed: `applied` (in force now) and `needs_restart` (ReloadPolicy.swift).
 struct ConfigReloadMethod: ControlMethod {
     let name = "config.reload"
 
@@ -20,6 +21,7 @@ struct ConfigReloadMethod: ControlMethod {
         return .object([
             "generation": .int(report.generation),
             "zones": .array(report.zones.map { .string($0) }),
+            "applied": .array(report.applied.map { .string($0) }),
             "needs_restart": .array(report.needsRestart.map { .string($0) }),
             "notes": .array(report.notes.map { .string($0) }),
             "at": .string(ISO8601DateFormatter().string(from: report.at)),

@@ -7,12 +7,13 @@ struct TLSInfoMethod: ControlMethod {
     func call(_ params: ControlParams, context: ControlContext) async throws -> JSONValue {
         let store = context.runtime.certificates
         let wanted = try params.string("name")
+        let settings = store.settings
         guard let status = store.status(named: wanted) else {
-            let known = store.settings.certificates.map(\.name)
+            let known = settings.certificates.map(\.name)
             throw RPCError.badParams("no certificate named '\(wanted)' (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
         }
-        let isDefault = store.settings.certificates.indices.contains(store.settings.defaultIndex)
-            && store.settings.certificates[store.settings.defaultIndex].name == wanted
+        let isDefault = settings.certificates.indices.contains(settings.defaultIndex)
+            && settings.certificates[settings.defaultIndex].name == wanted
         return TLSStatusJSON.detail(status, isDefault: isDefault, storeGeneration: store.generationNumber)
     }
 }
