@@ -205,13 +205,23 @@ final class DaemonLink: @unchecked Sendable {
 
     // MARK: - Stream thread
 
+    /// `{"sample": N}`, filled by subscript rather than written as a dictionary literal: a
+    /// literal's initializer is a loop, and Swift 6.3.1's loop-invariant code motion never
+    /// finishes on that loop inlined into `streamLoop`'s endless one (a release build of
+    /// dnsconsole then spins in the optimizer; swiftlang/swift#88618).
+    private static func subscribeParams(sample: Int) -> JSONValue {
+        var params: [String: JSONValue] = [:]
+        params["sample"] = .int(sample)
+        return .object(params)
+    }
+
     private func streamLoop() {
         while true {
             do {
                 // A short timeout so the loop notices when the sampling should change.
                 let client = try ControlClient(path: path, timeout: .seconds(1))
                 let sample = lock.withLock { wantedSample }
-                _ = try client.call("queries.subscribe", params: .object(["sample": .int(sample)]))
+                _ = try client.call("queries.subscribe", params: Self.subscribeParams(sample: sample))
                 deliver { $0.sample = sample }
                 while lock.withLock({ wantedSample }) == sample {
                     let line: [UInt8]
