@@ -13,7 +13,7 @@ struct DatagramBatchSendTests {
 
     /// Sends `datagrams` (receiver, tag, length) in one batch; returns what `dnsd_batch_send` said.
     static func send(_ datagrams: [(GROSocket, UInt8, Int)]) throws -> Int32 {
-        let sender = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let sender = socket(AF_INET, LoopbackPort.datagramType, 0)
         defer { close(sender) }
         let batch = try #require(dnsd_batch_create(Int32(max(64, datagrams.count)), 4096))
         defer { dnsd_batch_destroy(batch) }

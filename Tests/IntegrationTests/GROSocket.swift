@@ -18,7 +18,7 @@ final class GROSocket {
     }
 
     init(gro: Bool = true) throws {
-        let socketFD = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let socketFD = socket(AF_INET, LoopbackPort.datagramType, 0)
         try #require(socketFD >= 0)
         var bound = Self.loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -22,10 +22,11 @@ enum LoopbackPort {
     }
 
     #if os(Linux)
-    // Linux's values (bits/socket_type.h): Glibc's SOCK_STREAM is hidden from this module once
-    // another imported C module's headers declare it too.
+    // Linux's values (bits/socket_type.h), spelled out: in this test module Glibc's SOCK_STREAM
+    // and SOCK_DGRAM went missing from some files' scope (Swift 6.3.1; another imported C
+    // module's headers declare them too). The other socket tests use these.
     static let streamType: Int32 = 1
-    static let datagramType = Int32(SOCK_DGRAM.rawValue)
+    static let datagramType: Int32 = 2
     #else
     static let streamType = SOCK_STREAM
     static let datagramType = SOCK_DGRAM
