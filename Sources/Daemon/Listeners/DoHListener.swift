@@ -11,7 +11,8 @@ import Resolver
 ///
 /// Bounds per connection: the `tcp:` connection caps and `tcp.query_timeout` (for a whole
 /// request head), reads paused while the socket is not writable (NIO's `BackPressureHandler`),
-/// and for HTTP/2 the `http2:` limits (HTTP2Limits.swift). HTTP/1.1 answers one request at a
+/// and for HTTP/2 the `http2:` limits (HTTP2Limits.swift), a connection past them closed after
+/// its GOAWAY (HTTP2ConnectionErrorCloser). HTTP/1.1 answers one request at a
 /// time (NIO's pipelining handler reads no further request while one is being answered).
 extension ListenerFactory {
     func bindDoH(_ address: ListenAddress) async throws -> Channel {
@@ -49,7 +50,9 @@ extension ListenerFactory {
                                 try stream.pipeline.syncOperations.addHandlers(
                                     HTTP2FramePayloadToHTTP1ServerCodec(), DoHRequestHandler(queries: queries, path: path, onHTTP2Stream: true))
                             }
-                        }.map { _ in }
+                        }.flatMapThrowing { _ in
+                            try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionErrorCloser())
+                        }
                     },
                     http1ChannelConfigurator: { channel in
                         channel.eventLoop.makeCompletedFuture {
