@@ -72,7 +72,7 @@ struct InFlightLimitsTests {
                 Thread.sleep(forTimeInterval: 0.2)
             }
             let result = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            let counts = (try? JSONSerialization.jsonObject(with: Data(result.utf8))) as? [String: Int] ?? [:]
+            let counts = ((try? JSONSerialization.jsonObject(with: Data(result.utf8))) as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
             let limits = try control.stats("limits.relay")
             let peak = try control.stats("relay.waiting_peak")["relay.waiting_peak"] ?? -1
 
