@@ -5,7 +5,8 @@
 # See docs/benchmarks.md, "Recursion". Shared parts (CPU accounting, cleanup) are in bench/lib.sh.
 #
 #   bench/recurse.sh [TARGETS...]    default: dnsd unbound kresd pdns (also: dnsd_defaults, dnsd
-#                                    with the shipped infrastructure cache size)
+#                                    with the shipped infrastructure cache size; dnsd_small, with
+#                                    10,000 entries, a third of what the tree needs: evictions)
 #   env: ZONES=10000 (second-level zones, one cold query each)  RUNS=3 (per cell, fresh resolver
 #        each; the cell is the run of median queries per CPU-second)  ROUNDS=2 (interleaved)
 #        PREFIX=127.53 (the tree's addresses: PREFIX.0.1 root, .0.2-5 TLDs, .1.1-4 leaves)
@@ -35,7 +36,7 @@ PREFIX=${PREFIX:-127.53}
 OUT=${OUT:-$ROOT/bench/results/recurse}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound kresd pdns"}
-declare -A PORT=([dnsd]=5591 [dnsd_defaults]=5590 [unbound]=5592 [pdns]=5594 [kresd]=5596)
+declare -A PORT=([dnsd]=5591 [dnsd_defaults]=5590 [dnsd_small]=5589 [unbound]=5592 [pdns]=5594 [kresd]=5596)
 source "$ROOT/bench/lib.sh"
 bench_init
 mkdir -p "$OUT"
@@ -115,9 +116,11 @@ upstream_queries() {
 # --- the resolvers: start_TARGET writes its config, starts it pinned, echoes its PIDs ------
 # dnsd: its infrastructure cache sized for the tree (three entries a zone: the cut and its two
 # server addresses; four a zone leaves room), as the peers' caches are sized above their
-# defaults; dnsd_defaults: the shipped 10,000 entries, which hold about 3,300 of the zones.
+# defaults; dnsd_defaults: the shipped 100,000 entries; dnsd_small: 10,000, which hold about
+# 3,300 of the zones, so the cache evicts cuts and glue all along.
 start_dnsd() { start_dnsd_with dnsd ", infrastructure_cache_size: $((ZONES * 4))"; }
 start_dnsd_defaults() { start_dnsd_with dnsd_defaults ""; }
+start_dnsd_small() { start_dnsd_with dnsd_small ", infrastructure_cache_size: 10000"; }
 start_dnsd_with() {   # NAME EXTRA_RECURSE_KEYS
     cat > "$WORK/$1.yaml" <<CONF
 listen: [udp://127.0.0.1:${PORT[$1]}, tcp://127.0.0.1:${PORT[$1]}]

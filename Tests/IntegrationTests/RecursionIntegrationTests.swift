@@ -149,4 +149,24 @@ import Testing
             #expect(again.answers("A") == ["192.0.2.2"], "\(again.raw)")
         }
     }
+
+    /// A zone cut whose servers are all named inside it is useless without their addresses:
+    /// when the infrastructure cache lost the glue but kept the cut (evicted when full, or
+    /// flushed as here), the recursor asks the parent again, whose referral brings the glue
+    /// back, instead of answering SERVFAIL "no address for any of its servers".
+    @Test func aCutThatLostItsGlueIsRelearntFromItsParent() throws {
+        let tree = try RecursionHierarchy(withFixtures: false)
+        defer { tree.stop() }
+        try ForwardDnsd.with(servers: Self.servers(tree)) { dnsd in
+            let www = try Dig.query(port: dnsd.port, "www.example.alpha.", "A")
+            #expect(www.answers("A") == ["192.0.2.1"], "\(www.raw)")
+            // Only the address set of example.alpha.'s one server goes; the cut stays.
+            let flush = try ControlPlaneTests.dnsctl(dnsd.controlSocket, ["--json", "cache.flush", "ns1.example.alpha."])
+            #expect(flush.status == 0, "\(flush.transcript)")
+            let stats = try ControlPlaneTests.dnsctl(dnsd.controlSocket, ["--json", "cache.stats"])
+            #expect(!stats.stdout.contains(#""delegations":0"#), "the cut must still be cached: \(stats.transcript)")
+            let mail = try Dig.query(port: dnsd.port, "mail.example.alpha.", "MX")
+            #expect(mail.status == "NOERROR" && mail.answers("MX") == ["10 www.example.alpha."], "\(mail.raw)")
+        }
+    }
 }

@@ -10,7 +10,8 @@ import NIOCore
 /// Only records that passed the bailiwick checks of `ResponseClassifier` get here, so a
 /// server can teach us about its own zone and below, never about a sibling or parent
 /// (cache-poisoning defence). Bounded by `maxEntries`: when full, expired entries go first,
-/// then arbitrary ones (dictionary order), which is enough for data that is cheap to re-learn.
+/// then arbitrary ones (dictionary order) down to 90%, which is enough for data that is cheap
+/// to re-learn.
 /// One lock, held only for dictionary work.
 public final class InfrastructureCache: Sendable {
     /// A zone cut: the zone and the names of its servers.
@@ -106,18 +107,24 @@ public final class InfrastructureCache: Sendable {
         }
     }
 
+    /// Over `maxEntries`: drops the expired entries, then arbitrary ones down to 90% of
+    /// `maxEntries`, so that the pass over both dictionaries is paid once per tenth of the
+    /// cache's insertions rather than on every one. A zone cut that loses its glue this way
+    /// is re-learnt from its parent (`RecursiveIterator.closestCut`).
     private func evictIfNeeded(_ state: inout State, now: UInt64) {
         guard state.count > maxEntries else { return }
+        let before = state.count
         state.delegations = state.delegations.filter { $0.value.expires > now }
         state.addresses = state.addresses.filter { $0.value.expires > now }
-        while state.count > maxEntries {
-            if state.addresses.count >= state.delegations.count, let key = state.addresses.keys.first {
-                state.addresses[key] = nil
-            } else if let key = state.delegations.keys.first {
-                state.delegations[key] = nil
-            }
-            state.evictions += 1
+        let target = maxEntries - maxEntries / 10
+        if state.count > target {
+            // Each dictionary gives up its share of the excess.
+            let excess = state.count - target
+            let fromAddresses = excess * state.addresses.count / state.count
+            for key in Array(state.addresses.keys.prefix(fromAddresses)) { state.addresses[key] = nil }
+            for key in Array(state.delegations.keys.prefix(state.count - target)) { state.delegations[key] = nil }
         }
+        state.evictions += UInt64(before - state.count)
     }
 
     // MARK: control plane

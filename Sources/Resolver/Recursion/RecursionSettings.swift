@@ -21,7 +21,7 @@ public struct RecursionSettings: Sendable {
     /// The UDP payload size advertised to authoritative servers (RFC 6891; 1232 avoids fragments).
     public var ednsUDPSize: UInt16 = 1232
     /// Most entries (delegations plus server address sets) of the infrastructure cache.
-    public var infrastructureCacheSize: Int = 10_000
+    public var infrastructureCacheSize: Int = 100_000
     /// Per-client-query limits.
     public var limits = RecursionLimits()
     /// Resolutions running at once, all event loops together (Unbound runs 1024 per thread).

@@ -129,9 +129,17 @@ struct RecursiveIterator: Sendable {
         return Cut(zone: delegation.zone, nameServers: delegation.nameServers, known: known)
     }
 
+    /// The deepest cached zone cut above `name` that can be asked. A cut whose servers are all
+    /// named inside its own zone is usable only while their addresses (the glue) are cached:
+    /// when those went first (evicted, or a shorter TTL), the cut's parent is asked instead,
+    /// and its referral brings the glue back.
     func closestCut(for name: DNSName) -> Cut {
-        if let delegation = infrastructure.closestDelegation(for: name) {
-            return Cut(zone: delegation.zone, nameServers: delegation.nameServers, known: [:])
+        var start: DNSName? = name
+        while let below = start, let delegation = infrastructure.closestDelegation(for: below) {
+            if delegation.nameServers.contains(where: { !$0.isSubdomain(of: delegation.zone) || infrastructure.addresses(of: $0) != nil }) {
+                return Cut(zone: delegation.zone, nameServers: delegation.nameServers, known: [:])
+            }
+            start = delegation.zone.parent
         }
         var known: [DNSName: [String]] = [:]
         for server in settings.hints.servers { known[server.name] = server.addresses }
