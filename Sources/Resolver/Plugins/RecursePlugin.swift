@@ -48,26 +48,32 @@ public final class RecursePlugin: Plugin, Sendable {
             counters.running.wrappingDecrement(ordering: .relaxed)
             return PluginLimit.recursions.failure(to: query)
         }
-        let iterator = self.iterator
-        let limits = settings.limits
         let loop = context.eventLoop
-        let future = loop.makeFutureWithTask { () -> Message in
-            let budget = RecursionBudget(limits: limits)
-            do {
-                let resolution = try await iterator.resolve(question.name, question.type, canonical: question.name,
-                                                            on: loop, budget: budget)
-                return self.response(to: query, resolution)
-            } catch let failure as RecursionFailure {
-                self.counters.failures.wrappingIncrement(ordering: .relaxed)
-                if case .limit = failure { self.counters.limitFailures.wrappingIncrement(ordering: .relaxed) }
-                return self.failure(to: query, failure)
-            } catch {
-                self.counters.failures.wrappingIncrement(ordering: .relaxed)
-                return self.failure(to: query, .other("\(error)"))
-            }
+        // The resolution runs on the query's event loop (EventLoopTaskExecutor), where its
+        // sockets and timers are: no thread hop per await.
+        let promise = loop.makePromise(of: Message.self)
+        Task(executorPreference: EventLoopTaskExecutor.of(loop)) {
+            promise.succeed(await self.resolve(query, question, on: loop))
         }
+        let future = promise.futureResult
         future.whenComplete { _ in self.counters.running.wrappingDecrement(ordering: .relaxed) }
         return .pending(PendingOutcome(following: future.map { .respond($0, .upstream("recurse")) }, on: loop))
+    }
+
+    /// The answer to `query`: the resolution's, or SERVFAIL with the reason it failed.
+    private func resolve(_ query: Message, _ question: Question, on loop: EventLoop) async -> Message {
+        let budget = RecursionBudget(limits: settings.limits)
+        do {
+            let resolution = try await iterator.resolve(question.name, question.type, canonical: question.name, on: loop, budget: budget)
+            return response(to: query, resolution)
+        } catch let failure as RecursionFailure {
+            counters.failures.wrappingIncrement(ordering: .relaxed)
+            if case .limit = failure { counters.limitFailures.wrappingIncrement(ordering: .relaxed) }
+            return self.failure(to: query, failure)
+        } catch {
+            counters.failures.wrappingIncrement(ordering: .relaxed)
+            return self.failure(to: query, .other("\(error)"))
+        }
     }
 
     /// Counters since start, with the infrastructure cache's sizes.
