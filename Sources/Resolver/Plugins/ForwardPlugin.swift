@@ -167,7 +167,7 @@ public final class ForwardPlugin: Plugin, Sendable {
     /// DNS 0x20 (draft-vixie-dnsext-dns0x20): flips the case of each letter at random, so an
     /// off-path forger must also guess the pattern, which a genuine answer echoes.
     static func randomizeCase(_ name: DNSName) -> DNSName {
-        var generator = SystemRandomNumberGenerator()
+        var generator = PooledKernelRandom()
         var bits: UInt64 = generator.next()
         var used = 0
         let labels = name.labels.map { label in

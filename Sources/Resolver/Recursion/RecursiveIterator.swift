@@ -155,7 +155,8 @@ struct RecursiveIterator: Sendable {
              budget: RecursionBudget, nesting: Int) async throws -> ResponseClassifier.Result {
         var candidates: [String] = []
         var pending: [DNSName] = []
-        for server in cut.nameServers.shuffled() {
+        var random = PooledKernelRandom()
+        for server in cut.nameServers.shuffled(using: &random) {
             if let addresses = cut.known[server] ?? infrastructure.addresses(of: server) {
                 candidates += addresses.filter { settings.ipv6 || !$0.contains(":") }
             } else if !server.isSubdomain(of: cut.zone) {

@@ -50,7 +50,7 @@ public final class UpstreamPool: Sendable {
         if policy == .fastest {
             for index in available { rtts[index] = upstreams[index].smoothedRTT }
         }
-        var generator = SystemRandomNumberGenerator()
+        var generator = PooledKernelRandom()
         let order = policy.order(available, counter: counter.loadThenWrappingIncrement(ordering: .relaxed),
                                  rtts: rtts, using: &generator)
         ask(query, order.map { upstreams[$0] }[...], badAnswer: nil, lastError: nil, on: loop, then: done)

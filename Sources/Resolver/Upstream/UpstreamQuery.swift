@@ -43,7 +43,10 @@ public struct UpstreamQuery: Sendable {
     }
 
     /// A random query ID (RFC 5452 §4: IDs must not be predictable).
-    static func randomID() -> UInt16 { UInt16.random(in: 0...UInt16.max) }
+    static func randomID() -> UInt16 {
+        var random = PooledKernelRandom()
+        return UInt16.random(in: 0...UInt16.max, using: &random)
+    }
 }
 
 /// Why an upstream exchange failed without an answer.
