@@ -1,7 +1,7 @@
 #!/bin/bash
 # A soak: dnsd with the shipped cache defaults forwarding to NSD, under an ordinary mixed load
 # and misbehaving clients at once, while the upstream flaps; dnsd's RSS and open files are
-# sampled every second and must stay flat once warmed up. See docs/operations.md ("Soak").
+# sampled every second and must stay flat once warmed up. See docs/benchmarks.md ("Soak").
 #
 #   bench/soak.sh [SECONDS]            default 180 (bounded: every load ends by then)
 #   env: DNSD=path/to/dnsd (default .build-bench/release/dnsd, else .build/debug/dnsd)
