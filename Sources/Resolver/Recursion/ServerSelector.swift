@@ -35,9 +35,9 @@ final class ServerSelector: Sendable {
     func order(_ addresses: [String]) -> [String] {
         guard addresses.count > 1 else { return addresses }
         let estimates = table.withLockedValue { table in addresses.map { Self.estimate(table[$0]) } }
-        var indices = Array(addresses.indices).shuffled()   // ties broken at random
-        indices.sort { estimates[$0] < estimates[$1] }
         var random = PooledKernelRandom()
+        var indices = Array(addresses.indices).shuffled(using: &random)   // ties broken at random
+        indices.sort { estimates[$0] < estimates[$1] }
         if Double.random(in: 0..<1, using: &random) < exploration {
             let pick = Int.random(in: 1..<indices.count, using: &random)
             indices.insert(indices.remove(at: pick), at: 0)
