@@ -24,7 +24,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 /// Made once per process: a directory with the files the seed configurations name.
 let baseDirectory: String = {
-    let directory = NSTemporaryDirectory() + "dnsd-config-fuzz-\(getpid())"
+    let directory = NSTemporaryDirectory() + "dnsd-config-fuzz-\(ProcessInfo.processInfo.processIdentifier)"
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let zone = """
         $TTL 300
@@ -34,7 +34,7 @@ let baseDirectory: String = {
         www IN AAAA 2001:db8::1
 
         """
-    FileManager.default.createFile(atPath: directory + "/example.zone", contents: Data(zone.utf8))
-    FileManager.default.createFile(atPath: directory + "/hosts", contents: Data("127.0.0.1 localhost\n::1 localhost ip6-localhost\n".utf8))
+    _ = FileManager.default.createFile(atPath: directory + "/example.zone", contents: Data(zone.utf8))
+    _ = FileManager.default.createFile(atPath: directory + "/hosts", contents: Data("127.0.0.1 localhost\n::1 localhost ip6-localhost\n".utf8))
     return directory
 }()

@@ -35,7 +35,8 @@ public enum FuzzDaemon {
         logger.logLevel = .critical
         do {
             let config = try DaemonConfig.parse(yaml: yaml, file: "fuzz.yaml", baseDirectory: "")
-            return try DaemonRuntime(config: config, configPath: nil, logger: logger)
+            // A small event ring: methods that read it (queries.top, latency.histogram) scan all of it.
+            return try DaemonRuntime(config: config, configPath: nil, logger: logger, eventCapacity: 256)
         } catch {
             fatalError("the harness configuration does not load: \(error)")
         }
