@@ -1,4 +1,5 @@
 import DNSProto
+import Foundation
 import Resolver
 
 /// libFuzzer entry point for the hosts-file reader (`HostsFileParser`): arbitrary bytes as a
@@ -23,8 +24,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for entry in entries where entry.names.isEmpty || entry.names.contains(where: \.isRoot) {
         fatalError("an entry without a usable name: \(entry)")
     }
-    // Names print in presentation form (escapes included), which the reader takes back.
-    let printed = entries.map { entry in ([entry.address.description] + entry.names.map(\.description)).joined(separator: " ") }
+    // Names print in presentation form (escapes included), which the reader takes back; `#`
+    // is no special character there but starts a hosts-file comment, so a writer escapes it.
+    let printed = entries.map { entry in
+        ([entry.address.description] + entry.names.map { $0.description.replacingOccurrences(of: "#", with: "\\035") }).joined(separator: " ")
+    }
     let (again, reproblems) = HostsFileParser.parse(printed.joined(separator: "\n"), file: "printed")
     let same = again.count == entries.count && zip(again, entries).allSatisfy { $0.address == $1.address && $0.names == $1.names }
     guard reproblems.isEmpty, same else {
