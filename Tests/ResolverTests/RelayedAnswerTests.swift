@@ -155,7 +155,7 @@ struct RelayedAnswerTests {
     /// forward) is left to the full path; a pointer to the question still relays.
     @Test func ownerNamesPointingIntoTheHeaderOrForwardAreLeftToTheFullPath() throws {
         let header: [UInt8] = [0x25, 0x2F, 0x85, 0x00, 0, 1, 0, 2, 0, 0, 0, 0]
-        let question: [UInt8] = [5] + Array("alias".utf8) + [7] + Array("example".utf8) + [4] + Array("test".utf8) + [0, 0, 1, 0, 1]
+        let question = Array("\u{5}alias\u{7}example\u{4}test\u{0}\u{0}\u{1}\u{0}\u{1}".utf8)
         let cname: [UInt8] = [0, 0, 0, 0, 0, 0, 0x02, 0x10, 0, 6, 3] + Array("www".utf8) + [0xC0, 0x12]
         let address: [UInt8] = [0xC0, 0x30, 0, 1, 0, 1, 0, 0, 0x02, 0x58, 0, 4, 192, 0, 2, 80]
         func layout(_ owner: [UInt8]) -> RelayedAnswer? {
