@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "DNSProto", targets: ["DNSProto"]),
+        // Resolver, ControlProto and Daemon as libraries for the fuzz harnesses (fuzz/README.md).
+        .library(name: "Resolver", targets: ["Resolver"]),
+        .library(name: "ControlProto", targets: ["ControlProto"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
         .executable(name: "dnsd", targets: ["dnsd"]),
         .executable(name: "dnsctl", targets: ["dnsctl"]),
         .executable(name: "dnsconsole", targets: ["Console"]),

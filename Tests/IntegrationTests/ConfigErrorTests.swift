@@ -84,6 +84,31 @@ struct ConfigErrorTests {
               - zones: [example.test.]
 
             """, line: 2, mentions: "YAML"),
+        // Found by fuzz/ConfigFuzzer: these three were reported at line 0.
+        BadConfig(description: "a key twice in one mapping", yaml: """
+            listen: [udp://127.0.0.1:1]
+            tcp: {idle_timeout: 10s, idle_timeout: 20s}
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone}
+
+            """, line: 2, mentions: "'idle_timeout' appears twice"),
+        BadConfig(description: "a bare plugin name whose plugin needs settings", yaml: """
+            listen: [udp://127.0.0.1:1]
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone
+
+            """, line: 5, mentions: "zone"),
+        BadConfig(description: "a control character in the YAML", yaml: """
+            listen: [udp://127.0.0.1:1]
+            servers:
+              - zones: [example.test.]
+                plugins: [\u{01}zone: {file: example.test.zone}]
+
+            """, line: 4, mentions: "control characters"),
     ]
 
     @Test("the error names file, line and key", arguments: cases)

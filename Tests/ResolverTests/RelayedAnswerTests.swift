@@ -149,6 +149,23 @@ struct RelayedAnswerTests {
                 "\(message.answers.map(\.name))")
     }
 
+    /// Found by fuzz/RelayAnswerFuzzer: an owner name that points into the header (`C0 00`)
+    /// reads as other labels once the relay writes the client's ID and flags there, so the
+    /// client got another name than the upstream sent. Such an answer (and one that points
+    /// forward) is left to the full path; a pointer to the question still relays.
+    @Test func ownerNamesPointingIntoTheHeaderOrForwardAreLeftToTheFullPath() throws {
+        let header: [UInt8] = [0x25, 0x2F, 0x85, 0x00, 0, 1, 0, 2, 0, 0, 0, 0]
+        let question = Array("\u{5}alias\u{7}example\u{4}test\u{0}\u{0}\u{1}\u{0}\u{1}".utf8)
+        let cname: [UInt8] = [0, 0, 0, 0, 0, 0, 0x02, 0x10, 0, 6, 3] + Array("www".utf8) + [0xC0, 0x12]
+        let address: [UInt8] = [0xC0, 0x30, 0, 1, 0, 1, 0, 0, 0x02, 0x58, 0, 4, 192, 0, 2, 80]
+        func layout(_ owner: [UInt8]) -> RelayedAnswer? {
+            (header + question + owner + cname + address).withUnsafeBytes { RelayedAnswer($0, nameEnd: 32) }
+        }
+        #expect(layout([0xC0, 0x00]) == nil)
+        #expect(layout([0xC0, 0x40]) == nil)
+        #expect(layout([0xC0, 0x0C]) != nil)
+    }
+
     /// Hostile upstream bytes: every single-byte change and every cut of a real answer is read
     /// without a crash, and whatever is accepted is written within its bounds.
     @Test func mangledAnswersNeverCrash() throws {

@@ -119,6 +119,17 @@ public struct DaemonConfig: Sendable {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "YAML: \(problem)")
+        case .reader(let problem, let offset, _, let yaml):
+            // libyaml's reader (bad UTF-8, control characters) gives a byte offset, not a mark.
+            let before = Array(yaml.utf8.prefix(max(0, offset ?? 0)))
+            let newline = UInt8(ascii: "\n")
+            let lineStart = (before.lastIndex(of: newline) ?? -1) + 1
+            let line = before.count(where: { $0 == newline }) + 1
+            return ConfigError(file: file, line: line, column: before.count - lineStart + 1, key: "", message: "YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams puts the whole document in `context.text`; the mark is the first duplicate's.
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigError(file: file, line: context.mark.line, column: context.mark.column, key: "", message: "YAML: \(keys) appears twice in a mapping")
         default:
             return ConfigError(file: file, line: 0, column: 0, key: "", message: "YAML: \(error)")
         }

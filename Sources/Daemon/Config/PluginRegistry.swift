@@ -1,6 +1,7 @@
 import DNSProto
 import NIOConcurrencyHelpers
 import Resolver
+import Yams
 
 /// What plugin factories need besides their own YAML.
 struct PluginBuildContext: Sendable {
@@ -34,7 +35,9 @@ enum PluginRegistry {
         if case .scalar = node.node {
             let name = try node.string()
             guard let factory = factories[name] else { throw node.error("unknown plugin '\(name)' (known: \(known.sorted().joined(separator: ", ")))") }
-            return try factory(ConfigNode(node: .mapping([:]), file: node.file, path: node.path + "." + name), zones, context)
+            // The empty settings carry the name's place, so errors about them name its line.
+            let settings = Node.mapping(Node.Mapping([], .implicit, .any, node.node.mark))
+            return try factory(ConfigNode(node: settings, file: node.file, path: node.path + "." + name), zones, context)
         }
         let entries = try node.mapping(allowed: known)
         guard entries.count == 1, let (name, settings) = entries.first, let factory = factories[name] else {

@@ -59,12 +59,19 @@ struct RelayedAnswer {
     }
 
     /// The offset just past the (possibly compressed) name at `start`, without following
-    /// pointers; nil when it runs off the end or uses a reserved label type.
+    /// pointers; nil when it runs off the end, uses a reserved label type, or has a pointer
+    /// that is not to a prior name past the header (RFC 1035 §4.1.4). A pointer into the
+    /// header or forward (into the OPT the relay replaces) reads differently once the relay
+    /// has rewritten those bytes: the client would get another name than the upstream sent.
     static func skipName(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
         var offset = start
         while offset < bytes.count {
             let length = Int(bytes[offset])
-            if length & 0xC0 == 0xC0 { return offset + 2 }
+            if length & 0xC0 == 0xC0 {
+                guard offset + 1 < bytes.count else { return nil }
+                let target = (length & 0x3F) << 8 | Int(bytes[offset + 1])
+                return target >= 12 && target < start ? offset + 2 : nil
+            }
             guard length & 0xC0 == 0 else { return nil }
             offset += 1 + length
             if length == 0 { return offset }
