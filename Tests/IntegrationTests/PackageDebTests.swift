@@ -12,7 +12,9 @@ import Glibc
 ///
 /// It installs on the host, so it is part of the serialized scripts/install suite (which also
 /// makes the dnsd group) and refuses to run where a dnsd is installed already (a package, or
-/// files in /etc/dnsd or /usr/sbin): it never replaces or purges an operator's dnsd.
+/// files in /etc/dnsd or /usr/sbin): it never replaces or purges an operator's dnsd. What a
+/// source install's user creation or an earlier test run left (the dnsd user and group,
+/// /var/lib/dnsd) is set aside first and put back, with the same ids, after the purge.
 extension InstallScriptTests {
     static let dpkgAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/dpkg")
 
@@ -26,6 +28,8 @@ extension InstallScriptTests {
                      && !FileManager.default.fileExists(atPath: "/usr/sbin/dnsd"),
                      "a dnsd is installed on this machine already (dpkg-query: '\(installed.stdout)', /etc/dnsd or /usr/sbin/dnsd): this test would replace and purge it, so it does not run")
 
+        let previous = try PreviousDnsdAccount.setAside()
+        defer { previous.restore() }
         let directory = try Fixtures.scratchDirectory("dnsd-deb")
         chmod(directory.path, 0o755)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -115,5 +119,38 @@ extension InstallScriptTests {
 
         kill(process.processIdentifier, SIGTERM)
         #expect(PeerTool.waitForExit(process, timeout: 10) && process.terminationStatus == 0, "\(stderr())")
+    }
+}
+
+/// The dnsd user and group and /var/lib/dnsd as they were before the package test: a purge
+/// removes them, so they are put back afterwards (same uid and gid, the directory renamed back).
+struct PreviousDnsdAccount {
+    static let state = "/var/lib/dnsd", setAsideState = "/var/lib/dnsd.before-PackageDebTests"
+    var uid: uid_t?
+    var gid: gid_t?
+    var stateSetAside = false
+
+    static func setAside() throws -> PreviousDnsdAccount {
+        var previous = PreviousDnsdAccount(uid: getpwnam("dnsd")?.pointee.pw_uid, gid: getgrnam("dnsd")?.pointee.gr_gid)
+        if FileManager.default.fileExists(atPath: state) {
+            try #require(!FileManager.default.fileExists(atPath: setAsideState), "\(setAsideState) exists: an earlier run did not finish")
+            try #require(rename(state, setAsideState) == 0, "cannot set \(state) aside: errno \(errno)")
+            previous.stateSetAside = true
+        }
+        return previous
+    }
+
+    func restore() {
+        if let gid, getgrnam("dnsd") == nil {
+            _ = try? PeerTool.run("/usr/sbin/groupadd", ["--system", "--gid", "\(gid)", "dnsd"])
+        }
+        if let uid, getpwnam("dnsd") == nil {
+            _ = try? PeerTool.run("/usr/sbin/useradd", ["--system", "--uid", "\(uid)", "--gid", "\(gid ?? uid)", "--home-dir", Self.state,
+                                                        "--no-create-home", "--shell", "/usr/sbin/nologin", "--comment", "dnsd DNS server", "dnsd"])
+        }
+        if stateSetAside {
+            try? FileManager.default.removeItem(atPath: Self.state)
+            rename(Self.setAsideState, Self.state)
+        }
     }
 }
