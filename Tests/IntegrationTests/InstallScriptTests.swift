@@ -15,7 +15,14 @@ struct InstallScriptTests {
 
     static func install(_ arguments: [String]) throws -> CommandResult {
         let binaries = URL(fileURLWithPath: try DnsdProcess.binary()).deletingLastPathComponent().path
-        return try PeerTool.run(repository.appendingPathComponent("scripts/install").path, arguments + ["--bindir-from", binaries], timeout: 120)
+        return try script("install", arguments + ["--bindir-from", binaries], timeout: 120)
+    }
+
+    /// One of scripts/, told not to run `swift build`: under `swift test` it would wait forever
+    /// for SwiftPM's lock. generate-manual must be built already (scripts/test does that).
+    static func script(_ name: String, _ arguments: [String], timeout: Double) throws -> CommandResult {
+        try PeerTool.run("/usr/bin/env", ["DNSD_NO_SWIFT_BUILD=1", repository.appendingPathComponent("scripts/" + name).path] + arguments,
+                         timeout: timeout)
     }
 
     static func mode(_ path: String) -> mode_t? {
@@ -37,7 +44,7 @@ struct InstallScriptTests {
             ("/usr/local/share/doc/dnsd/operations.md", 0o644), ("/usr/local/share/doc/dnsd/configuration.md", 0o644),
             ("/usr/local/share/man/man8/dnsd.8", 0o644), ("/usr/local/share/man/man8/dnsctl.8", 0o644),
             ("/usr/local/share/man/man1/dnsconsole.1", 0o644), ("/usr/local/share/man/man5/dnsd.yaml.5", 0o644),
-        ] + ["dnsd", "dnsctl", "dnsconsole"].flatMap { product in
+        ] + ["dnsd", "dnsctl", "dnsconsole"].flatMap { product -> [(String, mode_t)] in
             [("/usr/local/share/bash-completion/completions/\(product)", 0o644), ("/usr/local/share/zsh/site-functions/_\(product)", 0o644),
              ("/usr/local/share/fish/vendor_completions.d/\(product).fish", 0o644)]
         }

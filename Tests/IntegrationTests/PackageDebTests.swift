@@ -34,8 +34,7 @@ extension InstallScriptTests {
         chmod(directory.path, 0o755)
         defer { try? FileManager.default.removeItem(at: directory) }
         let binaries = URL(fileURLWithPath: try DnsdProcess.binary()).deletingLastPathComponent().path
-        let built = try PeerTool.run(Self.repository.appendingPathComponent("scripts/package-deb").path,
-                                     ["--output", directory.path, "--bindir-from", binaries], timeout: 300)
+        let built = try Self.script("package-deb", ["--output", directory.path, "--bindir-from", binaries], timeout: 300)
         try #require(built.status == 0, "\(built.transcript)")
         let deb = try #require(built.stdout.split(separator: "\n").last.map(String.init))
         #expect(deb.hasSuffix(".deb") && FileManager.default.fileExists(atPath: deb), "\(built.transcript)")
