@@ -54,8 +54,12 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            // ProductVersion.commit, shared by all three executables.
+            plugins: ["GitCommit"]
         ),
+        // Records the git commit at build time (scripts/git-commit-source).
+        .plugin(name: "GitCommit", capability: .buildTool()),
         .target(
             name: "Daemon",
             dependencies: [

@@ -16,7 +16,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             Keys: ? help, / filter, space pause, r tls.reload, f cache.flush, tab focus, s sort, q quit. \
             When dnsd goes away the console says so and reconnects. See docs/console.md.
             """,
-        version: "0.1.0"
+        version: ProductVersion.description
     )
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Control socket (default: $DNSD_SOCKET, else \(ControlSocketPath.clientDefaultPath)).", valueName: "PATH"))

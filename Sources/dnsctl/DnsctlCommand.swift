@@ -25,7 +25,7 @@ struct DnsctlCommand: ParsableCommand {
         Methods:
         \(MethodCatalog.all.map { "  \($0.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
         """,
-        version: "0.1.0"
+        version: ProductVersion.description
     )
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Control socket (default: $DNSD_SOCKET, else \(ControlSocketPath.clientDefaultPath)).", valueName: "PATH"))
@@ -37,10 +37,12 @@ struct DnsctlCommand: ParsableCommand {
     @Flag(help: "Print the result as compact JSON, even for strings.")
     var json = false
 
-    @Argument(help: "The method, e.g. core.uptime; `status`; or `help [METHOD]` (`help --markdown`: the whole reference).")
+    @Argument(help: "The method, e.g. core.uptime; `status`; or `help [METHOD]` (`help --markdown`: the whole reference).",
+              completion: .custom(MethodCompletion.methods))
     var method: String
 
-    @Argument(parsing: .allUnrecognized, help: "The method's parameters, in order, or as name=value (e.g. `stats.get prefix=cache`). A method this dnsctl does not know is sent to the daemon as it is.")
+    @Argument(parsing: .allUnrecognized, help: "The method's parameters, in order, or as name=value (e.g. `stats.get prefix=cache`). A method this dnsctl does not know is sent to the daemon as it is.",
+              completion: .custom(MethodCompletion.parameters))
     var arguments: [String] = []
 
     func run() throws {

@@ -79,7 +79,7 @@ struct DnsdCommand: ParsableCommand {
         stderr, or when a listener or the control socket cannot be opened; 2 for bad command-line \
         arguments.
         """,
-        version: DaemonVersion.string
+        version: DaemonVersion.description
     )
 
     @Option(name: .shortAndLong, help: ArgumentHelp("YAML configuration file (default: $DNSD_CONFIG, else \(StandardPaths.configFile) when it exists, else the built-in one).", valueName: "FILE"))
@@ -133,7 +133,7 @@ struct DnsdCommand: ParsableCommand {
         }
         LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, output: output) }
         let logger = Logger(label: "dnsd")
-        logger.info("starting dnsd \(DaemonVersion.string)", metadata: ["config": "\(config ?? "<built-in>")"])
+        logger.info("starting dnsd \(DaemonVersion.description)", metadata: ["config": "\(config ?? "<built-in>")"])
         let runtime: DaemonRuntime
         do {
             runtime = try DaemonRuntime(config: loaded, configPath: config, logger: logger)

@@ -1,18 +1,23 @@
 import Foundation
 
-/// dnsconsole running in a detached tmux session on a private tmux server (`tmux -L`), so
-/// tests can type keys and read the screen back with `capture-pane`. After the console exits
-/// the pane prints `CONSOLE-EXIT=<status>` and a shell prompt line, to show the terminal is
-/// usable again.
+/// dnsconsole (or, with `init(command:)`, any interactive program: CompletionScriptTests runs
+/// shells) in a detached tmux session on a private tmux server (`tmux -L`), so tests can type
+/// keys and read the screen back with `capture-pane`. After the console exits the pane prints
+/// `CONSOLE-EXIT=<status>` and a shell prompt line, to show the terminal is usable again.
 final class ConsoleTmux {
     let server: String
     private let tmux: String
 
-    init(socket: String, width: Int = 120, height: Int = 40, refresh: Double = 0.5) throws {
-        tmux = try PeerTool.require("tmux")
-        server = "dnsconsole-test-\(UUID().uuidString.prefix(8))"
+    convenience init(socket: String, width: Int = 120, height: Int = 40, refresh: Double = 0.5) throws {
         let console = URL(fileURLWithPath: try DnsdProcess.binary()).deletingLastPathComponent().appendingPathComponent("dnsconsole").path
-        let command = "env LANG=C.UTF-8 LC_ALL=C.UTF-8 \(console) --socket '\(socket)' --refresh \(refresh); echo CONSOLE-EXIT=$?; echo PROMPT-BACK; sleep 60"
+        try self.init(command: "env LANG=C.UTF-8 LC_ALL=C.UTF-8 \(console) --socket '\(socket)' --refresh \(refresh); echo CONSOLE-EXIT=$?; echo PROMPT-BACK; sleep 60",
+                      width: width, height: height)
+    }
+
+    /// `command` (a shell command line) in a new tmux session.
+    init(command: String, width: Int = 120, height: Int = 40) throws {
+        tmux = try PeerTool.require("tmux")
+        server = "dnsd-test-\(UUID().uuidString.prefix(8))"
         // Through python3, which empties the signal mask first: the test runner's threads
         // block signals, spawned children inherit that, and tmux's client and server
         // handshake with signals (it hangs). Every stream goes to /dev/null: the tmux server

@@ -6,7 +6,7 @@ import Glibc
 
 /// scripts/install staged into a scratch directory (`--destdir`) from the binaries this test
 /// run built (`--bindir-from`, so no release build is needed): every file where it belongs,
-/// with its mode; the unit accepted by `systemd-analyze verify` without a word; the sysusers
+/// with its mode (man pages and completions included, and the pages render cleanly); the unit accepted by `systemd-analyze verify` without a word; the sysusers
 /// and tmpfiles snippets applied by systemd's own tools to the staged root; the shipped
 /// configuration passing `dnsd --check-config`.
 @Suite("scripts/install", .serialized)
@@ -15,7 +15,14 @@ struct InstallScriptTests {
 
     static func install(_ arguments: [String]) throws -> CommandResult {
         let binaries = URL(fileURLWithPath: try DnsdProcess.binary()).deletingLastPathComponent().path
-        return try PeerTool.run(repository.appendingPathComponent("scripts/install").path, arguments + ["--bindir-from", binaries], timeout: 120)
+        return try script("install", arguments + ["--bindir-from", binaries], timeout: 120)
+    }
+
+    /// One of scripts/, told not to run `swift build`: under `swift test` it would wait forever
+    /// for SwiftPM's lock. generate-manual must be built already (scripts/test does that).
+    static func script(_ name: String, _ arguments: [String], timeout: Double) throws -> CommandResult {
+        try PeerTool.run("/usr/bin/env", ["DNSD_NO_SWIFT_BUILD=1", repository.appendingPathComponent("scripts/" + name).path] + arguments,
+                         timeout: timeout)
     }
 
     static func mode(_ path: String) -> mode_t? {
@@ -35,9 +42,20 @@ struct InstallScriptTests {
             ("/usr/local/lib/systemd/system/dnsd.service", 0o644), ("/usr/local/lib/sysusers.d/dnsd.conf", 0o644),
             ("/usr/local/lib/tmpfiles.d/dnsd.conf", 0o644), ("/etc/dnsd/dnsd.yaml", 0o644),
             ("/usr/local/share/doc/dnsd/operations.md", 0o644), ("/usr/local/share/doc/dnsd/configuration.md", 0o644),
-        ]
+            ("/usr/local/share/man/man8/dnsd.8", 0o644), ("/usr/local/share/man/man8/dnsctl.8", 0o644),
+            ("/usr/local/share/man/man1/dnsconsole.1", 0o644), ("/usr/local/share/man/man5/dnsd.yaml.5", 0o644),
+        ] + ["dnsd", "dnsctl", "dnsconsole"].flatMap { product -> [(String, mode_t)] in
+            [("/usr/local/share/bash-completion/completions/\(product)", 0o644), ("/usr/local/share/zsh/site-functions/_\(product)", 0o644),
+             ("/usr/local/share/fish/vendor_completions.d/\(product).fish", 0o644)]
+        }
         for (path, mode) in expected {
             #expect(Self.mode(root + path) == mode, "\(path): mode \(Self.mode(root + path).map { String($0, radix: 8) } ?? "missing")")
+        }
+        // The man pages render without a warning from groff and describe the real flags.
+        for (page, flag) in [("man8/dnsd.8", "--check-config"), ("man8/dnsctl.8", "--socket"), ("man1/dnsconsole.1", "--refresh"),
+                             ("man5/dnsd.yaml.5", "edns_udp_size")] {
+            let man = try PeerTool.run("/usr/bin/env", ["MANWIDTH=80", "man", "--warnings", "-l", root + "/usr/local/share/man/" + page])
+            #expect(man.status == 0 && man.stdout.contains(flag) && man.stderr.isEmpty, "\(page): \(man.transcript)")
         }
         let version = try PeerTool.run(root + "/usr/local/sbin/dnsd", ["--version"])
         #expect(version.status == 0, "\(version.transcript)")
@@ -93,6 +111,8 @@ struct InstallScriptTests {
         #expect(try Self.install(["--prefix", "/usr", "--destdir", destdir.path]).status == 0)
         let root = destdir.path
         #expect(Self.mode(root + "/usr/sbin/dnsd") == 0o755 && Self.mode(root + "/usr/lib/systemd/system/dnsd.service") == 0o644)
+        // Debian's zsh reads packaged completions from vendor-completions.
+        #expect(Self.mode(root + "/usr/share/zsh/vendor-completions/_dnsctl") == 0o644)
         let unit = try String(contentsOfFile: root + "/usr/lib/systemd/system/dnsd.service", encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/sbin/dnsd --config /etc/dnsd/dnsd.yaml\n") && unit.contains("ExecReload=/usr/bin/dnsctl config.reload\n"))
         let config = root + "/etc/dnsd/dnsd.yaml"

@@ -58,6 +58,10 @@ struct MetricsEndpointTests {
             #expect(after["dnsd_udp_batch_wait_suspensions_total"] == 0, "\(after.text)")
             #expect(after["dnsd_udp_batch_wait_suspended_workers"] == 0, "\(after.text)")
             #expect(after.text.contains("# TYPE dnsd_request_duration_seconds histogram"), "\(after.text)")
+            // The build's facts, as --version prints them: `0.1.0 (commit 1a2b3c4d5e6f)`.
+            let version = try DnsdProcess.runToCompletion(["--version"]).stdout.split(whereSeparator: { " ()\n".contains($0) })
+            try #require(version.count == 3, "\(version)")
+            #expect(after[#"dnsd_build_info{version="\#(version[0])",commit="\#(version.last ?? "")"}"#] == 1, "\(after.text)")
         }
     }
 

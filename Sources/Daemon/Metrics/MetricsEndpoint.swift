@@ -29,6 +29,10 @@ public final class MetricsEndpoint: Sendable {
         observer = QueryMetrics(pipeline: runtime.pipeline, factory: factory)
         scrapeTime = ScrapeTimeMetrics(runtime: runtime, queries: observer, factory: factory)
         health = HealthProbe(runtime: runtime)
+        // Prometheus' convention for build facts: a constant 1 whose labels carry them, so a
+        // query can join any series on the version and commit that produced it.
+        Gauge(label: "dnsd_build_info", dimensions: [("version", DaemonVersion.string), ("commit", DaemonVersion.commit)],
+              factory: factory).record(1)
     }
 
     /// The exposition text, as `GET /metrics` returns it.
