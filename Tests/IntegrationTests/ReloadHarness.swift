@@ -137,7 +137,10 @@ final class ReloadHarness {
     func h2(_ arguments: [String]) throws -> String {
         let result = try PeerTool.run("/usr/bin/python3", [try Fixtures.path("stream_drip.py")] + [arguments[0], "127.0.0.1", "\(dohPort)"] + arguments.dropFirst(),
                                       timeout: 30)
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // h2burst prints "goaway=G closed=C": the verdict as one word.
+        guard arguments.first == "h2burst" else { return output }
+        return output.contains("goaway=1") ? "goaway" : output.contains("closed=1") ? "closed" : "open"
     }
 
     /// A control call's reply (result or error), over a connection of its own.
