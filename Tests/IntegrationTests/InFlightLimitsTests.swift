@@ -43,48 +43,23 @@ struct InFlightLimitsTests {
                   - forward: {to: [\(live.url())]}
             """
         try ForwardDnsd.with(servers: servers, settings: "threads: 1\nlimits: {relay_waiting: \(Self.relayCap), upstream_sockets: \(Self.socketCap)}\n") { dnsd in
-            let pid = dnsd.process.processIdentifier
             let control = try ControlSocketClient(path: dnsd.controlSocket)
-            func cachedAnswer(id: UInt16) throws -> Double? {
-                let socket = try DNSSocket.udp(port: dnsd.port, timeout: 2, source: "127.0.0.3")
-                let started = Date()
-                try socket.sendMessage(RawDNS.query(id: id, name: "www.cached.test", type: RawDNS.typeA))
-                guard let reply = socket.receiveMessage(), let header = RawHeader(reply), header.id == id, header.ancount == 1 else { return nil }
-                return Date().timeIntervalSince(started)
-            }
-            #expect(try cachedAnswer(id: 1) != nil, "the cached name must resolve before the flood")
-            let baselineRSS = try ProcessStatus.residentKiB(pid: pid)
-            let baselineFiles = try ProcessStatus.openFiles(pid: pid)
-
-            let output = dnsd.directory.appendingPathComponent("flood.json")
-            let flood = try PeerTool.launch(try PeerTool.requirePythonWithDNSPython(),
-                                            [try Fixtures.path("unique_flood.py"), "\(dnsd.port)", "127.0.0.2", "flood.test", "50000", "10", "4"],
-                                            log: output)
-            var peakRSS = baselineRSS, peakFiles = baselineFiles, mostWaiting = 0, slowest = 0.0, unanswered = 0
-            var id: UInt16 = 100
-            while flood.isRunning {
-                let gauges = try control.stats("relay.waiting")
-                mostWaiting = max(mostWaiting, gauges["relay.waiting"] ?? 0)
-                peakRSS = max(peakRSS, try ProcessStatus.residentKiB(pid: pid))
-                peakFiles = max(peakFiles, try ProcessStatus.openFiles(pid: pid))
-                id &+= 1
-                if let seconds = try cachedAnswer(id: id) { slowest = max(slowest, seconds) } else { unanswered += 1 }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-            let result = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            let counts = ((try? JSONSerialization.jsonObject(with: Data(result.utf8))) as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
+            #expect(try FloodWatch.cachedAnswer(dnsd, id: 1) != nil, "the cached name must resolve before the flood")
+            var watch = try FloodWatch(dnsd)
+            let flood = try FloodWatch.flood(dnsd, name: "flood.test", count: 50000, seconds: 10, wait: 4)
+            try watch.watch(flood.process, dnsd: dnsd, control: control, gauge: "relay.waiting")
+            let counts = try FloodWatch.counts(of: flood)
             let limits = try control.stats("limits.relay")
             let peak = try control.stats("relay.waiting_peak")["relay.waiting_peak"] ?? -1
 
-            #expect(mostWaiting <= Self.relayCap && peak <= Self.relayCap && peak > 0,
-                    "relay.waiting reached \(mostWaiting) (peak \(peak)) over a cap of \(Self.relayCap)")
-            #expect((counts["over_limit"] ?? 0) > 10_000, "the excess must be answered SERVFAIL naming the cap: \(result)")
+            #expect(watch.mostInFlight <= Self.relayCap && peak <= Self.relayCap && peak > 0,
+                    "relay.waiting reached \(watch.mostInFlight) (peak \(peak)) over a cap of \(Self.relayCap)")
+            #expect((counts["over_limit"] ?? 0) > 10_000, "the excess must be answered SERVFAIL naming the cap: \(counts)")
             #expect((limits["limits.relay_waiting"] ?? 0) >= (counts["over_limit"] ?? 0), "counted in stats.get: \(limits)")
-            #expect(peakFiles - baselineFiles <= Self.socketCap + 4, "open files went from \(baselineFiles) to \(peakFiles)")
-            #expect(peakRSS - baselineRSS < Self.growthKiB, "RSS grew from \(baselineRSS) KiB to \(peakRSS) KiB")
-            #expect(unanswered == 0 && slowest < 0.25, "the cached name: \(unanswered) unanswered, slowest \(slowest) s")
-            print("unique-name flood: \(result.trimmingCharacters(in: .whitespacesAndNewlines)); relay.waiting at most \(mostWaiting), "
-                  + "peak \(peak); RSS \(baselineRSS) -> \(peakRSS) KiB; files \(baselineFiles) -> \(peakFiles); cached name slowest \(slowest) s")
+            #expect(watch.peakFiles - watch.baselineFiles <= Self.socketCap + 4, "open files went from \(watch.baselineFiles) to \(watch.peakFiles)")
+            #expect(watch.peakRSS - watch.baselineRSS < Self.growthKiB, "RSS grew from \(watch.baselineRSS) KiB to \(watch.peakRSS) KiB")
+            #expect(watch.unanswered == 0 && watch.slowest < 0.25, "the cached name: \(watch.unanswered) unanswered, slowest \(watch.slowest) s")
+            print("unique-name flood: \(counts); relay.waiting at most \(watch.mostInFlight), peak \(peak); \(watch.summary)")
         }
     }
 
