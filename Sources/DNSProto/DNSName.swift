@@ -171,7 +171,11 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public func hash(into hasher: inout Hasher) {
-        for byte in wire { hasher.combine(Self.lower(byte)) }
+        // One combine of the lower-cased bytes rather than one per byte: names key every cache.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: wire.count) { lowered in
+            for index in wire.indices { lowered[index] = Self.lower(wire[index]) }
+            hasher.combine(bytes: UnsafeRawBufferPointer(lowered))
+        }
     }
 
     /// Canonical DNS name order (RFC 4034 §6.1): compare label by label from the root,

@@ -168,18 +168,7 @@ public final class ForwardPlugin: Plugin, Sendable {
     /// off-path forger must also guess the pattern, which a genuine answer echoes.
     static func randomizeCase(_ name: DNSName) -> DNSName {
         var generator = PooledKernelRandom()
-        var bits: UInt64 = generator.next()
-        var used = 0
-        let labels = name.labels.map { label in
-            label.map { byte -> UInt8 in
-                let lower = byte | 0x20
-                guard lower >= UInt8(ascii: "a"), lower <= UInt8(ascii: "z") else { return byte }
-                if used == 64 { bits = generator.next(); used = 0 }
-                defer { bits >>= 1; used += 1 }
-                return bits & 1 == 0 ? lower : lower & ~0x20
-            }
-        }
-        return (try? DNSName(labels: labels)) ?? name
+        return name.randomizingCase(using: &generator)
     }
 
     // MARK: - Building the client's response

@@ -158,7 +158,7 @@ struct RecursiveIterator: Sendable {
         var random = PooledKernelRandom()
         for server in cut.nameServers.shuffled(using: &random) {
             if let addresses = cut.known[server] ?? infrastructure.addresses(of: server) {
-                candidates += addresses.filter { settings.ipv6 || !$0.contains(":") }
+                candidates += addresses.filter { settings.ipv6 || !$0.utf8.contains(UInt8(ascii: ":")) }
             } else if !server.isSubdomain(of: cut.zone) {
                 // An in-zone name without glue can only be found through this very cut.
                 pending.append(server)
@@ -322,16 +322,6 @@ struct RecursiveIterator: Sendable {
 
     /// `name` with the labels it shares at the end with `canonical` spelt as in `canonical`.
     static func restore(_ name: DNSName, canonical: DNSName) -> DNSName {
-        let labels = name.labels, reference = canonical.labels
-        var shared = 0
-        while shared < labels.count, shared < reference.count,
-              labels[labels.count - 1 - shared].elementsEqual(reference[reference.count - 1 - shared], by: { lower($0) == lower($1) }) {
-            shared += 1
-        }
-        guard shared > 0 else { return name }
-        let rebuilt = labels.prefix(labels.count - shared).map { Array($0) } + reference.suffix(shared).map { Array($0) }
-        return (try? DNSName(labels: rebuilt)) ?? name
+        name.respellingSharedSuffix(as: canonical)
     }
-
-    private static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 }
