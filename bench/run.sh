@@ -25,6 +25,8 @@
 #        NO_INSTALL=1 (skip apt-get)
 #        OUT=bench/results (raw outputs and results.tsv)
 #        KEEP_LATENCIES=1 (also keep dnsperf's per-answer lines, in completion order, gzipped)
+#        RATE=N (dnsperf -Q N: every target offered N queries/s in the hit, mix, tcp and tls cells,
+#        recorded as workload "mix@N" etc.: p99 at equal load; misses stay unbounded)
 # Loopback only; every process it starts is stopped on exit; every cell is bounded in time.
 #
 # tls: the hit workload over DNS over TLS (dnsperf -m dot, 8 connections, 100 outstanding),
@@ -224,19 +226,23 @@ measure() {
             -c "$clients" -q 100 >/dev/null 2>&1
     fi
     if [ "$workload" = miss ]; then limit=(-n 1 -l 120); fi
+    # RATE: offer the same queries per second to every target (dnsperf -Q) instead of as many as
+    # it takes, so p99 compares latency at equal load rather than the depth of a saturated queue.
+    local rate=() label=$workload
+    if [ -n "${RATE:-}" ] && [ "$workload" != miss ]; then rate=(-Q "$RATE"); label="$workload@$RATE"; fi
     local rss0; rss0=$(rss_kb "${pidlist[@]}")
     local load1; load1=$(cut -d' ' -f1 /proc/loadavg)
     local before; before=$(cputicks "${pidlist[@]}")
     local load_before; load_before=$(cpu_ticks "$LOAD_CPUS")
-    local raw="$OUT/$target-w$WORKERS-$workload-$round$suffix.txt"
-    taskset -c "$LOAD_CPUS" dnsperf "${mode[@]}" -s 127.0.0.1 -p "$port" -d "$file" "${limit[@]}" -c "$clients" -T 1 -q 100 -t 2 -v \
+    local raw="$OUT/$target-w$WORKERS-$label-$round$suffix.txt"
+    taskset -c "$LOAD_CPUS" dnsperf "${mode[@]}" -s 127.0.0.1 -p "$port" -d "$file" "${limit[@]}" "${rate[@]}" -c "$clients" -T 1 -q 100 -t 2 -v \
         > "$WORK/verbose.txt" 2>&1
     local after; after=$(cputicks "${pidlist[@]}")
     local load_after; load_after=$(cpu_ticks "$LOAD_CPUS")
     local rss1; rss1=$(rss_kb "${pidlist[@]}")
     grep -v '^> ' "$WORK/verbose.txt" > "$raw"
     [ -n "${KEEP_LATENCIES:-}" ] && grep '^> ' "$WORK/verbose.txt" | gzip > "${raw%.txt}.latencies.gz"
-    python3 bench/summarize.py "$target" "$WORKERS" "$workload" "$round" "$WORK/verbose.txt" \
+    python3 bench/summarize.py "$target" "$WORKERS" "$label" "$round" "$WORK/verbose.txt" \
         "$((after - before))" "$HZ" "$rss1" "$load1" >> "$rows"
     echo "# load cpus $LOAD_CPUS idle $(load_idle $load_before $load_after)% during the run" >> "$raw"
     [ "$workload" = miss ] && echo "# $target rss before ${rss0} kB, after 100k answers ${rss1} kB" >> "$raw"

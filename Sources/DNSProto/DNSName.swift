@@ -166,8 +166,14 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
         guard lhs.wire.count == rhs.wire.count else { return false }
-        for i in 0..<lhs.wire.count where lower(lhs.wire[i]) != lower(rhs.wire[i]) { return false }
-        return true
+        // Every dictionary lookup keyed by a name ends here: compare raw bytes, and lower-case
+        // only the pairs that differ (most keys are already in lower case).
+        return lhs.wire.withUnsafeBufferPointer { left in
+            rhs.wire.withUnsafeBufferPointer { right in
+                for i in 0..<left.count where left[i] != right[i] && lower(left[i]) != lower(right[i]) { return false }
+                return true
+            }
+        }
     }
 
     public func hash(into hasher: inout Hasher) {
