@@ -51,13 +51,14 @@ public final class RecursePlugin: Plugin, Sendable {
         let loop = context.eventLoop
         // The resolution runs on the query's event loop (EventLoopTaskExecutor), where its
         // sockets and timers are: no thread hop per await.
-        let promise = loop.makePromise(of: Message.self)
+        // Completed straight from the task: no promise and futures in between (PendingOutcome).
+        let pending = PendingOutcome(on: loop)
         Task(executorPreference: EventLoopTaskExecutor.of(loop)) {
-            promise.succeed(await self.resolve(query, question, on: loop))
+            let answer = await self.resolve(query, question, on: loop)
+            self.counters.running.wrappingDecrement(ordering: .relaxed)
+            pending.succeed(.respond(answer, .upstream("recurse")))
         }
-        let future = promise.futureResult
-        future.whenComplete { _ in self.counters.running.wrappingDecrement(ordering: .relaxed) }
-        return .pending(PendingOutcome(following: future.map { .respond($0, .upstream("recurse")) }, on: loop))
+        return .pending(pending)
     }
 
     /// The answer to `query`: the resolution's, or SERVFAIL with the reason it failed.
