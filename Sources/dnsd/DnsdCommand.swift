@@ -54,8 +54,8 @@ struct DnsdCommand: ParsableCommand {
         UDP workers without the plugin chain; the log lines "dnsd ready" and "configuration \
         reloaded" list those zones (udp_relay). See docs/plugins/forward.md.
 
-        The UDP worker threads run under the SCHED_BATCH policy unless the configuration says \
-        `udp: {scheduling: normal}` (docs/configuration.md); the "dnsd ready" line shows which \
+        The UDP worker threads run under the normal scheduling policy unless the configuration says \
+        `udp: {scheduling: batch}` (SCHED_BATCH, docs/configuration.md); the "dnsd ready" line shows which \
         (udp_scheduling). Datagrams of one burst to the same peer with the same length leave as \
         one message the kernel segments (UDP GSO) unless it says `udp: {segmentation: false}` \
         (udp_segmentation). Under load, after a burst a worker sleeps `udp: {batch_wait: 50us}` \

@@ -44,7 +44,7 @@ extension ReloadCase {
     static var restartCases: [ReloadCase] { [
         .restart("listen", ["listen": "[udp://127.0.0.1:5]"]),
         .restart("threads", ["threads": "2"]),
-        .restart("udp.scheduling", ["udp": "{scheduling: normal}"]),
+        .restart("udp.scheduling", ["udp": "{scheduling: batch}"]),
         .restart("udp.segmentation", ["udp": "{segmentation: false}"]),
         .restart("udp.batch_wait", ["udp": "{batch_wait: 0}"]),
         .restart("metrics.listen", ["metrics": "{listen: 127.0.0.1:1}"]),

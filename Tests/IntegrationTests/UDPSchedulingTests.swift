@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `udp.scheduling` (UDPSettings.swift): the UDP worker threads of a real dnsd run under
-/// SCHED_BATCH by default and under the normal policy when told, as the kernel reports them in
+/// `udp.scheduling` (UDPSettings.swift): the UDP worker threads of a real dnsd run under the
+/// normal policy by default and under SCHED_BATCH when told, as the kernel reports them in
 /// /proc; a reload that changes the setting says it needs a restart and changes nothing.
 @Suite("UDP worker scheduling")
 struct UDPSchedulingTests {
@@ -29,30 +29,31 @@ struct UDPSchedulingTests {
         (udp.map { "udp: {scheduling: \($0)}\n" } ?? "") + "threads: 2\n"
     }
 
-    @Test("by default every UDP worker runs under SCHED_BATCH, and the start-up line says so")
-    func batchByDefault() throws {
+    @Test("by default every UDP worker runs under the normal policy, and the start-up line says so")
+    func normalByDefault() throws {
         try DnsdProcess.with(settings: Self.settings(udp: nil)) { dnsd in
             let policies = try Self.workerPolicies(dnsd.process.processIdentifier)
             #expect(policies.count == 2, "two workers for threads: 2: \(policies)")
-            #expect(policies.values.allSatisfy { $0 == Self.batch }, "\(policies)")
-            #expect(dnsd.stderr.contains("udp_scheduling=batch"), "\(dnsd.stderr)")
+            #expect(policies.values.allSatisfy { $0 == Self.other }, "\(policies)")
+            #expect(dnsd.stderr.contains("udp_scheduling=normal"), "\(dnsd.stderr)")
             #expect(try Dig.query(port: dnsd.port, "www.example.test", "A").status == "NOERROR")
         }
     }
 
-    @Test("scheduling: normal keeps the default policy; a reload to batch needs a restart and changes nothing")
-    func normalOnRequest() throws {
-        try DnsdProcess.with(settings: Self.settings(udp: "normal")) { dnsd in
+    @Test("scheduling: batch puts the workers under SCHED_BATCH; a reload to normal needs a restart and changes nothing")
+    func batchOnRequest() throws {
+        try DnsdProcess.with(settings: Self.settings(udp: "batch")) { dnsd in
             let pid = dnsd.process.processIdentifier
             let policies = try Self.workerPolicies(pid)
-            #expect(policies.count == 2 && policies.values.allSatisfy { $0 == Self.other }, "\(policies)")
+            #expect(policies.count == 2 && policies.values.allSatisfy { $0 == Self.batch }, "\(policies)")
+            #expect(dnsd.stderr.contains("udp_scheduling=batch"), "\(dnsd.stderr)")
 
-            let text = Self.settings(udp: "batch") + DnsdProcess.configText(port: dnsd.port)
+            let text = Self.settings(udp: "normal") + DnsdProcess.configText(port: dnsd.port)
             try text.write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
             let socket = dnsd.controlSocket
             let reload = try ControlPlaneTests.dnsctl(socket, ["--json", "config.reload"])
             #expect(reload.status == 0 && reload.stdout.contains("udp.scheduling"), "\(reload.transcript)")
-            #expect(try Self.workerPolicies(pid).values.allSatisfy { $0 == Self.other })
+            #expect(try Self.workerPolicies(pid).values.allSatisfy { $0 == Self.batch })
             #expect(try Dig.query(port: dnsd.port, "www.example.test", "A").status == "NOERROR")
         }
     }

@@ -1,18 +1,19 @@
 /// The `udp:` section: how the UDP worker threads (UDPWorker.swift) run.
 ///
 /// ```yaml
-/// udp: {scheduling: batch, segmentation: true, batch_wait: 50us}
+/// udp: {scheduling: normal, segmentation: true, batch_wait: 50us}
 /// ```
 ///
-/// `scheduling: batch` (the default) runs the workers under Linux's SCHED_BATCH policy: a
-/// worker woken by an arriving query does not preempt whatever else is running on that core;
-/// it runs at the next scheduling point and takes every query that arrived meanwhile in one
-/// `recvmmsg`. Where dnsd shares cores with other busy processes (its clients, a local
-/// authoritative server, a load generator), that turns a context switch per few queries into
-/// one per burst: in bench/ with two workers on the cores dnsperf and NSD also use, 20-30%
-/// more queries per CPU-second, p99 level with the peers' (docs/benchmarks.md). On cores of
-/// its own nothing changes. `normal` keeps the default policy (SCHED_OTHER), where a woken worker
-/// preempts at once: for a host whose other work must always yield to DNS.
+/// `scheduling: normal` (the default) keeps the default policy (SCHED_OTHER): a worker woken by
+/// an arriving query preempts what runs on its core at once. `batch` runs the workers under
+/// Linux's SCHED_BATCH policy: a woken worker runs at the next scheduling point and takes every
+/// query that arrived meanwhile in one `recvmmsg`. Where dnsd shares cores with its own load
+/// (clients, a local authoritative server, a load generator) that turns a context switch per
+/// few queries into one per burst (in bench/ with two workers on the cores of dnsperf and NSD,
+/// 20-30% more queries per CPU-second), but where another process keeps the core busy every
+/// query waits out that process's time slice: with a compiler on the worker's core, a median
+/// of 3.2 ms against 0.45-2 ms with `normal` (docs/configuration.md). Latency first, so `normal`
+/// by default. On cores of its own nothing changes.
 /// The policy needs no privilege.
 ///
 /// `segmentation: true` (the default) sends the answers (and relayed queries) of one burst that
@@ -47,11 +48,11 @@ public struct UDPSettings: Sendable, Equatable {
 
     public static let maxBatchWait = Duration.milliseconds(1)
 
-    public var scheduling: Scheduling = .batch
+    public var scheduling: Scheduling = .normal
     public var segmentation = true
     public var batchWait = Duration.microseconds(50)
 
-    public init(scheduling: Scheduling = .batch, segmentation: Bool = true, batchWait: Duration = .microseconds(50)) {
+    public init(scheduling: Scheduling = .normal, segmentation: Bool = true, batchWait: Duration = .microseconds(50)) {
         self.scheduling = scheduling
         self.segmentation = segmentation
         self.batchWait = batchWait
