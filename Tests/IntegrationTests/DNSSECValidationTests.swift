@@ -20,6 +20,8 @@ import Testing
         ("nx.secure.", "A", "NXDOMAIN", true, nil),                // NSEC3 closest encloser proof
         ("www.secure.", "TXT", "NOERROR", true, nil),              // NSEC3 NODATA
         ("www.unsigned.secure.", "A", "NOERROR", false, nil),      // insecure: NSEC3 proves no DS
+        ("www.same.good.secure.", "A", "NOERROR", false, nil),     // insecure child on its parent's server
+        ("nx.same.good.secure.", "A", "NXDOMAIN", false, nil),
         ("nx.unsigned.secure.", "A", "NXDOMAIN", false, nil),
         ("www.child.optout.", "A", "NOERROR", false, nil),         // insecure: opt-out span
         ("www.optout.", "A", "NOERROR", true, nil),

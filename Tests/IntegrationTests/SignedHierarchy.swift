@@ -6,6 +6,7 @@ import Foundation
 ///     .1  .                     ECDSAP256SHA256, NSEC        (the trust anchor: its DS set)
 ///     .2  secure.               RSASHA256 (2048), NSEC3 without salt or iterations
 ///     .3  good.secure.          ED25519, NSEC                secure
+///         same.good.secure.     not signed, no DS, served by .3 too: insecure without a referral
 ///     .4  unsigned.secure.      not signed, no DS            insecure (NSEC3 proof of no DS)
 ///     .5  forged.secure.        ECDSAP384SHA384, NSEC        bogus: www's A changed after signing
 ///     .6  expired.secure.       ECDSAP256SHA256              bogus: signed for 2021 only
@@ -78,7 +79,9 @@ final class SignedHierarchy {
             "\(child) IN NS ns1.\(child)\nns1.\(child) IN A \(a(server))"
         }
         return [
-            Zone(name: "good.secure.", server: 3, algorithm: "ED25519", body: leaf("good.secure.", 3)),
+            Zone(name: "same.good.secure.", server: 3, algorithm: nil, body: leaf("same.good.secure.", 3)),
+            Zone(name: "good.secure.", server: 3, algorithm: "ED25519", body: leaf("good.secure.", 3) + "\n" + delegation("same", 3),
+                 children: ["same.good.secure."]),
             Zone(name: "unsigned.secure.", server: 4, algorithm: nil, body: leaf("unsigned.secure.", 4)),
             Zone(name: "forged.secure.", server: 5, algorithm: "ECDSAP384SHA384", body: leaf("forged.secure.", 5),
                  tamper: { text in
@@ -171,8 +174,9 @@ final class SignedHierarchy {
             dsSets[zone.name] = zone.dsOverride ?? dsset
         }
         try (dsSets["."] ?? "").write(toFile: anchorPath, atomically: true, encoding: .utf8)
-        for (server, name, text) in served {
-            servers.append(try RecursionNSD(address: address(server), port: port, zones: [(name, text)],
+        for server in Set(served.map(\.0)).sorted() {
+            let zones = served.filter { $0.0 == server }.map { ($0.1, $0.2) }
+            servers.append(try RecursionNSD(address: address(server), port: port, zones: zones,
                                             directory: directory.appendingPathComponent("nsd\(server)")))
         }
         for server in servers { try server.waitUntilAnswering() }

@@ -78,6 +78,7 @@ struct AnswerValidator: Sendable {
         let security = try await zoneSecurity(signer ?? servedBy, work: work)
         guard case .secure(let keys) = security else { return Self.verdict(security) }
         guard signer != nil else {
+            if let below = try await unsignedDelegation(below: servedBy, keys: keys, toward: owner, work: work) { return below }
             return .bogus(.rrsigsMissing("\(owner) \(rrset[0].type) from signed zone \(servedBy) has no RRSIG"))
         }
         switch RRsetVerifier(zone: signer!, keys: keys).verify(rrset: rrset, signatures: covering, now: work.now, budget: work.crypto) {
@@ -104,6 +105,7 @@ struct AnswerValidator: Sendable {
         let security = try await zoneSecurity(signer ?? servedBy, work: work)
         guard case .secure(let keys) = security else { return Self.verdict(security) }
         guard let zone = signer else {
+            if let below = try await unsignedDelegation(below: servedBy, keys: keys, toward: name, work: work) { return below }
             return .bogus(.nsecMissing("the denial of \(name) from signed zone \(servedBy) is unsigned"))
         }
         switch verifiedProof(proof, zone: zone, keys: keys, work: work) {
@@ -146,6 +148,43 @@ struct AnswerValidator: Sendable {
         case .missing(let text): return .bogus(.nsecMissing(text))
         case .budgetExhausted: return .bogus(.budgetExhausted("NSEC3 hashes spent proving \(name)"))
         }
+    }
+
+    /// Unsigned data from the servers of a signed zone is insecure, not bogus, when an unsigned
+    /// delegation lies between that zone and the data: a server that also serves the child
+    /// answers for it without a referral, so the cut was never seen. Asks for DS one label at a
+    /// time from `zone` toward `owner` (as Unbound does); returns nil when no such cut is proved.
+    private func unsignedDelegation(below zone: DNSName, keys: [DNSKEY], toward owner: DNSName,
+                                    work: Work) async throws -> Verdict? {
+        var parent = zone, parentKeys = keys
+        var labels = zone.labelCount + 1
+        while labels <= owner.labelCount {
+            let name = owner.dropping(labels: owner.labelCount - labels)
+            labels += 1
+            if zones.lookup(name) == .insecure { return .insecure }
+            let resolution = try await iterator.resolve(name, .ds, canonical: name, on: work.loop, budget: work.budget)
+            if resolution.answers.contains(where: { $0.type == .ds && $0.name == name }) {
+                // A signed child: the data below it answers to its keys.
+                switch try await zoneSecurity(name, work: work) {
+                case .secure(let childKeys): (parent, parentKeys) = (name, childKeys)
+                case .insecure: return .insecure
+                case .bogus(let failure): return .bogus(failure)
+                }
+                continue
+            }
+            guard let segment = resolution.segments.last, segment.denial == .noData(.ds),
+                  case .success(let records) = verifiedProof(segment.proof, zone: parent, keys: parentKeys, work: work) else {
+                return nil
+            }
+            switch DenialProof.check(.insecureDelegation, name: name, zone: parent, records: records, budget: work.crypto) {
+            case .proven, .optOut, .tooManyIterations:
+                zones.store(.insecure, for: name, ttl: records.map(\.ttl).min() ?? 0)
+                return .insecure
+            case .missing, .budgetExhausted:
+                continue    // no cut at `name` (an empty non-terminal or a name with data): one label deeper
+            }
+        }
+        return nil
     }
 
     // MARK: - The chain of trust
