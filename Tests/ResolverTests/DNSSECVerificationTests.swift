@@ -235,4 +235,30 @@ struct DNSSECVerificationTests {
                                      now: SignedZoneFixture.now, budget: budget)
         guard case .failure(.budgetExhausted) = second else { Issue.record("\(second)"); return }
     }
+
+    @Test func nsec3HashesMatchRFC5155AppendixA() throws {
+        // RFC 5155 Appendix A: salt aabbccdd, 12 iterations.
+        let salt: [UInt8] = [0xAA, 0xBB, 0xCC, 0xDD]
+        #expect(Base32HexEncoding.encode(NSEC3Hash.hash(try DNSName("example."), salt: salt, iterations: 12))
+                == "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom")
+        #expect(Base32HexEncoding.encode(NSEC3Hash.hash(try DNSName("A.Example."), salt: salt, iterations: 12))
+                == "35mthgpgcu1qg68fab165klnsnk3dpvl")
+    }
+
+    @Test func validatedTTLsAreCappedByTheSignature() throws {
+        let fixture = try SignedZoneFixture("ecdsap256.test")
+        let owner = try DNSName("www.ecdsap256.test.")
+        var records = try fixture.rrset("www", .a) + fixture.records.filter { record in
+            guard record.name == owner, case .rrsig(let rrsig) = record.rdata else { return false }
+            return rrsig.typeCovered == .a
+        }
+        for index in records.indices { records[index].ttl = 86_400 }
+        // The original TTL (3600) caps a longer TTL; an expiration 100 s away caps both.
+        #expect(SignatureTTL.cap(records, now: SignedZoneFixture.now).allSatisfy { $0.ttl == 3600 })
+        let expiration = try #require(records.compactMap { record -> UInt32? in
+            if case .rrsig(let rrsig) = record.rdata { return rrsig.expiration }
+            return nil
+        }.first)
+        #expect(SignatureTTL.cap(records, now: expiration - 100).allSatisfy { $0.ttl == 100 })
+    }
 }

@@ -83,7 +83,11 @@ public final class RecursePlugin: Plugin, Sendable {
             let work = AnswerValidator.Work(loop: loop, budget: budget, crypto: ValidationBudget(limits: settings.validationLimits),
                                             now: UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970)))
             switch try await validator.validate(resolution, work: work) {
-            case .secure: return response(to: query, resolution, secure: true)
+            case .secure:
+                var capped = resolution
+                capped.answers = SignatureTTL.cap(resolution.answers, now: work.now)
+                capped.authority = SignatureTTL.cap(resolution.authority, now: work.now)
+                return response(to: query, capped, secure: true)
             case .insecure: return response(to: query, resolution, secure: false)
             case .bogus(let failure): throw RecursionFailure.bogus(failure)
             }
