@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
     ],
     targets: [
         // Wire and presentation format. No I/O, no dependencies: the fuzzer builds it alone.
@@ -47,6 +48,9 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
+                // DNSSEC signature checks (Sources/Resolver/DNSSEC): SHA-2, ECDSA, Ed25519; RSA PKCS#1 v1.5.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -110,7 +114,9 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["ConsoleCore", "ControlProto"]),
         .testTarget(
             name: "ResolverTests",
-            dependencies: ["Resolver", "DNSProto", .product(name: "NIOEmbedded", package: "swift-nio")]
+            dependencies: ["Resolver", "DNSProto", .product(name: "NIOEmbedded", package: "swift-nio")],
+            // Fixtures/DNSSEC: zones signed by BIND's dnssec-signzone (its generate.sh).
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -130,7 +130,7 @@ servers:
   - zones: [.]
     plugins:
       - cache: {max_entries: 300000, max_bytes: 256MiB}
-      - recurse: {hints: $WORK/root.hints, ipv6: false$2}
+      - recurse: {hints: $WORK/root.hints, ipv6: false, dnssec: off$2}
 CONF
     taskset -c "$RES_CPUS" "$DNSD" --config "$WORK/$1.yaml" >"$WORK/$1.log" 2>&1 &
     echo $!

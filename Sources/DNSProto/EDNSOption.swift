@@ -75,7 +75,17 @@ public enum EDNSOption: Sendable, Hashable {
 /// Well-known RFC 8914 INFO-CODEs that dnsd sends.
 public enum ExtendedErrorCode {
     public static let other: UInt16 = 0
+    public static let unsupportedDNSKEYAlgorithm: UInt16 = 1
+    public static let unsupportedDSDigestType: UInt16 = 2
     public static let staleAnswer: UInt16 = 3
+    public static let dnssecIndeterminate: UInt16 = 5
+    public static let dnssecBogus: UInt16 = 6
+    public static let signatureExpired: UInt16 = 7
+    public static let signatureNotYetValid: UInt16 = 8
+    public static let dnskeyMissing: UInt16 = 9
+    public static let rrsigsMissing: UInt16 = 10
+    public static let noZoneKeyBitSet: UInt16 = 11
+    public static let nsecMissing: UInt16 = 12
     public static let prohibited: UInt16 = 18
     public static let notAuthoritative: UInt16 = 20
     public static let notSupported: UInt16 = 21

@@ -74,7 +74,7 @@ struct InFlightLimitsTests {
         let servers = """
               - zones: [.]
                 plugins:
-                  - recurse: {hints: root.hints, port: \(holePort), ipv6: false, max_concurrent: 5}
+                  - recurse: {hints: root.hints, port: \(holePort), ipv6: false, max_concurrent: 5, dnssec: off}
             """
         try ForwardDnsd.with(servers: servers, directory: directory) { dnsd in
             let sockets = try (0..<20).map { index -> DNSSocket in

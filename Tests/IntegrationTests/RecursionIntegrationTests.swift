@@ -9,7 +9,7 @@ import Testing
           - zones: [.]
             plugins:
               - cache: {}
-              - recurse: {hints: "\(tree.hintsPath)", port: \(tree.port), timeout: 400ms, ipv6: false\(extra)}
+              - recurse: {hints: "\(tree.hintsPath)", port: \(tree.port), timeout: 400ms, ipv6: false, dnssec: off\(extra)}
         """
     }
 

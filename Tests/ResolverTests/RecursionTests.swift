@@ -68,7 +68,7 @@ import Testing
         let message = Self.response(answers: [Self.record("www.example.alpha.", .a(IPv4Address("192.0.2.1")!)),
                                               Self.record("www.example.beta.", .a(IPv4Address("6.6.6.6")!))],
                                     aa: true)
-        guard case .answer(let records) = ResponseClassifier.classify(message, name: Self.name("www.example.alpha."), type: .a,
+        guard case .answer(let records, _) = ResponseClassifier.classify(message, name: Self.name("www.example.alpha."), type: .a,
                                                                       zone: Self.name("example.alpha.")) else {
             Issue.record("not an answer")
             return

@@ -1,4 +1,5 @@
 import DNSProto
+import Foundation
 import NIOCore
 
 /// `recurse`: a full recursive resolver. Resolves every query iteratively from the root
@@ -20,6 +21,11 @@ import NIOCore
 /// zones, 0 "Other" naming the limit otherwise. At most `max_concurrent` resolutions run at once
 /// (all event loops together); a query past that gets SERVFAIL naming `recurse.max_concurrent`
 /// at once. Queries without RD, other opcodes and classes than IN go to the next plugin.
+///
+/// DNSSEC (`dnssec: validate`, the default; `trust_anchor_file` replaces the built-in root
+/// KSKs; docs/dnssec.md): every answer is validated from the trust anchor down. Secure answers
+/// get AD when the client set DO or AD; bogus ones SERVFAIL with the RFC 8914 code saying why;
+/// a client's CD gets the answer unchecked. RRSIG/NSEC/NSEC3 records go only to DO clients.
 public final class RecursePlugin: Plugin, Sendable {
     public let name = "recurse"
     public var resolvesForOthers: Bool { true }
@@ -29,12 +35,17 @@ public final class RecursePlugin: Plugin, Sendable {
     let selector: ServerSelector
     let counters = RecursionCounters()
     let iterator: RecursiveIterator
+    /// The chain-of-trust outcome per zone; `cache.flush` empties it with the infrastructure.
+    public let zoneSecurity: ZoneSecurityCache
+    let validator: AnswerValidator
 
     public init(settings: RecursionSettings) {
         self.settings = settings
         infrastructure = InfrastructureCache(maxEntries: settings.infrastructureCacheSize)
         selector = ServerSelector(maxTimeout: settings.timeout)
         iterator = RecursiveIterator(settings: settings, infrastructure: infrastructure, selector: selector, counters: counters)
+        zoneSecurity = ZoneSecurityCache()
+        validator = AnswerValidator(iterator: iterator, anchors: settings.trustAnchors, zones: zoneSecurity)
     }
 
     public func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome {
@@ -66,7 +77,21 @@ public final class RecursePlugin: Plugin, Sendable {
         let budget = RecursionBudget(limits: settings.limits)
         do {
             let resolution = try await iterator.resolve(question.name, question.type, canonical: question.name, on: loop, budget: budget)
-            return response(to: query, resolution)
+            // CD: the client validates itself and wants the data even if bogus (RFC 4035 §3.2.2).
+            guard settings.dnssec == .validate, !query.header.checkingDisabled else {
+                return response(to: query, resolution, secure: false)
+            }
+            let work = AnswerValidator.Work(loop: loop, budget: budget, crypto: ValidationBudget(limits: settings.validationLimits),
+                                            now: UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970)))
+            switch try await validator.validate(resolution, work: work) {
+            case .secure:
+                var capped = resolution
+                capped.answers = SignatureTTL.cap(resolution.answers, now: work.now)
+                capped.authority = SignatureTTL.cap(resolution.authority, now: work.now)
+                return response(to: query, capped, secure: true)
+            case .insecure: return response(to: query, resolution, secure: false)
+            case .bogus(let failure): throw RecursionFailure.bogus(failure)
+            }
         } catch let failure as RecursionFailure {
             counters.failures.wrappingIncrement(ordering: .relaxed)
             if case .limit = failure { counters.limitFailures.wrappingIncrement(ordering: .relaxed) }
@@ -88,12 +113,20 @@ public final class RecursePlugin: Plugin, Sendable {
                             infrastructure: infrastructure.statistics)
     }
 
-    func response(to query: Message, _ resolution: RecursiveIterator.Resolution) -> Message {
+    /// The client's answer. AD only when the client asked (DO or AD, RFC 6840 §5.8); RRSIG,
+    /// NSEC and NSEC3 records only for DO (RFC 4035 §3.2.1) or when they are the type asked.
+    func response(to query: Message, _ resolution: RecursiveIterator.Resolution, secure: Bool) -> Message {
         var response = Message.response(to: query, rcode: resolution.rcode, udpPayloadSize: settings.ednsUDPSize)
         response.header.recursionAvailable = true
         response.header.authoritative = false
-        response.answers = resolution.answers
-        response.authorities = resolution.authority
+        let dnssecOK = query.edns?.dnssecOK ?? false
+        response.header.authenticData = secure && (dnssecOK || query.header.authenticData)
+        let asked = query.question?.type
+        func keep(_ record: ResourceRecord) -> Bool {
+            dnssecOK || record.type == asked || ![RecordType.rrsig, .nsec, .nsec3].contains(record.type)
+        }
+        response.answers = resolution.answers.filter(keep)
+        response.authorities = resolution.authority.filter(keep)
         return response
     }
 

@@ -9,6 +9,8 @@ public enum RecursionFailure: Error, Sendable, Equatable, CustomStringConvertibl
     case noReachableAuthority(String)
     /// Something else went wrong (a loop in the data, a malformed delegation).
     case other(String)
+    /// The answer failed DNSSEC validation.
+    case bogus(DNSSECFailure)
 
     /// The extended error code: 22 "No Reachable Authority" for dead or lame zones; 0 "Other"
     /// for limits and loops (RFC 8914 has no code for resource limits), with the text saying which.
@@ -16,6 +18,7 @@ public enum RecursionFailure: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .noReachableAuthority: return ExtendedErrorCode.noReachableAuthority
         case .limit, .other: return ExtendedErrorCode.other
+        case .bogus(let failure): return failure.extendedErrorCode
         }
     }
 
@@ -23,6 +26,7 @@ public enum RecursionFailure: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .limit(let text): return "recursion limit: \(text)"
         case .noReachableAuthority(let text), .other(let text): return text
+        case .bogus(let failure): return failure.description
         }
     }
 }

@@ -26,6 +26,12 @@ public struct RecursionSettings: Sendable {
     public var limits = RecursionLimits()
     /// Resolutions running at once, all event loops together (Unbound runs 1024 per thread).
     public var maxConcurrent: Int = 1000
+    /// DNSSEC validation of every answer (docs/dnssec.md).
+    public var dnssec: DNSSECMode = .validate
+    /// Where chains of trust start (the root KSKs unless a trust anchor file is configured).
+    public var trustAnchors: TrustAnchors = .builtInRoot
+    /// Signature checks and NSEC3 hashes one client query may cost.
+    public var validationLimits: ValidationBudget.Limits = .default
 
     public init(hints: RootHints = .builtIn) {
         self.hints = hints
@@ -51,4 +57,13 @@ public struct RecursionLimits: Sendable, Equatable {
     public var maxNesting: Int = 4
 
     public init() {}
+}
+
+/// Whether `recurse` validates DNSSEC (`dnssec: validate|off`).
+public enum DNSSECMode: String, Sendable, CaseIterable {
+    /// Ask with DO, check every answer from the trust anchor down: AD on secure answers,
+    /// SERVFAIL with an extended error on bogus ones.
+    case validate
+    /// Plain resolution: no DO upstream, no AD, nothing is checked.
+    case off
 }

@@ -32,6 +32,21 @@ struct RecursiveIterator: Sendable {
         var rcode: Rcode
         var answers: [ResourceRecord]
         var authority: [ResourceRecord]
+        /// What each zone asked contributed, in order: the validator checks every part against
+        /// the keys of the zone that served it.
+        var segments: [Segment] = []
+    }
+
+    /// The records one zone's servers gave for one name of the chain (RRSIGs included), and
+    /// the NSEC/NSEC3 proof that came with them.
+    struct Segment: Sendable {
+        var zone: DNSName
+        var records: [ResourceRecord]
+        var proof: [ResourceRecord]
+        /// The name whose data (or denial) ends this segment.
+        var name: DNSName
+        /// Set when this segment denies `name` (NXDOMAIN) or its type (NODATA).
+        var denial: DenialProof.Claim?
     }
 
     /// A zone cut to ask: its servers, and addresses learnt with the referral.
@@ -49,19 +64,26 @@ struct RecursiveIterator: Sendable {
     func resolve(_ name: DNSName, _ type: RecordType, canonical: DNSName, on loop: EventLoop,
                  budget: RecursionBudget, nesting: Int = 0) async throws -> Resolution {
         var chain: [ResourceRecord] = []
+        var segments: [Segment] = []
         var current = name
         var seen: Set<DNSName> = [name]
         for _ in 0...settings.limits.maxCNAMEs {
-            let result = try await lookup(current, type, canonical: current == name ? canonical : current,
-                                          on: loop, budget: budget, nesting: nesting)
+            let (result, zone) = try await lookup(current, type, canonical: current == name ? canonical : current,
+                                                  on: loop, budget: budget, nesting: nesting)
             switch result {
-            case .answer(let records):
-                return Resolution(rcode: .noError, answers: chain + records, authority: [])
+            case .answer(let records, let proof):
+                segments.append(Segment(zone: zone, records: records, proof: proof, name: current, denial: nil))
+                return Resolution(rcode: .noError, answers: chain + records, authority: [], segments: segments)
             case .noData(let records, let authority):
-                return Resolution(rcode: .noError, answers: chain + records, authority: authority)
+                let last = Self.lastTarget(of: records) ?? current
+                segments.append(Segment(zone: zone, records: records, proof: authority, name: last, denial: .noData(type)))
+                return Resolution(rcode: .noError, answers: chain + records, authority: authority, segments: segments)
             case .nxDomain(let records, let authority):
-                return Resolution(rcode: .nxDomain, answers: chain + records, authority: authority)
+                let last = Self.lastTarget(of: records) ?? current
+                segments.append(Segment(zone: zone, records: records, proof: authority, name: last, denial: .nameError))
+                return Resolution(rcode: .nxDomain, answers: chain + records, authority: authority, segments: segments)
             case .alias(let records, let target):
+                segments.append(Segment(zone: zone, records: records, proof: [], name: current, denial: nil))
                 chain += records
                 guard seen.insert(target).inserted else { throw RecursionFailure.other("CNAME loop at \(target)") }
                 current = target
@@ -72,13 +94,25 @@ struct RecursiveIterator: Sendable {
         throw RecursionFailure.limit("more than \(settings.limits.maxCNAMEs) CNAME/DNAME links (max_cnames)")
     }
 
+    /// The target of the last CNAME in `records`, where a denial after a chain applies.
+    static func lastTarget(of records: [ResourceRecord]) -> DNSName? {
+        for record in records.reversed() {
+            if case .cname(let target) = record.rdata { return target }
+        }
+        return nil
+    }
+
     // MARK: - One name, down the tree
 
     /// Walks from the closest known cut down to the zone that answers `name`; never returns
-    /// `.referral` or `.lame`.
+    /// `.referral` or `.lame`. Also returns the zone whose servers answered.
+    ///
+    /// DS lives on the parent side of a cut (RFC 4035 §3.1.4.1): a DS question starts above
+    /// `name` and is not handed down to `name`'s own servers, whose apex has no DS.
     func lookup(_ name: DNSName, _ type: RecordType, canonical: DNSName, on loop: EventLoop,
-                budget: RecursionBudget, nesting: Int) async throws -> ResponseClassifier.Result {
-        var cut = closestCut(for: name)
+                budget: RecursionBudget, nesting: Int) async throws -> (ResponseClassifier.Result, DNSName) {
+        let parentSide = type == .ds && !name.isRoot
+        var cut = closestCut(for: parentSide ? name.parent ?? name : name)
         var minimise = settings.qnameMinimisation
         var extraLabels = 1
         var minimised = 0
@@ -95,6 +129,14 @@ struct RecursiveIterator: Sendable {
             let result = try await ask(cut, sendName, sendType, canonical: sendCanonical, on: loop,
                                        budget: budget, nesting: nesting)
             if case .referral(let referral) = result {
+                if parentSide && referral.delegation.zone == name {
+                    // The parent answered for the child's cut: ask it the DS question itself.
+                    guard sendName != name || sendType != .ds else {
+                        throw RecursionFailure.other("\(cut.zone) refers the DS question for \(name) to the child")
+                    }
+                    minimise = false
+                    continue
+                }
                 try budget.followReferral()
                 cut = adopt(referral)
                 extraLabels = 1
@@ -109,7 +151,7 @@ struct RecursiveIterator: Sendable {
                 }
                 continue
             }
-            return result
+            return (result, cut.zone)
         }
     }
 
@@ -289,13 +331,16 @@ struct RecursiveIterator: Sendable {
         return nil
     }
 
-    /// An iterative query: RD clear, the name with 0x20 applied, EDNS with our UDP size (DO off:
-    /// this resolver does not validate).
+    /// An iterative query: RD clear, the name with 0x20 applied, EDNS with our UDP size and,
+    /// when validating, DO (RFC 4035 §4.9) and CD, so the servers send RRSIGs and denial
+    /// records and a forwarding server upstream would not filter what we check ourselves.
     func makeQuery(_ name: DNSName, _ type: RecordType, edns: Bool) -> UpstreamQuery {
         let sent = settings.caseRandomization ? ForwardPlugin.randomizeCase(name) : name
         let question = Question(name: sent, type: type)
-        let message = Message(header: Header(id: 0), questions: [question],
-                              edns: edns ? EDNS(udpPayloadSize: settings.ednsUDPSize) : nil)
+        var header = Header(id: 0)
+        header.checkingDisabled = settings.dnssec == .validate && edns
+        let message = Message(header: header, questions: [question],
+                              edns: edns ? EDNS(udpPayloadSize: settings.ednsUDPSize, dnssecOK: settings.dnssec == .validate) : nil)
         return UpstreamQuery(wire: (try? message.encode()) ?? [], question: question,
                              caseExact: settings.caseRandomization)
     }

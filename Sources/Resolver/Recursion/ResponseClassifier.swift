@@ -23,11 +23,14 @@ enum ResponseClassifier {
 
     enum Result {
         /// The data asked for, after any CNAME/DNAME links inside the zone (`records` holds
-        /// the whole chain in order).
-        case answer([ResourceRecord])
+        /// the whole chain in order, with the RRSIGs over each link). `proof` holds the
+        /// authority section's NSEC/NSEC3 records and their RRSIGs, which a wildcard answer
+        /// needs (RFC 4035 §5.3.4).
+        case answer([ResourceRecord], proof: [ResourceRecord])
         /// A CNAME/DNAME chain that leaves what this server answered: go on at `target`.
         case alias([ResourceRecord], target: DNSName)
-        /// The (last) name does not exist; `authority` holds the zone's SOA when sent.
+        /// The (last) name does not exist; `authority` holds the zone's SOA when sent, and the
+        /// NSEC/NSEC3 records with their RRSIGs that prove the denial.
         case nxDomain(chain: [ResourceRecord], authority: [ResourceRecord])
         /// The name exists without data of the type.
         case noData(chain: [ResourceRecord], authority: [ResourceRecord])
@@ -43,13 +46,30 @@ enum ResponseClassifier {
         let answers = message.answers.filter(inZone)
         let authority = message.authorities.filter(inZone)
         let soa = authority.filter { $0.type == .soa }
+        // What a validator needs of a negative answer: the SOA and the denial, with their RRSIGs.
+        let negative = authority.filter { record in
+            switch record.rdata {
+            case .soa, .nsec, .nsec3: return true
+            case .rrsig(let rrsig): return [.soa, .nsec, .nsec3].contains(rrsig.typeCovered)
+            default: return false
+            }
+        }
+        func signatures(_ owner: DNSName, _ covered: RecordType) -> [ResourceRecord] {
+            answers.filter { record in
+                guard record.name == owner, case .rrsig(let rrsig) = record.rdata else { return false }
+                return rrsig.typeCovered == covered
+            }
+        }
 
         // Follow the chain inside this answer.
         var chain: [ResourceRecord] = []
         var current = name
         for _ in 0..<16 {
             let data = answers.filter { $0.name == current && $0.type == type }
-            if !data.isEmpty { return .answer(chain + data) }
+            if !data.isEmpty {
+                return .answer(chain + data + signatures(current, type),
+                               proof: negative.filter { $0.type != .soa && !isSOASignature($0) })
+            }
             if let dname = answers.first(where: { record in
                 guard case .dname = record.rdata else { return false }
                 return current.isSubdomain(of: record.name) && current != record.name
@@ -60,6 +80,7 @@ enum ResponseClassifier {
                     return .lame("DNAME substitution of \(current) is too long")
                 }
                 chain.append(dname)
+                chain += signatures(dname.name, .dname)
                 chain.append(ResourceRecord(name: current, type: .cname, ttl: dname.ttl, rdata: .cname(synthesized)))
                 current = synthesized
                 continue
@@ -67,6 +88,7 @@ enum ResponseClassifier {
             if let cname = answers.first(where: { $0.name == current && $0.type == .cname }),
                case .cname(let target) = cname.rdata {
                 chain.append(cname)
+                chain += signatures(current, .cname)
                 current = target
                 continue
             }
@@ -76,12 +98,12 @@ enum ResponseClassifier {
             // The server answered as far as its data goes; the rest is its negative answer only
             // when the last name is in its zone, else another zone's business.
             if current.isSubdomain(of: zone) {
-                if rcode == .nxDomain { return .nxDomain(chain: chain, authority: soa) }
-                if !soa.isEmpty || message.header.authoritative { return .noData(chain: chain, authority: soa) }
+                if rcode == .nxDomain { return .nxDomain(chain: chain, authority: negative) }
+                if !soa.isEmpty || message.header.authoritative { return .noData(chain: chain, authority: negative) }
             }
             return .alias(chain, target: current)
         }
-        if rcode == .nxDomain { return .nxDomain(chain: [], authority: soa) }
+        if rcode == .nxDomain { return .nxDomain(chain: [], authority: negative) }
 
         // A referral: NS records for a zone below `zone`, at or above the name asked.
         let cuts = authority.filter { $0.type == .ns && $0.name != zone && name.isSubdomain(of: $0.name) }
@@ -108,10 +130,15 @@ enum ResponseClassifier {
             let ttl = records.map(\.ttl).min() ?? 0
             return .referral(Referral(delegation: .init(zone: child, nameServers: servers), ttl: ttl, glue: glue))
         }
-        if !soa.isEmpty || message.header.authoritative { return .noData(chain: [], authority: soa) }
+        if !soa.isEmpty || message.header.authoritative { return .noData(chain: [], authority: negative) }
         if message.authorities.contains(where: { $0.type == .ns }) {
             return .lame("referral that does not lead below \(zone)")
         }
         return .lame("empty answer without authority")
+    }
+
+    private static func isSOASignature(_ record: ResourceRecord) -> Bool {
+        if case .rrsig(let rrsig) = record.rdata { return rrsig.typeCovered == .soa }
+        return false
     }
 }

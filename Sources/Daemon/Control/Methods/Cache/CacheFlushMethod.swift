@@ -31,6 +31,8 @@ struct CacheFlushMethod: ControlMethod {
         }
         for recursor in recursors {
             if let name { flushed += recursor.infrastructure.flush(name: name, subtree: subtree) } else { flushed += recursor.infrastructure.flush() }
+            // The DNSSEC outcomes per zone go too (not counted: they are derived, not answers).
+            if let name { recursor.zoneSecurity.flush(name: name, subtree: subtree) } else { recursor.zoneSecurity.flush() }
         }
         return .object(["flushed": .int(flushed)])
     }
