@@ -35,7 +35,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ConfigFuzzer",
-            dependencies: [.product(name: "Daemon", package: "dnsd")]
+            dependencies: [
+                .product(name: "Daemon", package: "dnsd"), .product(name: "DNSProto", package: "dnsd"),
+                .product(name: "Resolver", package: "dnsd"),
+            ]
         ),
         // The daemon the DoH and control harnesses talk to.
         .target(
