@@ -83,6 +83,10 @@ struct ControlPlaneTests {
         let client = try ControlSocketClient(path: socket)
         let garbage = try client.call("this is not json")
         #expect((garbage["error"] as? [String: Any])?["code"] as? Int == -32700)
+        // Invalid only in a value that the request decoder skips (a raw control byte in a
+        // duplicate key's string): still not JSON, so not run (ControlFuzzer's finding).
+        let hidden = try client.call("{\"jsonrpc\": \"2.0\", \"method\": \"core.ping\", \"method\": \"a\u{01}b\", \"id\": 1}")
+        #expect((hidden["error"] as? [String: Any])?["code"] as? Int == -32700, "\(hidden)")
         // The connection stays usable after a bad line.
         #expect(try client.call(#"{"jsonrpc":"2.0","method":"core.ping","id":1}"#)["result"] as? String == "pong")
         #expect(((try client.call(#"{"jsonrpc":"2.0","method":"nope","id":2}"#))["error"] as? [String: Any])?["code"] as? Int == -32601)

@@ -12,7 +12,12 @@ struct ControlDispatcher: Sendable {
     /// The reply line, or nil when nothing is owed (only notifications).
     func handle(line: [UInt8], session: ControlSession) async -> [UInt8]? {
         let context = ControlContext(runtime: runtime, methods: methods, session: session)
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
+        let data = Data(line)
+        // JSONDecoder passes over a value it does not keep (a duplicate key's) without checking
+        // it, so `{"method": "core.ping", "method": "a<0x01>b", ...}` would run: the line must
+        // be valid JSON as a whole (RFC 8259) before anything in it is. Found by ControlFuzzer.
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil,
+              let json = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             return encode(.single(RPCResponse(id: .null, error: RPCError(code: RPCError.parseError, message: "not valid JSON"))))
         }
         if case .array(let items) = json {
