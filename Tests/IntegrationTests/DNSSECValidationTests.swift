@@ -135,18 +135,7 @@ final class ValidatingUnbound {
         try config.write(toFile: confPath, atomically: true, encoding: .utf8)
         let log = directory.appendingPathComponent("unbound-validating.log")
         process = try PeerTool.launch(unbound, ["-d", "-c", confPath], log: log)
-        let dig = try PeerTool.require("dig")
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            guard process.isRunning else {
-                throw IntegrationError("unbound exited\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-            }
-            let probe = try PeerTool.run(dig, ["@127.0.0.1", "-p", String(port), "version.server", "CH", "TXT", "+time=1", "+tries=1"])
-            if probe.status == 0 { return }
-            usleep(100_000)
-        }
-        stop()
-        throw IntegrationError("unbound did not answer on 127.0.0.1:\(port)")
+        do { try PeerTool.waitForUnbound(process, port: port, log: log) } catch { stop(); throw error }
     }
 
     deinit { stop() }

@@ -133,3 +133,22 @@ enum PeerTool {
         return true
     }
 }
+
+extension PeerTool {
+    /// Waits up to 10 s for the Unbound `process` to answer `version.server CH TXT` on
+    /// 127.0.0.1:`port`; throws with its log when it exits first or stays silent. The caller
+    /// stops it on a throw.
+    static func waitForUnbound(_ process: Process, port: UInt16, log: URL) throws {
+        let dig = try require("dig")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            guard process.isRunning else {
+                throw IntegrationError("unbound exited\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+            }
+            let probe = try run(dig, ["@127.0.0.1", "-p", String(port), "version.server", "CH", "TXT", "+time=1", "+tries=1"])
+            if probe.status == 0 { return }
+            usleep(100_000)
+        }
+        throw IntegrationError("unbound did not answer on 127.0.0.1:\(port)")
+    }
+}

@@ -88,18 +88,7 @@ final class RecursionUnbound {
         guard check.status == 0 else { throw IntegrationError("unbound-checkconf rejected the config\n\(check.transcript)") }
         logURL = directory.appendingPathComponent("unbound.log")
         process = try PeerTool.launch(unbound, ["-d", "-c", confPath], log: logURL)
-        let dig = try PeerTool.require("dig")
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            guard process.isRunning else {
-                throw IntegrationError("unbound exited\n\((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
-            }
-            let probe = try PeerTool.run(dig, ["@127.0.0.1", "-p", String(port), "version.server", "CH", "TXT", "+time=1", "+tries=1"])
-            if probe.status == 0 { return }
-            usleep(100_000)
-        }
-        stop()
-        throw IntegrationError("unbound did not answer on 127.0.0.1:\(port)")
+        do { try PeerTool.waitForUnbound(process, port: port, log: logURL) } catch { stop(); throw error }
     }
 
     deinit { stop() }
