@@ -83,11 +83,7 @@ final class RecursionHierarchy {
     /// started from the test runner is sometimes slow to act on SIGTERM; its children exit
     /// with their parent either way).
     func stop() {
-        for server in servers { server.signal(SIGTERM) }
-        let deadline = Date().addingTimeInterval(1)
-        while servers.contains(where: \.isRunning), Date() < deadline { usleep(20_000) }
-        for server in servers where server.isRunning { server.signal(SIGKILL) }
-        for server in servers { server.stop() }
+        RecursionNSD.stopAll(servers)
         servers = []
         if let fixture, fixture.isRunning {
             kill(fixture.processIdentifier, SIGTERM)
@@ -216,6 +212,15 @@ final class RecursionHierarchy {
 /// One NSD serving `zones` on `address`:`port` only (a variant of NSDProcess for the
 /// recursion tree: its own address and several zones).
 final class RecursionNSD {
+    /// SIGTERM to every server at once, then SIGKILL for those still running after 1 s.
+    static func stopAll(_ servers: [RecursionNSD]) {
+        for server in servers { server.signal(SIGTERM) }
+        let deadline = Date().addingTimeInterval(1)
+        while servers.contains(where: \.isRunning), Date() < deadline { usleep(20_000) }
+        for server in servers where server.isRunning { server.signal(SIGKILL) }
+        for server in servers { server.stop() }
+    }
+
     let address: String
     let port: UInt16
     let zones: [String]

@@ -183,11 +183,7 @@ final class SignedHierarchy {
     }
 
     func stop() {
-        for server in servers { server.signal(SIGTERM) }
-        let deadline = Date().addingTimeInterval(1)
-        while servers.contains(where: \.isRunning), Date() < deadline { usleep(20_000) }
-        for server in servers where server.isRunning { server.signal(SIGKILL) }
-        for server in servers { server.stop() }
+        RecursionNSD.stopAll(servers)
         servers = []
     }
 }
