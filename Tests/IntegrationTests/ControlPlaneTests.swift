@@ -87,6 +87,15 @@ struct ControlPlaneTests {
         // duplicate key's string): still not JSON, so not run (ControlFuzzer's finding).
         let hidden = try client.call("{\"jsonrpc\": \"2.0\", \"method\": \"core.ping\", \"method\": \"a\u{01}b\", \"id\": 1}")
         #expect((hidden["error"] as? [String: Any])?["code"] as? Int == -32700, "\(hidden)")
+        // A member named twice: readers disagree on which value counts, so it is refused (even
+        // where the first value alone would make a notification, which gets no reply).
+        let twice = try client.call(#"{"jsonrpc": "2.0", "method": "core.ping", "method": 5}"#)
+        #expect((twice["error"] as? [String: Any])?["code"] as? Int == -32600, "\(twice)")
+        let escaped = try client.call(#"{"jsonrpc": "2.0", "method": "core.ping", "id": 1, "\u0069d": 2}"#)
+        #expect((escaped["error"] as? [String: Any])?["code"] as? Int == -32600, "\(escaped)")
+        // Names repeated in different objects, and colons inside strings, are fine.
+        let nested = try client.call(#"{"jsonrpc": "2.0", "method": "core.ping", "params": {"id": ":", "x": {"id": 1}}, "id": 3}"#)
+        #expect(nested["result"] as? String == "pong", "\(nested)")
         // The connection stays usable after a bad line.
         #expect(try client.call(#"{"jsonrpc":"2.0","method":"core.ping","id":1}"#)["result"] as? String == "pong")
         #expect(((try client.call(#"{"jsonrpc":"2.0","method":"nope","id":2}"#))["error"] as? [String: Any])?["code"] as? Int == -32601)

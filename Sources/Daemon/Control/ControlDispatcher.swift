@@ -20,6 +20,10 @@ struct ControlDispatcher: Sendable {
               let json = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             return encode(.single(RPCResponse(id: .null, error: RPCError(code: RPCError.parseError, message: "not valid JSON"))))
         }
+        guard !DuplicateMembers.present(in: line) else {
+            return encode(.single(RPCResponse(id: .null, error: RPCError(code: RPCError.invalidRequest,
+                                                                          message: "a JSON object with a member name twice"))))
+        }
         if case .array(let items) = json {
             guard !items.isEmpty else {
                 return encode(.single(RPCResponse(id: .null, error: RPCError(code: RPCError.invalidRequest, message: "empty batch"))))
