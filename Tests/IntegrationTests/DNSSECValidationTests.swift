@@ -47,9 +47,9 @@ import Testing
         if !asRoot { port = try LoopbackPort.free() }
         let tree = try SignedHierarchy(port: port, prefix: "127.\(asRoot ? 54 : Int.random(in: 100...250)).\(Int.random(in: 1...250))")
         defer { tree.stop() }
-        var unbound: ValidatingUnbound?
+        var unbound: RecursionUnbound?
         if asRoot {
-            unbound = try ValidatingUnbound(hintsPath: tree.hintsPath, anchorPath: tree.anchorPath, directory: tree.directory)
+            unbound = try RecursionUnbound(hintsPath: tree.hintsPath, directory: tree.directory, anchorPath: tree.anchorPath)
         }
         defer { unbound?.stop() }
         try ForwardDnsd.with(servers: Self.servers(tree, port: asRoot ? nil : port)) { dnsd in
@@ -99,50 +99,5 @@ import Testing
             #expect(forged.status == "NOERROR" && forged.answers("A") == ["192.0.2.66"] && !forged.flags.contains("ad"), "\(forged.raw)")
             #expect(!forged.answer.contains { $0.type == "RRSIG" }, "no DO upstream: no RRSIGs\n\(forged.raw)")
         }
-    }
-}
-
-/// Unbound on 127.0.0.1 at a free port, validating from `anchorPath`.
-final class ValidatingUnbound {
-    let port: UInt16
-    private let process: Process
-
-    init(hintsPath: String, anchorPath: String, directory: URL) throws {
-        let unbound = try PeerTool.require("unbound")
-        port = try LoopbackPort.free()
-        let config = """
-        server:
-            interface: 127.0.0.1@\(port)
-            port: \(port)
-            do-ip6: no
-            do-not-query-localhost: no
-            module-config: "validator iterator"
-            root-hints: "\(hintsPath)"
-            trust-anchor-file: "\(anchorPath)"
-            username: ""
-            chroot: ""
-            directory: "\(directory.path)"
-            pidfile: "\(directory.path)/unbound-validating.pid"
-            use-syslog: no
-            logfile: ""
-            num-threads: 1
-            access-control: 127.0.0.0/8 allow
-            minimal-responses: yes
-        remote-control:
-            control-enable: no
-        """
-        let confPath = directory.appendingPathComponent("unbound-validating.conf").path
-        try config.write(toFile: confPath, atomically: true, encoding: .utf8)
-        let log = directory.appendingPathComponent("unbound-validating.log")
-        process = try PeerTool.launch(unbound, ["-d", "-c", confPath], log: log)
-        do { try PeerTool.waitForUnbound(process, port: port, log: log) } catch { stop(); throw error }
-    }
-
-    deinit { stop() }
-
-    func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        _ = PeerTool.waitForExit(process, timeout: 5)
     }
 }

@@ -51,13 +51,14 @@ import Testing
     }
 }
 
-/// Unbound on 127.0.0.1 at a free port as a plain iterative resolver from the given hints.
+/// Unbound on 127.0.0.1 at a free port as an iterative resolver from the given hints; with
+/// `anchorPath`, validating DNSSEC from that trust anchor (DNSSECValidationTests).
 final class RecursionUnbound {
     let port: UInt16
     private let process: Process
     private let logURL: URL
 
-    init(hintsPath: String, directory: URL) throws {
+    init(hintsPath: String, directory: URL, anchorPath: String? = nil) throws {
         let unbound = try PeerTool.require("unbound")
         port = try LoopbackPort.free()
         let config = """
@@ -66,8 +67,9 @@ final class RecursionUnbound {
             port: \(port)
             do-ip6: no
             do-not-query-localhost: no
-            module-config: "iterator"
+            module-config: "\(anchorPath == nil ? "iterator" : "validator iterator")"
             root-hints: "\(hintsPath)"
+        \(anchorPath.map { "    trust-anchor-file: \"\($0)\"" } ?? "")
             username: ""
             chroot: ""
             directory: "\(directory.path)"
