@@ -130,6 +130,9 @@ public struct QueryHandler: Sendable {
         case .servfail(_, let text):
             rcode = .servFail
             extendedError = .extendedError(code: ExtendedErrorCode.other, text: text)
+        case .blocked(let why, let answer, let ttl):
+            return respond(Self.blockedAnswer(to: query, why: why, answer: answer, ttl: ttl, udpPayloadSize: maxUDPPayload), query: query,
+                           source: rejection.source, arrival: arrival, context: context, admission: admission, ticket: ticket)
         case .drop:
             recordDrop(query: query, source: rejection.source, arrival: arrival, context: context)
             return .drop
@@ -139,6 +142,20 @@ public struct QueryHandler: Sendable {
         if let extendedError, response.edns != nil { response.edns!.options.append(extendedError) }
         return respond(response, query: query, source: rejection.source, arrival: arrival, context: context, admission: admission,
                        ticket: ticket)
+    }
+
+    /// The full path's form of `Admission.writeBlocked`: the same answer as a message.
+    static func blockedAnswer(to query: Message, why: String, answer: Blocklists.Answer, ttl: UInt32, udpPayloadSize: UInt16) -> Message {
+        var response = Message.response(to: query, rcode: Admission.rcode(of: answer), udpPayloadSize: udpPayloadSize)
+        if answer == .null, let question = query.question {
+            switch question.type {
+            case .a: response.answers = [ResourceRecord(name: question.name, ttl: ttl, rdata: .a(IPv4Address(bytes: [0, 0, 0, 0])!))]
+            case .aaaa: response.answers = [ResourceRecord(name: question.name, ttl: ttl, rdata: .aaaa(IPv6Address(bytes: [UInt8](repeating: 0, count: 16))!))]
+            default: break
+            }
+        }
+        if response.edns != nil { response.edns!.options.append(.extendedError(code: ExtendedErrorCode.blocked, text: why)) }
+        return response
     }
 
     /// RFC 8482 §4.2: one HINFO record ("RFC8482", "") for an ANY query, which a client
