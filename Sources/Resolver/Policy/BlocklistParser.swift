@@ -42,6 +42,8 @@ public enum BlocklistParser {
             parseLine(text[start..<end], number: lineNumber, allow: allow, into: &parsed)
             start = end + 1
         }
+        parsed.blocked.compact()
+        parsed.exceptions.compact()
         return parsed
     }
 

@@ -35,6 +35,11 @@ public struct DomainSet: Sendable {
         return true
     }
 
+    /// Gives back the arena's room to grow once loading is done (up to half of it).
+    public mutating func compact() {
+        arena = arena.withUnsafeBufferPointer { Array($0) }
+    }
+
     /// Whether `name` (a lower-cased, uncompressed wire name) or a name above it is in the set:
     /// the line of the longest such entry and where in `name` its suffix starts, or nil.
     public func match(_ name: UnsafeRawBufferPointer) -> (line: UInt32, suffixStart: Int)? {
