@@ -240,6 +240,19 @@ public struct QueryHandler: Sendable {
     private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext,
                          fill: PacketCacheFill? = nil, admission: Admission, ticket: AdmissionTicket?) -> Result {
         var message = message
+        var source = source
+        var fill = fill
+        if admission.blocklists != nil, let query, source == .cache || source.isUpstream {
+            let targets = admission.cnameTargets(message)
+            if admission.anyListHolds(targets) {
+                fill = nil
+                if let rejection = admission.blockingChain(targets, client: ticket?.client ?? context.client.flatMap(ClientAddress.init)),
+                   case .blocked(let why, let answer, let ttl) = rejection {
+                    message = Self.blockedAnswer(to: query, why: why, answer: answer, ttl: ttl, udpPayloadSize: maxUDPPayload)
+                    source = rejection.source
+                }
+            }
+        }
         if let query, message.edns != nil {
             // EDNS in a reply only for clients that used it (RFC 6891 §7), and a client subnet
             // only for clients that sent one (RFC 7871 §7.2.1): plugins may carry them for the
@@ -266,7 +279,6 @@ public struct QueryHandler: Sendable {
         }
         // Filed as encoded, before the client's cookie is added: the entry serves everyone.
         if let fill, let query { fill.file(bytes, source: source, query: query, rcode: message.rcode) }
-        var source = source
         // The encoder writes the OPT record last.
         let optStart = message.edns.map { bytes.count - $0.wireSize }
         let delivery = admission.finish(&bytes, optStart: optStart, limit: limit,

@@ -170,4 +170,60 @@ struct BlocklistTests {
             #expect(try Self.dig(dnsd.port, "kidsonly.example.", from: "127.0.0.2").status == "NXDOMAIN")
         }
     }
+
+    /// A name of the site's own domain whose CNAME points into a blocked tracker domain is
+    /// blocked on the relay and on the full path, for the clients the list applies to, and its
+    /// answer is never served from the packet cache to them after another client got it.
+    @Test func cnameChainsThroughABlockedNameAreBlocked() throws {
+        let directory = try Fixtures.scratchDirectory("dnsd-cloaking")
+        let zone = directory.appendingPathComponent("example.test.zone")
+        try """
+            $ORIGIN example.test.
+            $TTL 300
+            @ SOA ns hostmaster 1 3600 600 86400 300
+            @ NS ns
+            ns A 127.0.0.1
+            metrics.shop CNAME t.tracker
+            metrics.relay CNAME t.tracker
+            t.tracker A 192.0.2.9
+            www.shop A 192.0.2.10
+            direct.relay CNAME www.shop
+
+            """.write(to: zone, atomically: true, encoding: .utf8)
+        let nsd = try NSDProcess(zones: [(origin: "example.test.", file: zone.path)])
+        defer { nsd.stop() }
+        try nsd.waitUntilAnswering()
+        try "tracker.example.test\n".write(to: directory.appendingPathComponent("trackers.txt"), atomically: true, encoding: .utf8)
+        let settings = """
+            blocklists:
+              lists: [{name: trackers, file: trackers.txt}]
+              groups:
+                - {name: unfiltered, clients: [127.0.0.2/32], lists: []}
+                - {name: everyone, lists: [trackers]}
+            """
+        let servers = """
+              - zones: [shop.example.test.]
+                plugins:
+                  - cache: {}
+                  - forward: {to: [udp://127.0.0.1:\(nsd.port)]}
+              - zones: [.]
+                plugins:
+                  - cache: {serve_stale: 0, prefetch: false}
+                  - forward: {to: [udp://127.0.0.1:\(nsd.port)]}
+            """
+        try ForwardDnsd.with(servers: servers, settings: settings, directory: directory) { dnsd in
+            for name in ["metrics.shop.example.test.", "metrics.relay.example.test."] {
+                for round in 0..<2 {
+                    let open = try Self.dig(dnsd.port, name, from: "127.0.0.2")
+                    #expect(open.status == "NOERROR" && open.answer.map(\.type) == ["CNAME", "A"], "round \(round) \(name)\n\(open.raw)")
+                    let blocked = try Self.dig(dnsd.port, name)
+                    #expect(blocked.status == "NXDOMAIN" && blocked.answer.isEmpty && blocked.raw.contains("policy:trackers"),
+                            "round \(round) \(name)\n\(blocked.raw)")
+                    #expect(try Self.dig(dnsd.port, name, "A", ["+tcp"]).status == "NXDOMAIN")
+                }
+            }
+            let direct = try Self.dig(dnsd.port, "direct.relay.example.test.")
+            #expect(direct.status == "NOERROR" && direct.answer.count == 2, "\(direct.raw)")
+        }
+    }
 }
