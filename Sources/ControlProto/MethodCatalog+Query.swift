@@ -20,12 +20,12 @@ extension MethodCatalog {
             readOnly: true, example: "dnsctl queries.unsubscribe 1", exampleResult: #"{"stopped": 1}"#),
         MethodDescriptor(
             name: "queries.top",
-            summary: "Top query names, clients, types and rcodes over the last WINDOW seconds of the event ring.",
+            summary: "Top query names, clients, types and rcodes over the last WINDOW seconds of the event ring, and the names blocklists blocked most (\"blocked\", keyed NAME policy:LIST).",
             parameters: [
                 MethodParameter("window", "integer", required: false, "seconds (default 60)"),
                 MethodParameter("limit", "integer", required: false, "entries per list (default 10)"),
             ],
             readOnly: true, example: "dnsctl queries.top 300 5",
-            exampleResult: #"{"window": 300, "queries": 1234, "names": [{"key": "www.example.com.", "count": 400}], "clients": [...], "types": [...], "rcodes": [...]}"#),
+            exampleResult: #"{"window": 300, "queries": 1234, "names": [{"key": "www.example.com.", "count": 400}], "clients": [...], "types": [...], "rcodes": [...], "blocked": [{"key": "ads.example.com. policy:ads", "count": 12}]}"#),
     ]
 }

@@ -104,6 +104,9 @@ struct BlocklistTests {
             let ads = try #require((lists["lists"] as? [[String: Any]])?.first { $0["name"] as? String == "ads" })
             #expect(ads["rules"] as? Int == 5 && ads["exceptions"] as? Int == 1 && ads["skipped"] as? Int == 1, "\(ads)")
             #expect(ads["blocked"] as? Int == 16, "\(ads)")
+            let top = try Self.ctl(dnsd, ["queries.top", "300", "20"])
+            let blockedTop = (top["blocked"] as? [[String: Any]] ?? []).map { "\($0["key"] ?? "") \($0["count"] ?? "")" }
+            #expect(blockedTop.contains("ads.example.com. policy:ads 3") && blockedTop.contains("kidsonly.example. policy:kids 1"), "\(blockedTop)")
         }
     }
 
