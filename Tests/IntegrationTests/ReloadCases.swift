@@ -37,7 +37,7 @@ struct ReloadCase {
 extension ReloadCase {
     /// Every key of the configuration reference (tests check that none is missing).
     static var all: [ReloadCase] { restartCases + answerCases + tcpCases + http2Cases + controlCases + tlsCases + accessCases
-        + rrlCases + limitCases }
+        + rrlCases + limitCases + blocklistCases }
 
     // MARK: - Keys that need a restart
 
@@ -408,5 +408,43 @@ extension ReloadCase {
         },
         .live("limits.inflight_action", .limits, before: limits("relay_waiting: 1"), limits("relay_waiting: 1, inflight_action: drop"),
               expect: "waiting") { h in try waiting(h, "fwd.test") },
+    ] }
+
+    // MARK: - Blocklists (docs/policy.md)
+
+    /// Writes a list holding `names` into the daemon's directory and names it `file`.
+    static func list(_ h: ReloadHarness, _ file: String, _ names: [String]) -> String {
+        try? (names.joined(separator: "\n") + "\n").write(to: h.directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// `www.example.test` blocked by list `ads`, as each case's starting point.
+    static func blockingWWW(_ h: ReloadHarness, _ more: String = "") -> [String: String] {
+        ["blocklists": "{lists: [{name: ads, file: \(list(h, "www.txt", ["www.example.test"]))}]\(more)}"]
+    }
+
+    static var blocklistCases: [ReloadCase] { [
+        ReloadCase(key: "blocklists.lists", group: .answers, after: { h in blockingWWW(h) },
+                   probe: ("NXDOMAIN/0", { h in h.ask("www.example.test") })),
+        ReloadCase(key: "blocklists.lists.file", group: .answers,
+                   before: { h in ["blocklists": "{lists: [{name: ads, file: \(list(h, "other.txt", ["other.example.test"]))}]}"] },
+                   after: { h in blockingWWW(h) }, probe: ("NXDOMAIN/0", { h in h.ask("www.example.test") })),
+        ReloadCase(key: "blocklists.lists.name", group: .answers, before: { h in blockingWWW(h) },
+                   after: { h in ["blocklists": "{lists: [{name: renamed, file: \(list(h, "www.txt", ["www.example.test"]))}]}"] },
+                   probe: ("renamed", { h in
+                       let result = try h.call("policy.lists")["result"] as? [String: Any]
+                       return ((result?["lists"] as? [[String: Any]])?.first?["name"] as? String) ?? "none"
+                   })),
+        ReloadCase(key: "blocklists.lists.allow", group: .answers, before: { h in blockingWWW(h) },
+                   after: { h in ["blocklists": "{lists: [{name: ads, file: www.txt}, {name: ours, file: \(list(h, "allow.txt", ["www.example.test"])), allow: true}]}"] },
+                   probe: ("NOERROR/1", { h in h.ask("www.example.test") })),
+        ReloadCase(key: "blocklists.answer", group: .answers, before: { h in blockingWWW(h) }, after: { h in blockingWWW(h, ", answer: refused") },
+                   probe: ("REFUSED/0", { h in h.ask("www.example.test") })),
+        ReloadCase(key: "blocklists.ttl", group: .answers, before: { h in blockingWWW(h, ", answer: null") },
+                   after: { h in blockingWWW(h, ", answer: null, ttl: 7s") },
+                   probe: ("7", { h in "\(try Dig.query(port: h.port, "www.example.test", "A").answer.first?.ttl ?? 0)" })),
+        ReloadCase(key: "blocklists.groups", group: .answers, before: { h in blockingWWW(h) },
+                   after: { h in blockingWWW(h, ", groups: [{name: elsewhere, clients: [127.0.0.9/32], lists: [ads]}]") },
+                   probe: ("NOERROR/1", { h in h.ask("www.example.test") })),
     ] }
 }
