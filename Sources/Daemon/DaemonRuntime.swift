@@ -29,6 +29,8 @@ public final class DaemonRuntime: Sendable {
     public let notifier = ServiceNotifier()
     /// Listeners bound and zones loaded, and not yet shutting down: `GET /ready` (HealthEndpoint.swift).
     public let readiness = ManagedAtomic(false)
+    /// The dnstap writer when `dnstap:` is configured (started by `DNSServer`).
+    public let dnstap: DnstapOutput?
     let logger: Logger
     private let state: NIOLockedValueBox<State>
     /// Serializes reloads: two at once would race to replace the pipeline.
@@ -62,6 +64,9 @@ public final class DaemonRuntime: Sendable {
         certificates = CertStore(settings: config.tls, logger: logger)
         streamLimits = StreamLimits(tcp: config.tcp, http2: config.http2, counters: admissionCounters)
         state = NIOLockedValueBox(State(config: config, statsResetAt: started))
+        dnstap = config.dnstap.map { [pipeline] settings in
+            DnstapOutput(settings: settings, logger: logger) { name in pipeline.current.block(for: name)?.dnstap ?? .none }
+        }
     }
 
     public var config: DaemonConfig { state.withLockedValue { $0.config } }

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// dnstap end to end with the reference tools: fstrm-bin's `fstrm_capture` is the collector on
+/// a Unix socket (the bidirectional Frame Streams handshake), BIND's `dnstap-read` decodes
+/// what it wrote. dnsd forwards example.test. to NSD, logging client and forwarder messages
+/// for that block only; the ready.test. probes (another block) must not appear.
+@Suite("dnstap")
+struct DnstapTests {
+    static let questions: [(name: String, type: String, tcp: Bool)] = [
+        ("www.example.test", "A", false), ("www.example.test", "AAAA", false), ("example.test", "MX", false),
+        ("example.test", "TXT", true), ("nothere.example.test", "A", false),
+    ]
+
+    @Test("fstrm_capture gets CLIENT and FORWARDER messages; a stopped collector costs drops, not answers; a restarted one gets messages again")
+    func collectorSeesQueries() throws {
+        let reader = try PeerTool.require("dnstap-read")
+        let directory = try Fixtures.scratchDirectory("dnsd-dnstap")
+        let socket = directory.appendingPathComponent("tap.sock").path
+        var collector = try Collector(socket: socket, output: directory.appendingPathComponent("first.fstrm"))
+        defer { collector.stop() }
+        try NSDProcess.with { nsd in
+            let servers = """
+              - zones: [example.test.]
+                dnstap: {client: true, forwarder: true}
+                plugins:
+                  - forward: {to: [udp://127.0.0.1:\(nsd.port)], timeout: 2s}
+            """
+            let settings = "dnstap: {sink: \"unix:\(socket)\", identity: tap-test, queue_size: 16}"
+            try ForwardDnsd.with(servers: servers, settings: settings, directory: directory) { dnsd in
+                let control = try ControlSocketClient(path: dnsd.controlSocket)
+                #expect(try Self.waitFor(control) { $0["dnstap.connected"] == 1 }, "dnsd never connected to fstrm_capture\n\(dnsd.stderr)")
+                for question in Self.questions {
+                    let answer = try Dig.query(port: dnsd.port, question.name, question.type, question.tcp ? ["+tcp"] : [])
+                    #expect(answer.status == (question.name.hasPrefix("nothere") ? "NXDOMAIN" : "NOERROR"), "\(answer.raw)")
+                }
+                // Two CLIENT messages per query; one FORWARDER_QUERY and one FORWARDER_RESPONSE at least per miss.
+                #expect(try Self.waitFor(control) { $0["dnstap.sent"] ?? 0 >= 4 * Self.questions.count }, "\(dnsd.stderr)")
+                let first = try Self.decode(collector.stop(), reader: reader)
+                let queries = first.filter { $0.contains(" CQ ") }
+                let responses = first.filter { $0.contains(" CR ") }
+                #expect(queries.count == Self.questions.count, "\(first.joined(separator: "\n"))")
+                #expect(responses.count == Self.questions.count, "\(first.joined(separator: "\n"))")
+                for question in Self.questions {
+                    let wanted = "\(question.name)/IN/\(question.type)"
+                    #expect(queries.contains { $0.hasSuffix(" " + wanted) }, "no CQ for \(wanted):\n\(first.joined(separator: "\n"))")
+                    #expect(responses.contains { $0.hasSuffix(" " + wanted) }, "no CR for \(wanted)")
+                    #expect(first.contains { $0.contains(" FQ ") && $0.hasSuffix(" " + wanted) }, "no FQ for \(wanted)")
+                    #expect(first.contains { $0.contains(" FR ") && $0.hasSuffix(" " + wanted) }, "no FR for \(wanted)")
+                }
+                #expect(first.contains { $0.contains(" TCP ") && $0.contains(" CQ ") }, "the +tcp query is not marked TCP")
+                #expect(!first.contains { $0.contains("ready.test") }, "a block without dnstap: was logged")
+
+                // No collector: answering goes on, the queue (16) fills, the rest is dropped and counted.
+                for index in 0..<30 {
+                    let answer = try Dig.query(port: dnsd.port, "www.example.test", index.isMultiple(of: 2) ? "A" : "AAAA")
+                    #expect(answer.status == "NOERROR")
+                }
+                #expect(try Self.waitFor(control) { $0["dnstap.dropped"] ?? 0 > 0 }, "no drops counted with the collector gone")
+
+                // A collector back on the same socket is found again (backoff at most 4 s).
+                collector = try Collector(socket: socket, output: directory.appendingPathComponent("second.fstrm"))
+                #expect(try Self.waitFor(control, timeout: 15) { $0["dnstap.connected"] == 1 }, "no reconnect\n\(dnsd.stderr)")
+                _ = try Dig.query(port: dnsd.port, "example.test", "SOA")
+                let sent = try Self.stats(control)["dnstap.sent"] ?? 0
+                #expect(try Self.waitFor(control) { $0["dnstap.sent"] ?? 0 >= sent })
+                Thread.sleep(forTimeInterval: 0.5)
+                let second = try Self.decode(collector.stop(), reader: reader)
+                #expect(second.contains { $0.contains(" CQ ") && $0.hasSuffix(" example.test/IN/SOA") },
+                        "the restarted collector did not get the new query:\n\(second.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    /// dnstap-read's one line per message.
+    static func decode(_ file: URL, reader: String) throws -> [String] {
+        let result = try PeerTool.run(reader, [file.path])
+        #expect(result.status == 0, "dnstap-read: \(result.stderr)")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    static func stats(_ control: ControlSocketClient) throws -> [String: Int] {
+        let reply = try control.call(#"{"jsonrpc":"2.0","method":"stats.get","params":{"prefix":"dnstap."},"id":1}"#)
+        return (reply["result"] as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
+    }
+
+    /// Polls stats.get until `condition` holds; false after `timeout` seconds.
+    static func waitFor(_ control: ControlSocketClient, timeout: Double = 10, _ condition: ([String: Int]) -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition(try stats(control)) { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    /// fstrm_capture reading dnstap from a Unix socket into a file.
+    struct Collector {
+        let process: Process
+        let output: URL
+        let socket: String
+
+        init(socket: String, output: URL) throws {
+            let capture = try PeerTool.require("fstrm_capture")
+            unlink(socket)
+            self.socket = socket
+            self.output = output
+            process = try PeerTool.launch(capture, ["-t", "protobuf:dnstap.Dnstap", "-u", socket, "-w", output.path],
+                                          log: output.appendingPathExtension("log"))
+            let deadline = Date().addingTimeInterval(5)
+            while !FileManager.default.fileExists(atPath: socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        }
+
+        /// Stops it (SIGINT: it closes its file cleanly) and returns the file it wrote.
+        @discardableResult
+        func stop() -> URL {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGINT)
+                if !PeerTool.waitForExit(process, timeout: 5) { kill(process.processIdentifier, SIGKILL) }
+            }
+            return output
+        }
+    }
+}
