@@ -57,14 +57,17 @@ public final class DaemonRuntime: Sendable {
         let secrets = try config.cookieSecret.load(owner: config.account)
         cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
         let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies))
-        pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)),
-                                     maxUDPPayload: config.ednsUDPSize)
+        let pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)),
+                                         maxUDPPayload: config.ednsUDPSize)
+        self.pipeline = pipeline
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
         certificates = CertStore(settings: config.tls, logger: logger)
         streamLimits = StreamLimits(tcp: config.tcp, http2: config.http2, counters: admissionCounters)
         state = NIOLockedValueBox(State(config: config, statsResetAt: started))
-        dnstap = config.dnstap.map { [pipeline] settings in
+        // The writer reads each message's block selection from the pipeline in force, so a
+        // reload's `dnstap:` changes apply to what is still queued.
+        dnstap = config.dnstap.map { settings in
             DnstapOutput(settings: settings, logger: logger) { name in pipeline.current.block(for: name)?.dnstap ?? .none }
         }
     }

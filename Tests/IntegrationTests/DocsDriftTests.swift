@@ -74,6 +74,7 @@ struct DocsDriftTests {
         let upstream = try FaultyUpstream(mode: "answer")
         let servers = """
             acl: [{block: [127.0.0.3], name: three}]
+            dnstap: {sink: "file:dnstap.fstrm"}
             servers:
               - zones: [example.test.]
                 plugins:

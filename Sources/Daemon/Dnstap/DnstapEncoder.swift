@@ -41,7 +41,7 @@ struct DnstapEncoder {
             if let response { answer.responseMessage = Data(response) }
             messages = [answer]
         }
-        return messages.compactMap { message in
+        return messages.compactMap { message -> [UInt8]? in
             var frame = Dnstap_Dnstap()
             frame.identity = Data(identity)
             frame.version = Data(version)
