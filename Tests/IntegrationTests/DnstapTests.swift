@@ -106,7 +106,12 @@ struct DnstapTests {
             unlink(socket)
             self.socket = socket
             self.output = output
-            process = try PeerTool.launch(capture, ["-t", "protobuf:dnstap.Dnstap", "-u", socket, "-w", output.path],
+            // The test runner's threads block SIGINT and SIGTERM, and a spawned child inherits
+            // that mask: fstrm_capture would never see the signal that makes it close its file.
+            // Python unblocks them before it execs the collector.
+            let unblock = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"
+            process = try PeerTool.launch("/usr/bin/python3", ["-c", unblock, capture, "-t", "protobuf:dnstap.Dnstap", "-u", socket,
+                                                                "-w", output.path],
                                           log: output.appendingPathExtension("log"))
             let deadline = Date().addingTimeInterval(5)
             while !FileManager.default.fileExists(atPath: socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
