@@ -24,6 +24,7 @@ struct DnstapTests {
               - zones: [example.test.]
                 dnstap: {client: true, forwarder: true}
                 plugins:
+                  - cache: {}
                   - forward: {to: [udp://127.0.0.1:\(nsd.port)], timeout: 2s}
             """
             let settings = "dnstap: {sink: \"unix:\(socket)\", identity: tap-test, queue_size: 16}"
@@ -34,13 +35,17 @@ struct DnstapTests {
                     let answer = try Dig.query(port: dnsd.port, question.name, question.type, question.tcp ? ["+tcp"] : [])
                     #expect(answer.status == (question.name.hasPrefix("nothere") ? "NXDOMAIN" : "NOERROR"), "\(answer.raw)")
                 }
-                // Two CLIENT messages per query; one FORWARDER_QUERY and one FORWARDER_RESPONSE at least per miss.
-                #expect(try Self.waitFor(control) { $0["dnstap.sent"] ?? 0 >= 4 * Self.questions.count }, "\(dnsd.stderr)")
+                // Asked again: a packet-cache hit on the UDP worker, logged as a client exchange with no upstream traffic.
+                _ = try Dig.query(port: dnsd.port, "www.example.test", "A")
+                // Two CLIENT messages per query; one FORWARDER_QUERY and one FORWARDER_RESPONSE per miss.
+                #expect(try Self.waitFor(control) { $0["dnstap.sent"] ?? 0 >= 4 * Self.questions.count + 2 }, "\(dnsd.stderr)")
                 let first = try Self.decode(collector.stop(), reader: reader)
                 let queries = first.filter { $0.contains(" CQ ") }
                 let responses = first.filter { $0.contains(" CR ") }
-                #expect(queries.count == Self.questions.count, "\(first.joined(separator: "\n"))")
-                #expect(responses.count == Self.questions.count, "\(first.joined(separator: "\n"))")
+                #expect(queries.count == Self.questions.count + 1, "\(first.joined(separator: "\n"))")
+                #expect(responses.count == Self.questions.count + 1, "\(first.joined(separator: "\n"))")
+                #expect(queries.filter { $0.hasSuffix(" www.example.test/IN/A") }.count == 2)
+                #expect(first.filter { $0.contains(" FQ ") && $0.hasSuffix(" www.example.test/IN/A") }.count == 1, "the hit went upstream")
                 for question in Self.questions {
                     let wanted = "\(question.name)/IN/\(question.type)"
                     #expect(queries.contains { $0.hasSuffix(" " + wanted) }, "no CQ for \(wanted):\n\(first.joined(separator: "\n"))")
