@@ -22,6 +22,8 @@ public struct HitBurst {
     var events: [QueryEvent] = []
     /// The hits' dnstap messages (when dnstap is on), handed over with the events.
     private var tapped: [TapMessage] = []
+    /// Whether dnstap is on, read once per burst rather than per hit.
+    private var tapping = false
     /// This worker's rate tokens taken ahead (RRL), for its hits.
     let leases = RateLeases()
     /// Hits that found their entry due for a background refresh (prefetch, or an optimistic
@@ -36,6 +38,7 @@ public struct HitBurst {
     public mutating func begin(cache: PacketCache) {
         cacheNow = cache.clock()
         arrivedAt = QueryHandler.Arrival()
+        tapping = TapPoint.current != nil
     }
 
     mutating func append(_ event: QueryEvent) { events.append(event) }
@@ -43,7 +46,7 @@ public struct HitBurst {
     /// Keeps a copy of a hit's query and answer for dnstap, when it is on: the only cost dnstap
     /// adds to the hit path (the bytes are encoded and written by its own thread).
     mutating func tap(request: UnsafeRawBufferPointer, answer: UnsafeRawBufferPointer, client: ClientAddress?) {
-        guard TapPoint.current != nil else { return }
+        guard tapping else { return }
         tapped.append(TapMessage(kind: .client, transport: .udp, peer: client, query: Array(request), response: Array(answer),
                                  queryTime: wall, responseTime: wall))
     }
