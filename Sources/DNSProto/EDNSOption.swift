@@ -86,6 +86,7 @@ public enum ExtendedErrorCode {
     public static let rrsigsMissing: UInt16 = 10
     public static let noZoneKeyBitSet: UInt16 = 11
     public static let nsecMissing: UInt16 = 12
+    public static let blocked: UInt16 = 15
     public static let prohibited: UInt16 = 18
     public static let notAuthoritative: UInt16 = 20
     public static let notSupported: UInt16 = 21

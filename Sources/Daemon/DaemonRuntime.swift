@@ -24,6 +24,8 @@ public final class DaemonRuntime: Sendable {
     public let udpWorkers = UDPWorkerTelemetry()
     /// Admission's counters and the DNS cookie secrets: kept across reloads.
     public let admissionCounters = AdmissionCounters()
+    /// Blocking's pause and per-list counts (PolicyState.swift), across reloads.
+    public let policyState = PolicyState()
     public let cookies: ServerCookies
     /// systemd's notification socket (a no-op outside systemd): reloads say RELOADING and READY.
     public let notifier = ServiceNotifier()
@@ -56,7 +58,8 @@ public final class DaemonRuntime: Sendable {
         self.logOutput = logOutput
         let secrets = try config.cookieSecret.load(owner: config.account)
         cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
-        let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies))
+        let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies,
+                                                                              blocklists: config.blocklists, policyState: policyState))
         let pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)),
                                          maxUDPPayload: config.ednsUDPSize)
         self.pipeline = pipeline
@@ -232,7 +235,8 @@ public final class DaemonRuntime: Sendable {
     /// What a pipeline of `config` is admitted with: its settings and the daemon's counters and
     /// cookie secrets.
     func admissionSetup(_ config: DaemonConfig) -> AdmissionSetup {
-        AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies)
+        AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies, blocklists: config.blocklists,
+                       policyState: policyState)
     }
 
     /// A reload that names a different cookie secret rotates to it (the one before keeps

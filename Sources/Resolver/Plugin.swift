@@ -13,6 +13,11 @@ public enum AnswerSource: Sendable, Hashable, CustomStringConvertible {
     /// `rrl:drop`, `limit:qps`, `limit:waiting`, `cookie:bad`, `any:minimal`, `any:refused`.
     case admission(String)
 
+    public var isUpstream: Bool {
+        if case .upstream = self { return true }
+        return false
+    }
+
     /// The kinds of source without their detail, in `kindIndex` order: the names counters and
     /// metrics use.
     public static let kinds = ["zone", "hosts", "cache", "upstream", "server", "admission"]

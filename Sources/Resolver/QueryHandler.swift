@@ -133,6 +133,9 @@ public struct QueryHandler: Sendable {
         case .servfail(_, let text):
             rcode = .servFail
             extendedError = .extendedError(code: ExtendedErrorCode.other, text: text)
+        case .blocked(let why, let answer, let ttl):
+            return respond(Self.blockedAnswer(to: query, why: why, answer: answer, ttl: ttl, udpPayloadSize: maxUDPPayload), query: query,
+                           source: rejection.source, arrival: arrival, context: context, admission: admission, ticket: ticket)
         case .drop:
             recordDrop(query: query, source: rejection.source, arrival: arrival, context: context)
             return .drop
@@ -142,6 +145,20 @@ public struct QueryHandler: Sendable {
         if let extendedError, response.edns != nil { response.edns!.options.append(extendedError) }
         return respond(response, query: query, source: rejection.source, arrival: arrival, context: context, admission: admission,
                        ticket: ticket)
+    }
+
+    /// The full path's form of `Admission.writeBlocked`: the same answer as a message.
+    static func blockedAnswer(to query: Message, why: String, answer: Blocklists.Answer, ttl: UInt32, udpPayloadSize: UInt16) -> Message {
+        var response = Message.response(to: query, rcode: Admission.rcode(of: answer), udpPayloadSize: udpPayloadSize)
+        if answer == .null, let question = query.question {
+            switch question.type {
+            case .a: response.answers = [ResourceRecord(name: question.name, ttl: ttl, rdata: .a(IPv4Address(bytes: [0, 0, 0, 0])!))]
+            case .aaaa: response.answers = [ResourceRecord(name: question.name, ttl: ttl, rdata: .aaaa(IPv6Address(bytes: [UInt8](repeating: 0, count: 16))!))]
+            default: break
+            }
+        }
+        if response.edns != nil { response.edns!.options.append(.extendedError(code: ExtendedErrorCode.blocked, text: why)) }
+        return response
     }
 
     /// RFC 8482 §4.2: one HINFO record ("RFC8482", "") for an ANY query, which a client
@@ -226,6 +243,19 @@ public struct QueryHandler: Sendable {
     private func respond(_ message: Message, query: Message?, source: AnswerSource, arrival: Arrival, context: QueryContext,
                          fill: PacketCacheFill? = nil, admission: Admission, ticket: AdmissionTicket?) -> Result {
         var message = message
+        var source = source
+        var fill = fill
+        if admission.blocklists != nil, let query, source == .cache || source.isUpstream {
+            let targets = admission.cnameTargets(message)
+            if admission.anyListHolds(targets) {
+                fill = nil
+                if let rejection = admission.blockingChain(targets, client: ticket?.client ?? context.client.flatMap(ClientAddress.init)),
+                   case .blocked(let why, let answer, let ttl) = rejection {
+                    message = Self.blockedAnswer(to: query, why: why, answer: answer, ttl: ttl, udpPayloadSize: maxUDPPayload)
+                    source = rejection.source
+                }
+            }
+        }
         if let query, message.edns != nil {
             // EDNS in a reply only for clients that used it (RFC 6891 §7), and a client subnet
             // only for clients that sent one (RFC 7871 §7.2.1): plugins may carry them for the
@@ -252,7 +282,6 @@ public struct QueryHandler: Sendable {
         }
         // Filed as encoded, before the client's cookie is added: the entry serves everyone.
         if let fill, let query { fill.file(bytes, source: source, query: query, rcode: message.rcode) }
-        var source = source
         // The encoder writes the OPT record last.
         let optStart = message.edns.map { bytes.count - $0.wireSize }
         let delivery = admission.finish(&bytes, optStart: optStart, limit: limit,

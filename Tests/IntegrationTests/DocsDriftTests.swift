@@ -72,8 +72,11 @@ struct DocsDriftTests {
     /// The series a dnsd with every metric source configured exposes, against docs/metrics.md.
     @Test func everyMetricIsDocumentedAndEveryDocumentedMetricExists() throws {
         let upstream = try FaultyUpstream(mode: "answer")
+        let list = try Fixtures.scratchDirectory("metrics-blocklist").appendingPathComponent("ads.txt")
+        try "ads.example\n".write(to: list, atomically: true, encoding: .utf8)
         let servers = """
             acl: [{block: [127.0.0.3], name: three}]
+            blocklists: {lists: [{name: ads, file: \(list.path)}]}
             dnstap: {sink: "file:dnstap.fstrm"}
             servers:
               - zones: [example.test.]

@@ -36,6 +36,8 @@ public struct DaemonConfig: Sendable {
     /// Who may ask and how much: access rules, RRL, client limits, cookies (docs/access.md).
     public var admission = AdmissionSettings()
     public var cookieSecret = CookieSecretSource.generated
+    /// Names blocked for some or all clients (docs/policy.md); nil: none.
+    public var blocklists: Blocklists?
     /// Where dnstap messages go (docs/observability.md); nil (no `dnstap:` key) means off.
     public var dnstap: DnstapSettings? = nil
     /// The values as written, by key path: what `config.reload` compares to tell which keys
@@ -43,7 +45,7 @@ public struct DaemonConfig: Sendable {
     var keyValues: [String: String] = [:]
 
     static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "http2", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
-                                            "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group", "dnstap"]
+                                            "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group", "blocklists", "dnstap"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -90,6 +92,7 @@ public struct DaemonConfig: Sendable {
                 config.writableFiles.add(path, purpose: "the cookie secret (cookie.rotate)", at: cookies)
             }
         }
+        if let blocklists = top["blocklists"] { config.blocklists = try BlocklistsConfig.parse(blocklists, baseDirectory: baseDirectory) }
         config.account = try ServiceAccount.parse(user: top["user"], group: top["group"])
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")

@@ -4,8 +4,8 @@ import Resolver
 
 /// Metrics whose numbers are kept elsewhere, copied into the registry when `/metrics` is
 /// scraped rather than on the query path: queries in flight, the UDP workers' batch-wait
-/// guard, the cache plugins' hits, misses and size, and the forward plugins' per-upstream
-/// queries, errors and health.
+/// guard, the cache plugins' hits, misses and size, the forward plugins' per-upstream
+/// queries, errors and health, and the queries each blocklist blocked.
 ///
 /// The plugins keep plain totals that start from zero whenever `config.reload` builds a new
 /// plugin. A Prometheus counter must only go up, so each plugin (or upstream) instance is
@@ -50,6 +50,10 @@ final class ScrapeTimeMetrics: Sendable {
             present.insert(ObjectIdentifier(runtime.admissionCounters))
             add(&state, instance: runtime.admissionCounters, totals: Self.admissionTotals(runtime.admissionCounters),
                 series: Self.admissionSeries)
+            present.insert(ObjectIdentifier(runtime.policyState))
+            add(&state, instance: runtime.policyState, totals: runtime.policyState.blockedByList.mapValues { Int(clamping: $0) }) { list in
+                ("dnsd_policy_blocked_total", [("list", list)])
+            }
             for (block, cache) in caches {
                 let label = block.zones.first?.description ?? ServerBlockCounters.noBlock
                 let statistics = cache.statistics

@@ -27,6 +27,8 @@ public final class Admission: Sendable {
         /// SERVFAIL with extended error 0 "Other" carrying `text` (RFC 8914): a server limit
         /// (`InFlightLimits`), not the client's doing.
         case servfail(String, text: String)
+        /// A blocklist's answer (`Blocklists.Answer`); the text names the list (`policy:NAME`).
+        case blocked(String, Blocklists.Answer, ttl: UInt32)
 
         var isServfail: Bool {
             if case .servfail = self { return true }
@@ -36,7 +38,7 @@ public final class Admission: Sendable {
         /// The query event's source for it.
         public var source: AnswerSource {
             switch self {
-            case .refuse(let why), .filter(let why), .drop(let why), .servfail(let why, _): return .admission(why)
+            case .refuse(let why), .filter(let why), .drop(let why), .servfail(let why, _), .blocked(let why, _, _): return .admission(why)
             case .badCookie: return .admission("cookie:bad")
             }
         }
@@ -68,6 +70,11 @@ public final class Admission: Sendable {
     private let resolving: [Bool]
     private let rrl: ResponseRateLimiter?
     let limits: ClientLimits
+    /// The `blocklists:` section (Admission+Policy.swift), and what outlives it.
+    public let blocklists: Blocklists?
+    public let policyState: PolicyState
+    /// Each list's counter slot in `policyState`.
+    let listSlots: [Int]
 
     init(setup: AdmissionSetup, blocks: [ServerBlock], zoneIndex: [(zone: DNSName, block: Int)]) {
         settings = setup.settings
@@ -84,6 +91,9 @@ public final class Admission: Sendable {
         uniform = lists.dropFirst().allSatisfy { $0 == lists.first } ? lists.first : nil
         rrl = setup.settings.rrl.isOn ? ResponseRateLimiter(settings: setup.settings.rrl) : nil
         limits = ClientLimits(settings: setup.settings.limits)
+        blocklists = setup.blocklists
+        policyState = setup.policyState
+        listSlots = setup.blocklists?.lists.map { setup.policyState.slot(for: $0.name) } ?? []
     }
 
     /// The start-up line's account of who may ask: per block, its own rules or the default.
@@ -106,7 +116,10 @@ public final class Admission: Sendable {
         if cookies != nil, query.cookieOffset > 0 {
             cookie = readCookie(request, at: query.cookieOffset, length: query.cookieLength)
         }
-        return check(list: list, type: query.type, client: client, transport: transport, cookie: cookie, now: now, wallSeconds: wallSeconds)
+        let verdict = check(list: list, type: query.type, client: client, transport: transport, cookie: cookie, now: now, wallSeconds: wallSeconds)
+        guard blocklists != nil, case .admit(let ticket) = verdict,
+              let rejection = blocking(UnsafeRawBufferPointer(rebasing: request[12..<query.nameEnd]), client: client) else { return verdict }
+        return .reject(rejection, ticket)
     }
 
     /// The parsed query's verdict (the full path), with `block` its server block's index.
@@ -119,9 +132,12 @@ public final class Admission: Sendable {
         }
         let verdict = check(list: block.map { lists[$0] }, type: type, client: client, transport: transport, cookie: cookie, now: now,
                             wallSeconds: wallSeconds)
-        guard case .admit(let ticket) = verdict, let rejection = anyOverUDP(type: type, block: block, transport: transport) else {
-            return verdict
+        guard case .admit(let ticket) = verdict else { return verdict }
+        if blocklists != nil, let name = query.question?.name,
+           let rejection = name.wire.withUnsafeBytes({ blocking($0, client: client) }) {
+            return .reject(rejection, ticket)
         }
+        guard let rejection = anyOverUDP(type: type, block: block, transport: transport) else { return verdict }
         return .reject(rejection, ticket)
     }
 
@@ -349,6 +365,8 @@ public final class Admission: Sendable {
             rcode = Rcode.servFail.rawValue
             let data = EDNSOption.extendedError(code: ExtendedErrorCode.other, text: text).data
             extendedError = [0, UInt8(EDNSOption.extendedErrorCode), UInt8(data.count >> 8), UInt8(truncatingIfNeeded: data.count)] + data
+        case .blocked(let why, let answer, let ttl):
+            return writeBlocked(why, answer: answer, ttl: ttl, request: request, query: query, udpSize: udpSize, into: out)
         }
         let questionEnd = query.nameEnd + 4
         let clientEDNS = query.meta & (1 << 16) != 0

@@ -43,10 +43,17 @@ public struct AdmissionSetup: Sendable {
     public var settings: AdmissionSettings
     public var counters: AdmissionCounters
     public var cookies: ServerCookies?
+    /// The `blocklists:` section, if any (Blocklists.swift).
+    public var blocklists: Blocklists?
+    /// The pause and per-list counts, kept by the daemon across reloads.
+    public var policyState: PolicyState
 
-    public init(settings: AdmissionSettings, counters: AdmissionCounters = AdmissionCounters(), cookies: ServerCookies? = nil) {
+    public init(settings: AdmissionSettings, counters: AdmissionCounters = AdmissionCounters(), cookies: ServerCookies? = nil,
+                blocklists: Blocklists? = nil, policyState: PolicyState = PolicyState()) {
         self.settings = settings
         self.counters = counters
+        self.blocklists = blocklists
+        self.policyState = policyState
         self.cookies = settings.cookies ? cookies ?? ServerCookies(secret: nil) : nil
     }
 

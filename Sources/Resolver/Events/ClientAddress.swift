@@ -48,6 +48,12 @@ public struct ClientAddress: Sendable, Hashable {
         }
     }
 
+    /// `192.0.2.1` or `2001:db8::1` (no prefix length); nil for anything else.
+    public init?(text: String) {
+        guard !text.contains("/"), let prefix = IPPrefix(text) else { return nil }
+        self.init(family: prefix.family, high: prefix.high, low: prefix.low)
+    }
+
     public init?(_ address: SocketAddress) {
         guard let made = address.withSockAddr({ pointer, _ in ClientAddress(pointer) }) else { return nil }
         self = made

@@ -484,8 +484,18 @@ public final class UDPRelay: @unchecked Sendable {
         let rcode = layout.rcode(bytes, clientEDNS: query.meta & (1 << 16) != 0)
         let source = pending.route.servers[upstream].source
         let optStart = query.meta & (1 << 16) != 0 ? layout.bodyEnd : nil
-        if pending.leaderWaits { send(length, optStart: optStart, to: leader, of: pending, rcode: rcode, source: source) }
+        // CNAME cloaking (Admission+CNAMECloaking.swift): decided per client; such an answer
+        // stays out of the packet cache.
+        let targets = admission?.cnameTargets(bytes, questionEnd: query.nameEnd + 4) ?? []
+        let cloaked = admission?.anyListHolds(targets) ?? false
+        if cloaked { keptFor = nil }
+        if pending.leaderWaits {
+            if !cloaked || !sendBlocked(targets, to: leader, of: pending) {
+                send(length, optStart: optStart, to: leader, of: pending, rcode: rcode, source: source)
+            }
+        }
         for follower in pending.followers {
+            if cloaked && sendBlocked(targets, to: follower, of: pending) { continue }
             let copy = slot(for: follower)
             written.withUnsafeBytes { copy.copyMemory(from: $0) }
             follower.request.withUnsafeBytes { request in
@@ -496,6 +506,7 @@ public final class UDPRelay: @unchecked Sendable {
             send(length, optStart: optStart, to: follower, of: pending, rcode: rcode, source: source)
         }
         finish(pending)
+        if cloaked { return }
         if let keptFor {
             file(pending, (written, keptFor), layout: layout)
         } else if rcode == 2 {
@@ -718,6 +729,20 @@ public final class UDPRelay: @unchecked Sendable {
         case .drop:
             report(pending, client: client, rcode: rcode, source: .admission("rrl:drop"), bytes: 0)
         }
+    }
+
+    /// Sends `client` the blocked answer when a list that applies to it holds one of the
+    /// answer's CNAME `targets`; false when none does (the answer goes as it came).
+    private func sendBlocked(_ targets: [[UInt8]], to client: RelayClient, of pending: RelayPending) -> Bool {
+        guard let admission, let rejection = admission.blockingChain(targets, client: client.ticket.client),
+              case .blocked(let why, let answer, let ttl) = rejection else { return false }
+        let out = slot(for: client)
+        let written = client.request.withUnsafeBytes { request in
+            admission.writeBlocked(why, answer: answer, ttl: ttl, request: request, query: pending.query, udpSize: queries.maxUDPPayload, into: out)
+        }
+        guard let (length, optStart) = written else { return false }
+        send(length, optStart: optStart, to: client, of: pending, rcode: UInt16(out[3] & 0x0F), source: rejection.source)
+        return true
     }
 
     /// Answers (or drops) a query turned away before it waits: its client has all its waiting
