@@ -78,6 +78,43 @@ struct DnstapTests {
         }
     }
 
+    @Test("the other sinks: a TCP collector, and a file dnstap-read reads once dnsd has stopped", arguments: ["tcp", "file"])
+    func otherSinks(kind: String) throws {
+        let reader = try PeerTool.require("dnstap-read")
+        let directory = try Fixtures.scratchDirectory("dnsd-dnstap-\(kind)")
+        let output = directory.appendingPathComponent("\(kind).fstrm")
+        var collector: Collector?
+        let sink: String
+        if kind == "tcp" {
+            let port = try LoopbackPort.free()
+            collector = try Collector(tcpPort: port, output: output)
+            sink = "tcp:127.0.0.1:\(port)"
+        } else {
+            sink = "file:\(output.path)"
+        }
+        defer { collector?.stop() }
+        let servers = """
+          - zones: [example.]
+            dnstap: {client: true}
+            plugins:
+              - zone:
+                  inline: |
+                    @ 60 IN SOA ns.example. hostmaster.example. 1 60 60 60 60
+                    www 60 IN A 192.0.2.1
+        """
+        try ForwardDnsd.with(servers: servers, settings: "dnstap: {sink: \"\(sink)\"}", directory: directory) { dnsd in
+            let control = try ControlSocketClient(path: dnsd.controlSocket)
+            _ = try Dig.query(port: dnsd.port, "www.example", "A")
+            _ = try Dig.query(port: dnsd.port, "www.example", "A", ["+tcp"])
+            #expect(try Self.waitFor(control) { $0["dnstap.sent"] == 4 }, "\(dnsd.stderr)")
+        }
+        // dnsd has stopped: its STOP ended the stream (for a file, the file is complete now).
+        collector?.stop()
+        let lines = try Self.decode(output, reader: reader)
+        #expect(lines.filter { $0.contains(" CQ ") && $0.hasSuffix(" www.example/IN/A") }.count == 2, "\(lines)")
+        #expect(lines.filter { $0.contains(" CR ") && $0.hasSuffix(" www.example/IN/A") }.count == 2, "\(lines)")
+    }
+
     /// dnstap-read's one line per message.
     static func decode(_ file: URL, reader: String) throws -> [String] {
         let result = try PeerTool.run(reader, [file.path])
@@ -100,26 +137,38 @@ struct DnstapTests {
         return false
     }
 
-    /// fstrm_capture reading dnstap from a Unix socket into a file.
+    /// fstrm_capture reading dnstap from a Unix socket or a TCP port into a file.
     struct Collector {
         let process: Process
         let output: URL
-        let socket: String
 
         init(socket: String, output: URL) throws {
-            let capture = try PeerTool.require("fstrm_capture")
             unlink(socket)
-            self.socket = socket
+            try self.init(listen: ["-u", socket], output: output)
+            let deadline = Date().addingTimeInterval(5)
+            while !FileManager.default.fileExists(atPath: socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        }
+
+        init(tcpPort: UInt16, output: URL) throws {
+            try self.init(listen: ["-a", "127.0.0.1", "-p", "\(tcpPort)"], output: output)
+            // Listening once it says it opened its output file (it binds first).
+            let deadline = Date().addingTimeInterval(5)
+            let log = output.appendingPathExtension("log")
+            while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("opened output file") {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+
+        private init(listen: [String], output: URL) throws {
+            let capture = try PeerTool.require("fstrm_capture")
             self.output = output
             // The test runner's threads block SIGINT and SIGTERM, and a spawned child inherits
             // that mask: fstrm_capture would never see the signal that makes it close its file.
             // Python unblocks them before it execs the collector.
             let unblock = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"
-            process = try PeerTool.launch("/usr/bin/python3", ["-c", unblock, capture, "-t", "protobuf:dnstap.Dnstap", "-u", socket,
-                                                                "-w", output.path],
+            process = try PeerTool.launch("/usr/bin/python3", ["-c", unblock, capture, "-t", "protobuf:dnstap.Dnstap"] + listen
+                                            + ["-w", output.path],
                                           log: output.appendingPathExtension("log"))
-            let deadline = Date().addingTimeInterval(5)
-            while !FileManager.default.fileExists(atPath: socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         }
 
         /// Stops it (SIGINT: it closes its file cleanly) and returns the file it wrote.
