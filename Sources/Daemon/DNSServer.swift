@@ -22,6 +22,11 @@ public final class DNSServer: Service, Sendable {
         let threads = config.threads > 0 ? config.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let metrics = MetricsSetup.bootstrap(settings: config.metrics, runtime: runtime)
+        if let dnstap = runtime.dnstap {
+            dnstap.start()
+            TapPoint.install(dnstap)
+        }
+        defer { runtime.dnstap?.stop() }
         let queries = QueryHandler(pipeline: runtime.pipeline,
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
         let factory = ListenerFactory(group: group, queries: queries, streams: runtime.streamLimits, udp: config.udp,

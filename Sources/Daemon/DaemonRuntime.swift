@@ -31,6 +31,8 @@ public final class DaemonRuntime: Sendable {
     public let notifier = ServiceNotifier()
     /// Listeners bound and zones loaded, and not yet shutting down: `GET /ready` (HealthEndpoint.swift).
     public let readiness = ManagedAtomic(false)
+    /// The dnstap writer when `dnstap:` is configured (started by `DNSServer`).
+    public let dnstap: DnstapOutput?
     let logger: Logger
     private let state: NIOLockedValueBox<State>
     /// Serializes reloads: two at once would race to replace the pipeline.
@@ -58,13 +60,19 @@ public final class DaemonRuntime: Sendable {
         cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
         let first = Pipeline(blocks: config.blocks, admission: AdmissionSetup(settings: config.admission, counters: admissionCounters, cookies: cookies,
                                                                               blocklists: config.blocklists, policyState: policyState))
-        pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)),
-                                     maxUDPPayload: config.ednsUDPSize)
+        let pipeline = PipelineReference(first, packetCache: PacketCache(maxEntries: PacketCache.capacity(for: first)),
+                                         maxUDPPayload: config.ednsUDPSize)
+        self.pipeline = pipeline
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
         certificates = CertStore(settings: config.tls, logger: logger)
         streamLimits = StreamLimits(tcp: config.tcp, http2: config.http2, counters: admissionCounters)
         state = NIOLockedValueBox(State(config: config, statsResetAt: started))
+        // The writer reads each message's block selection from the pipeline in force, so a
+        // reload's `dnstap:` changes apply to what is still queued.
+        dnstap = config.dnstap.map { settings in
+            DnstapOutput(settings: settings, logger: logger) { name in pipeline.current.block(for: name)?.dnstap ?? .none }
+        }
     }
 
     public var config: DaemonConfig { state.withLockedValue { $0.config } }

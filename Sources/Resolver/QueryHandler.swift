@@ -39,6 +39,8 @@ public struct QueryHandler: Sendable {
     struct Arrival {
         let uptime = DispatchTime.now().uptimeNanoseconds
         let wall = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+        /// The query as received, kept only while dnstap is on (its CLIENT_QUERY message).
+        var request: [UInt8]?
 
         /// Wall-clock seconds, as DNS cookie timestamps count them.
         var wallSeconds: UInt32 { UInt32(truncatingIfNeeded: wall / 1_000_000_000) }
@@ -64,8 +66,9 @@ public struct QueryHandler: Sendable {
             case .missed(let admitted): ticket = admitted
             }
         }
-        let arrival = Arrival()
+        var arrival = Arrival()
         guard let header = Header.peek(bytes), !header.isResponse else { return .drop }
+        if TapPoint.current != nil { arrival.request = bytes }
         let query: Message
         do {
             query = try Message(wire: bytes)
@@ -300,8 +303,15 @@ public struct QueryHandler: Sendable {
                 dnssecOK: query?.edns?.dnssecOK ?? false, responseBytes: bytes.count)
             for observer in observers { observer.record(event) }
         }
+        if let request = arrival.request, let tap = TapPoint.current {
+            tap.record(TapMessage(kind: .client, transport: context.transport, peer: context.client.flatMap(ClientAddress.init),
+                                  query: request, response: bytes, queryTime: arrival.wall, responseTime: Self.wallNow()))
+        }
         return .respond(bytes)
     }
+
+    /// The wall clock in nanoseconds since 1970 (dnstap's response times).
+    static func wallNow() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000_000_000) }
 
     /// The event of a query that got no answer (admission dropped it).
     private func recordDrop(query: Message, source: AnswerSource, arrival: Arrival, context: QueryContext) {

@@ -6,11 +6,14 @@ public struct ServerBlock: Sendable {
     public var plugins: [any Plugin]
     /// The block's own access rules (`acl:`), checked before the top-level ones.
     public var accessRules: [AccessRule]
+    /// The dnstap messages this block's queries produce (`dnstap:`).
+    public var dnstap: TapSelection
 
-    public init(zones: [DNSName], plugins: [any Plugin], accessRules: [AccessRule] = []) {
+    public init(zones: [DNSName], plugins: [any Plugin], accessRules: [AccessRule] = [], dnstap: TapSelection = .none) {
         self.zones = zones
         self.plugins = plugins
         self.accessRules = accessRules
+        self.dnstap = dnstap
     }
 
     /// Whether one of the plugins holds authoritative zone data for `name`.

@@ -77,6 +77,7 @@ struct DocsDriftTests {
         let servers = """
             acl: [{block: [127.0.0.3], name: three}]
             blocklists: {lists: [{name: ads, file: \(list.path)}]}
+            dnstap: {sink: "file:dnstap.fstrm"}
             servers:
               - zones: [example.test.]
                 plugins:

@@ -26,6 +26,8 @@ enum PeerTool {
         "curl": "curl",
         "openssl": "openssl",
         "tmux": "tmux",
+        "fstrm_capture": "fstrm-bin",
+        "dnstap-read": "bind9-dnsutils",
         "setpriv": "util-linux",
         "ss": "iproute2",
         "ip": "iproute2",

@@ -47,6 +47,10 @@ extension ReloadCase {
         .restart("udp.scheduling", ["udp": "{scheduling: batch}"]),
         .restart("udp.segmentation", ["udp": "{segmentation: false}"]),
         .restart("udp.batch_wait", ["udp": "{batch_wait: 0}"]),
+        .restart("dnstap.sink", ["dnstap": #"{sink: "file:other.fstrm"}"#]),
+        .restart("dnstap.identity", ["dnstap": #"{sink: "file:dnstap.fstrm", identity: other}"#]),
+        .restart("dnstap.version", ["dnstap": #"{sink: "file:dnstap.fstrm", version: other}"#]),
+        .restart("dnstap.queue_size", ["dnstap": #"{sink: "file:dnstap.fstrm", queue_size: 5}"#]),
         .restart("metrics.listen", ["metrics": "{listen: 127.0.0.1:1}"]),
         .restart("metrics.path", before: ["metrics": "{listen: 127.0.0.1:1}"], ["metrics": "{listen: 127.0.0.1:1, path: /m}"]),
         .restart("user", ["user": "nobody"]),
@@ -106,10 +110,25 @@ extension ReloadCase {
         ReloadCase(key: "servers.zones", group: .answers,
                    after: { h in ["servers": h.servers(extra: #"{zones: [extra.test.], plugins: [{zone: {inline: "@ 60 IN SOA a b 1 1 1 1 1"}}]}"#)] },
                    probe: ("NOERROR/1", { h in h.ask("extra.test", type: RawDNS.typeSOA) })),
+        ReloadCase(key: "servers.dnstap", group: .answers, after: { h in ["servers": h.servers(exampleDnstap: "{client: true}")] },
+                   probe: ("logged", { h in try dnstapVerdict(h) })),
         ReloadCase(key: "servers.plugins", group: .answers,
                    after: { h in ["servers": h.servers(examplePlugins: #"[{zone: {inline: "@ 60 IN SOA a b 1 1 1 1 1\nnew 60 IN A 192.0.2.7"}}]"#)] },
                    probe: ("NOERROR/1", { h in h.ask("new.example.test") })),
     ] }
+
+    /// Whether a query to example.test. makes the dnstap writer write ("logged") within a second.
+    static func dnstapVerdict(_ h: ReloadHarness) throws -> String {
+        func sent() throws -> Int { ((try h.call("stats.get", #"{"prefix": "dnstap."}"#))["result"] as? [String: Any])?["dnstap.sent"] as? Int ?? 0 }
+        let before = try sent()
+        _ = h.ask(fresh("example.test"))
+        let deadline = Date().addingTimeInterval(1)
+        while Date() < deadline {
+            if try sent() > before { return "logged" }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return "silent"
+    }
 
     // MARK: - Stream connections (new connections get the new limits)
 

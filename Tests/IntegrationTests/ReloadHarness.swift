@@ -40,6 +40,8 @@ final class ReloadHarness {
             "control": Self.control(),
             "cookies": "{secret: \(Self.baseCookieSecret)}",
             "servers": Self.servers(silent: upstream.url()),
+            // A dnstap writer (to a file) that no block selects: `servers.dnstap` turns it on live.
+            "dnstap": Self.dnstap,
         ]
         if tls { base["tls"] = "[{name: main, cert: main.pem, key: main.key}]" }
         let configPath = directory.appendingPathComponent("dnsd.yaml").path
@@ -50,6 +52,7 @@ final class ReloadHarness {
     }
 
     static let baseCookieSecret = "00112233445566778899aabbccddeeff"
+    static let dnstap = #"{sink: "file:dnstap.fstrm"}"#
 
     /// The `control:` section: the socket beside the config, open to every user (so that only
     /// dnsd's check of the caller decides), and `more` keys.
@@ -58,14 +61,15 @@ final class ReloadHarness {
     }
 
     /// The `servers:` list: example.test. from the fixture zone (with `exampleACL` as its block's
-    /// `acl`, or `examplePlugins` instead of the zone file), fwd.test. forwarded (UDP misses
+    /// `acl`, `exampleDnstap` as its `dnstap`, or `examplePlugins` instead of the zone file), fwd.test. forwarded (UDP misses
     /// relayed) and slow.test. cached and forwarded with an `except` (which keeps its misses on
     /// the full path), both to the silent upstream, then `extra` blocks.
-    static func servers(silent: String, exampleACL: String? = nil, examplePlugins: String? = nil, extra: String? = nil) -> String {
+    static func servers(silent: String, exampleACL: String? = nil, examplePlugins: String? = nil, exampleDnstap: String? = nil,
+                        extra: String? = nil) -> String {
         let forward = "{forward: {to: [\(silent)], timeout: 3s, max_fails: 0}}"
         let blocks = [
             "{zones: [example.test.], plugins: \(examplePlugins ?? "[{zone: {file: example.test.zone}}]")"
-                + (exampleACL.map { ", acl: \($0)" } ?? "") + "}",
+                + (exampleACL.map { ", acl: \($0)" } ?? "") + (exampleDnstap.map { ", dnstap: \($0)" } ?? "") + "}",
             "{zones: [fwd.test.], plugins: [\(forward)]}",
             "{zones: [slow.test.], plugins: [{cache: {prefetch: true}}, {forward: {to: [\(silent)], timeout: 3s, max_fails: 0, except: [other.slow.test.]}}]}",
         ] + (extra.map { [$0] } ?? [])
@@ -73,8 +77,9 @@ final class ReloadHarness {
     }
 
     /// `servers(silent:...)` with this harness's upstream.
-    func servers(exampleACL: String? = nil, examplePlugins: String? = nil, extra: String? = nil) -> String {
-        Self.servers(silent: upstream.url(), exampleACL: exampleACL, examplePlugins: examplePlugins, extra: extra)
+    func servers(exampleACL: String? = nil, examplePlugins: String? = nil, exampleDnstap: String? = nil, extra: String? = nil) -> String {
+        Self.servers(silent: upstream.url(), exampleACL: exampleACL, examplePlugins: examplePlugins, exampleDnstap: exampleDnstap,
+                     extra: extra)
     }
 
     /// The configuration text of `sections`, `listen` first.

@@ -17,6 +17,8 @@ public enum ReloadPolicy {
         // Bound once: sockets, threads and what dnsd became after binding them.
         "listen": .restart, "threads": .restart, "udp": .restart, "metrics": .restart,
         "user": .restart, "group": .restart,
+        // The dnstap writer and its sink are made once; the blocks' `dnstap:` selections are live.
+        "dnstap": .restart,
         "control.socket": .restart, "control.mode": .restart, "control.group": .restart,
         // Read per query, per accepted connection or per control connection.
         "servers": .live, "acl": .live, "rrl": .live, "limits": .live, "cookies": .live, "any_over_udp": .live, "blocklists": .live,

@@ -84,6 +84,13 @@ final class ScrapeTimeMetrics: Sendable {
             gauge(&state, "dnsd_relay_waiting_peak", []).record(workers.relayWaitingPeak)
             gauge(&state, "dnsd_udp_miss_waiting", []).record(workers.missWaiting)
             gauge(&state, "dnsd_udp_miss_waiting_peak", []).record(workers.missWaitingPeak)
+            if let dnstap = runtime.dnstap {
+                present.insert(ObjectIdentifier(dnstap))
+                add(&state, instance: dnstap, totals: ["sent": Int(clamping: dnstap.sent), "dropped": Int(clamping: dnstap.dropped)]) { name in
+                    ("dnsd_dnstap_\(name)_total", [])
+                }
+                gauge(&state, "dnsd_dnstap_connected", []).record(dnstap.connected ? 1 : 0)
+            }
             state.seen = state.seen.filter { present.contains($0.key) }
         }
     }

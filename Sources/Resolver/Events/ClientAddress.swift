@@ -72,4 +72,11 @@ public struct ClientAddress: Sendable, Hashable {
         let length = text.firstIndex(of: 0) ?? text.count
         return String(decoding: text[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+
+    /// The address in network order: 4 bytes for IPv4, 16 for IPv6 (dnstap's form).
+    public var addressBytes: [UInt8] {
+        var words = (high.bigEndian, low.bigEndian)
+        let all = withUnsafeBytes(of: &words) { Array($0) }
+        return family == 4 ? Array(all[0..<4]) : all
+    }
 }

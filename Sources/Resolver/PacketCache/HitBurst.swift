@@ -20,6 +20,10 @@ public struct HitBurst {
     public var arrival: UInt64 { arrivedAt.uptime }
     public var wall: UInt64 { arrivedAt.wall }
     var events: [QueryEvent] = []
+    /// The hits' dnstap messages (when dnstap is on), handed over with the events.
+    private var tapped: [TapMessage] = []
+    /// Whether dnstap is on, read once per burst rather than per hit.
+    private var tapping = false
     /// This worker's rate tokens taken ahead (RRL), for its hits.
     let leases = RateLeases()
     /// Hits that found their entry due for a background refresh (prefetch, or an optimistic
@@ -34,9 +38,18 @@ public struct HitBurst {
     public mutating func begin(cache: PacketCache) {
         cacheNow = cache.clock()
         arrivedAt = QueryHandler.Arrival()
+        tapping = TapPoint.current != nil
     }
 
     mutating func append(_ event: QueryEvent) { events.append(event) }
+
+    /// Keeps a copy of a hit's query and answer for dnstap, when it is on: the only cost dnstap
+    /// adds to the hit path (the bytes are encoded and written by its own thread).
+    mutating func tap(request: UnsafeRawBufferPointer, answer: UnsafeRawBufferPointer, client: ClientAddress?) {
+        guard tapping else { return }
+        tapped.append(TapMessage(kind: .client, transport: .udp, peer: client, query: Array(request), response: Array(answer),
+                                 queryTime: wall, responseTime: wall))
+    }
 
     mutating func refresh(_ request: UnsafeRawBufferPointer, query: PacketQuery, entry: PacketCacheEntry) {
         refreshes.append(PacketRefresh(request: Array(request), query: query, entry: entry))
@@ -59,6 +72,10 @@ public struct HitBurst {
     /// Gives the burst's events to `observers` and empties the burst: call after the answers
     /// are sent, so that no client waits for the bookkeeping.
     public mutating func finish(observers: [any QueryObserver]) {
+        if !tapped.isEmpty, let tap = TapPoint.current {
+            tap.record(tapped)
+            tapped.removeAll(keepingCapacity: true)
+        }
         guard !events.isEmpty else { return }
         for observer in observers { observer.recordAnswered(events) }
         events.removeAll(keepingCapacity: true)

@@ -46,7 +46,7 @@ extension QueryHandler {
                 entry.store.count(\.prefetches, for: entry.statisticsKey)
                 burst.refresh(request, query: query, entry: entry)
             }
-            return deliver(entry.wire.count, entry: entry, query: query, into: out, client: client, admission: admission, ticket: ticket,
+            return deliver(entry.wire.count, entry: entry, query: query, request: request, into: out, client: client, admission: admission, ticket: ticket,
                            burst: &burst)
         case .stale(let entry) where entry.optimistic:
             // Optimistic: the stale answer now, and one refresh in the background.
@@ -59,7 +59,7 @@ extension QueryHandler {
                 entry.store.count(\.prefetches, for: entry.statisticsKey)
                 burst.refresh(request, query: query, entry: entry)
             }
-            return deliver(length, entry: entry, query: query, into: out, client: client, admission: admission, ticket: ticket,
+            return deliver(length, entry: entry, query: query, request: request, into: out, client: client, admission: admission, ticket: ticket,
                            burst: &burst)
         case .stale(let entry):
             return .missed(query, ticket, stale: entry)
@@ -70,8 +70,9 @@ extension QueryHandler {
 
     /// The hit's answer (`length` bytes in `out`) through admission's `finish` (RRL, the
     /// client's cookie), with its query event.
-    private func deliver(_ written: Int, entry: PacketCacheEntry, query: PacketQuery, into out: UnsafeMutableRawBufferPointer,
-                         client: ClientAddress?, admission: Admission, ticket: AdmissionTicket, burst: inout HitBurst) -> PacketLookup {
+    private func deliver(_ written: Int, entry: PacketCacheEntry, query: PacketQuery, request: UnsafeRawBufferPointer,
+                         into out: UnsafeMutableRawBufferPointer, client: ClientAddress?, admission: Admission, ticket: AdmissionTicket,
+                         burst: inout HitBurst) -> PacketLookup {
         let now = burst.cacheNow
         let wallSeconds = UInt32(truncatingIfNeeded: burst.wall / 1_000_000_000)
         let delivery = admission.finish(out, length: written, optStart: entry.optStart, questionEnd: query.nameEnd + 4,
@@ -89,6 +90,7 @@ extension QueryHandler {
         if !observers.isEmpty {
             burst.append(event(for: query, name: entry.name, rcode: entry.rcode, client: client, source: source, bytes: length, burst: burst))
         }
+        burst.tap(request: request, answer: UnsafeRawBufferPointer(rebasing: out[0..<length]), client: client)
         return .answered(length)
     }
 
@@ -109,6 +111,7 @@ extension QueryHandler {
         switch delivery {
         case .send(let count), .slip(let count):
             if let name { burst.append(event(for: query, name: name, rcode: rcode, client: ticket.client, source: rejection.source, bytes: count, burst: burst)) }
+            burst.tap(request: request, answer: UnsafeRawBufferPointer(rebasing: out[0..<count]), client: ticket.client)
             return .answered(count)
         case .drop:
             if let name { burst.append(event(for: query, name: name, rcode: rcode, client: ticket.client, source: .admission("rrl:drop"), bytes: 0, burst: burst)) }
@@ -149,6 +152,10 @@ extension QueryHandler {
                 _ = admission.finish(&out, optStart: entry.optStart, limit: query.limit, ticket: ticket, transport: context.transport,
                                      now: now, wallSeconds: arrival.wallSeconds)
                 reportHit(entry, query: query, client: client, transport: context.transport, arrival: now)
+                if let tap = TapPoint.current {
+                    tap.record(TapMessage(kind: .client, transport: context.transport, peer: client, query: request, response: out,
+                                          queryTime: arrival.wall, responseTime: Self.wallNow()))
+                }
                 return .answered(out)
             case .reject(let rejection, let ticket):
                 return .rejected(rejection, ticket)

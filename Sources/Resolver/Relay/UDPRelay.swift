@@ -282,6 +282,11 @@ public final class UDPRelay: @unchecked Sendable {
         dnsd_batch_set_length(upstream.batch, slot, Int32(length))
         dnsd_batch_clear_address(upstream.batch, slot)
         upstream.queued += 1
+        if let tap = TapPoint.current {
+            let sent = UnsafeRawBufferPointer(start: dnsd_batch_buffer(upstream.batch, slot), count: length)
+            tap.record(TapMessage(kind: .forwarderQuery, transport: .udp, peer: server.upstream.tapAddress, query: Array(sent),
+                                  queryTime: QueryHandler.wallNow()))
+        }
     }
 
     /// The socket set for `server`'s address, made on its first query.
@@ -432,6 +437,10 @@ public final class UDPRelay: @unchecked Sendable {
 
     private func answered(_ pending: RelayPending, _ bytes: UnsafeRawBufferPointer) {
         let upstream = pending.route.servers[pending.upstream].upstream
+        if let tap = TapPoint.current {
+            tap.record(TapMessage(kind: .forwarderResponse, transport: .udp, peer: upstream.tapAddress, response: Array(bytes),
+                                  queryTime: 0, responseTime: QueryHandler.wallNow()))
+        }
         let rcode = bytes[3] & 0x0F
         let milliseconds = Double(clockReading &- pending.sentAt) / 1_000_000
         upstream.recordSuccess(rcode: Rcode(rawValue: UInt16(rcode)), milliseconds: milliseconds)
@@ -699,6 +708,7 @@ public final class UDPRelay: @unchecked Sendable {
                       source: AnswerSource) {
         var ticket = client.ticket
         guard let admission else {
+            tap(client, answer: length)
             commitAnswer(length)
             return report(pending, client: client, rcode: rcode, source: source, bytes: length)
         }
@@ -709,9 +719,11 @@ public final class UDPRelay: @unchecked Sendable {
                                 limit: pending.query.limit, ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds,
                                 leases: leases) {
         case .send(let count):
+            tap(client, answer: count)
             commitAnswer(count)
             report(pending, client: client, rcode: rcode, source: source, bytes: count)
         case .slip(let count):
+            tap(client, answer: count)
             commitAnswer(count)
             report(pending, client: client, rcode: rcode, source: .admission("rrl:slip"), bytes: count)
         case .drop:
@@ -773,6 +785,11 @@ public final class UDPRelay: @unchecked Sendable {
                                     ticket: ticket, transport: .udp, now: clockReading, wallSeconds: wallSeconds) {
             case .send(let count), .slip(let count):
                 dnsd_batch_set_address(answerSlots, answersQueued, peer, peerLength)
+                if let tap = TapPoint.current {
+                    tap.record(TapMessage(kind: .client, transport: .udp, peer: ticket.client, query: Array(request),
+                                          response: Array(UnsafeRawBufferPointer(rebasing: out[0..<count])), queryTime: burst.wall,
+                                          responseTime: burst.wall))
+                }
                 commitAnswer(count)
                 sent = count
             case .drop:
@@ -789,6 +806,16 @@ public final class UDPRelay: @unchecked Sendable {
             observer.queryStarted()
             observer.record(event)
         }
+    }
+
+    /// dnstap's CLIENT_QUERY/CLIENT_RESPONSE for the answer of `length` bytes in the current
+    /// slot, when dnstap is on: a copy of the answer, the request as kept.
+    private func tap(_ client: RelayClient, answer length: Int) {
+        guard let tap = TapPoint.current else { return }
+        let address = client.peer.withSockaddrPointer { ClientAddress($0) }
+        tap.record(TapMessage(kind: .client, transport: .udp, peer: address, query: client.request,
+                              response: Array(UnsafeRawBufferPointer(rebasing: currentSlot()[0..<length])), queryTime: client.wall,
+                              responseTime: QueryHandler.wallNow()))
     }
 
     /// The answer written into the current slot is `length` bytes: queue it.

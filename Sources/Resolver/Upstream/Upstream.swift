@@ -20,6 +20,8 @@ public final class Upstream: Sendable {
     /// Answers dropped as not answering the question sent (MismatchedAnswers.swift).
     let mismatched: MismatchedAnswers
     private let state = NIOLockedValueBox(Health())
+    /// The server's address as dnstap's forwarder messages name it.
+    let tapAddress: ClientAddress?
 
     private struct Health {
         var enabled = true
@@ -42,6 +44,7 @@ public final class Upstream: Sendable {
         self.tcpFallback = tcpFallback
         self.maxFails = maxFails
         self.healthCheck = healthCheck
+        tapAddress = (try? address.socketAddress()).flatMap(ClientAddress.init)
     }
 
     /// Builds the transport for `address`. `tlsCA` is PEM text of the CA bundle to trust for
@@ -91,6 +94,26 @@ public final class Upstream: Sendable {
     /// hands it to `done` on `loop`. A failure that marks the upstream down starts the health
     /// probes on `loop`.
     func query(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+        if let tap = TapPoint.current { return tapped(query, tap: tap, on: loop, timeout: timeout, then: done) }
+        untapped(query, on: loop, timeout: timeout, then: done)
+    }
+
+    /// `query` with dnstap's FORWARDER_QUERY before and FORWARDER_RESPONSE after; the answer
+    /// goes to the writer decoded, and is encoded there.
+    private func tapped(_ query: UpstreamQuery, tap: any WireTap, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
+        let transport = address.kind.tapTransport
+        let sent = QueryHandler.wallNow()
+        tap.record(TapMessage(kind: .forwarderQuery, transport: transport, peer: tapAddress, query: query.wire, queryTime: sent))
+        untapped(query, on: loop, timeout: timeout) { result in
+            if case .success(let message) = result {
+                tap.record(TapMessage(kind: .forwarderResponse, transport: transport, peer: self.tapAddress, decodedResponse: message,
+                                      queryTime: sent, responseTime: QueryHandler.wallNow()))
+            }
+            done(result)
+        }
+    }
+
+    private func untapped(_ query: UpstreamQuery, on loop: EventLoop, timeout: TimeAmount, then done: @escaping UpstreamReply) {
         let start = NIODeadline.now()
         state.withLockedValue { $0.queries += 1 }
         if query.truncatedOverUDPBy == ObjectIdentifier(self), let tcpFallback {

@@ -8,6 +8,16 @@ import NIOCore
 public struct UpstreamAddress: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         case udp, tcp, tls, https
+
+        /// The same transport as a client's (dnstap names both the same way).
+        var tapTransport: Transport {
+            switch self {
+            case .udp: return .udp
+            case .tcp: return .tcp
+            case .tls: return .tls
+            case .https: return .https
+            }
+        }
     }
 
     public var kind: Kind

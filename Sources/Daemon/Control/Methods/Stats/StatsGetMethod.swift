@@ -4,7 +4,8 @@ import Resolver
 
 /// `stats.get [prefix]`: every counter since the last `stats.reset`, flat `name: value`, and a
 /// few gauges; admission's counters as `acl.*`, `rrl.*`, `cookie.*`, `limits.*` and `any.*`; (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`,
-/// and the in-flight caps' `relay.waiting`, `udp.miss_waiting` with their `_peak`s).
+/// and the in-flight caps' `relay.waiting`, `udp.miss_waiting` with their `_peak`s); with dnstap on,
+/// `dnstap.sent`, `dnstap.dropped` and `dnstap.connected`.
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -26,6 +27,12 @@ struct StatsGetMethod: ControlMethod {
             "udp.miss_waiting": .int(context.runtime.udpWorkers.missWaiting),
             "udp.miss_waiting_peak": .int(context.runtime.udpWorkers.missWaitingPeak),
         ]
+        if let dnstap = context.runtime.dnstap {
+            // Totals since start (not since stats.reset), like the metrics' dnstap series.
+            values["dnstap.sent"] = .int(Int(clamping: dnstap.sent))
+            values["dnstap.dropped"] = .int(Int(clamping: dnstap.dropped))
+            values["dnstap.connected"] = .int(dnstap.connected ? 1 : 0)
+        }
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
         for (source, count) in counters.bySource { values["answers.source.\(source)"] = .int(Int(count)) }
