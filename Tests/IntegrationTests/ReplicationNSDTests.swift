@@ -74,12 +74,31 @@ struct ReplicationNSDTests {
             #expect(try Self.digNSD(nsd, "example.test.", "SOA").first?.contains("2026010101") == true)
             let added = try harness.dnsctl(["zone.add", "example.test.", "replicated 300 IN A 192.0.2.77"])
             #expect(added.status == 0, "\(added.transcript)")
+            let started = Date()
             let seen = try Self.waitForAnswer(port: nsd.port, "replicated.example.test.", ["192.0.2.77"], seconds: 5)
+            // The bound: the secondary serves an edit within 2 s of its acknowledgement.
+            #expect(Date().timeIntervalSince(started) < 2, "took \(Date().timeIntervalSince(started)) s")
             #expect(seen == ["192.0.2.77"], "NSD did not serve the added record within 5 s\n\(nsd.log)\n\(harness.stderr)")
             // dnsd logs each transfer: NSD's second one was the diff, not the zone.
-            #expect(harness.stderr.contains("IXFR example.test. serial 2026010102"), "\(harness.stderr)")
-            #expect(harness.stderr.contains("incremental"), "\(harness.stderr)")
+            let line = harness.stderr.split(separator: "\n").first { $0.contains("IXFR example.test. serial 2026010102") }
+            #expect(line?.contains(": incremental,") == true, "\(harness.stderr)")
             #expect(harness.stderr.contains("acknowledged by 127.0.0.1@\(nsd.port)"), "\(harness.stderr)")
+        }
+    }
+
+    @Test("a config.reload that moves the serial sends NOTIFY; NSD's IXFR falls back to the whole zone")
+    func reloadNotifies() throws {
+        try Self.withPrimaryAndNSD { harness, nsd in
+            let text = try String(contentsOfFile: harness.zonePath, encoding: .utf8)
+                .replacingOccurrences(of: "2026010101 ; serial", with: "2026010105 ; serial") + "reloaded 300 IN A 192.0.2.79\n"
+            try text.write(toFile: harness.zonePath, atomically: true, encoding: .utf8)
+            let reload = try harness.dnsctl(["config.reload"])
+            #expect(reload.status == 0, "\(reload.transcript)")
+            let seen = try Self.waitForAnswer(port: nsd.port, "reloaded.example.test.", ["192.0.2.79"], seconds: 5)
+            #expect(seen == ["192.0.2.79"], "NSD did not serve the reloaded record within 5 s\n\(nsd.log)\n\(harness.stderr)")
+            // The history ends at the old serial: the changed file is sent whole.
+            let line = harness.stderr.split(separator: "\n").first { $0.contains("IXFR example.test. serial 2026010105") }
+            #expect(line?.contains(": full,") == true, "\(harness.stderr)")
         }
     }
 
