@@ -12,9 +12,9 @@ struct ReplicationNSDTests {
 
     /// dnsd (transfers from 127.0.0.1 with the key, NOTIFY to `nsdPort`) and NSD as its
     /// secondary, started in that order; NSD has loaded the zone when `body` runs.
-    static func withPrimaryAndNSD(_ body: (ZoneEditHarness, NSDProcess) throws -> Void) throws {
+    static func withPrimaryAndNSD(metricsPort: UInt16? = nil, _ body: (ZoneEditHarness, NSDProcess) throws -> Void) throws {
         let nsdPort = try LoopbackPort.free()
-        let harness = try primary(notifying: nsdPort)
+        let harness = try primary(notifying: nsdPort, metricsPort: metricsPort)
         try harness.start()
         defer { _ = try? harness.stop() }
         let nsd = try NSDProcess(port: nsdPort, clauses: """
@@ -35,11 +35,22 @@ struct ReplicationNSDTests {
 
     /// A dnsd primary of example.test. that lets 127.0.0.1 transfer with the key and sends
     /// NOTIFY, signed, to `secondaryPort`.
-    static func primary(notifying secondaryPort: UInt16) throws -> ZoneEditHarness {
+    /// Its metrics are on `metricsPort` when given.
+    static func primary(notifying secondaryPort: UInt16, metricsPort: UInt16? = nil) throws -> ZoneEditHarness {
         try ZoneEditHarness(
             compact: 65536,
             zoneSettings: ", transfer: {from: [127.0.0.1/32], keys: [\(keyName)]}, notify: [{address: \"127.0.0.1:\(secondaryPort)\", key: \(keyName)}]",
-            topLevel: "tsig_keys:\n  - {name: \(keyName), algorithm: hmac-sha256, secret: \"\(secret)\"}")
+            topLevel: "tsig_keys:\n  - {name: \(keyName), algorithm: hmac-sha256, secret: \"\(secret)\"}"
+                + (metricsPort.map { "\nmetrics: {listen: \"127.0.0.1:\($0)\"}" } ?? ""))
+    }
+
+    /// The value of the series of `metric` whose labels include each of `labels`.
+    static func metric(port: UInt16, _ metric: String, _ labels: [String]) throws -> Double? {
+        let scrape = try PeerTool.run(try PeerTool.require("curl"), ["-s", "http://127.0.0.1:\(port)/metrics"], timeout: 10)
+        let line = scrape.stdout.split(separator: "\n").first { line in
+            line.hasPrefix(metric + "{") && labels.allSatisfy { line.contains($0) }
+        }
+        return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
     }
 
     static func digNSD(_ nsd: NSDProcess, _ name: String, _ type: String = "A") throws -> [String] {
@@ -69,7 +80,8 @@ struct ReplicationNSDTests {
 
     @Test("NSD loads by AXFR with TSIG, and follows a zone.add by NOTIFY and IXFR")
     func nsdFollowsEdits() throws {
-        try Self.withPrimaryAndNSD { harness, nsd in
+        let metricsPort = try LoopbackPort.free()
+        try Self.withPrimaryAndNSD(metricsPort: metricsPort) { harness, nsd in
             #expect(try Self.digNSD(nsd, "www.example.test.") == (try harness.dig("www.example.test.")))
             #expect(try Self.digNSD(nsd, "example.test.", "SOA").first?.contains("2026010101") == true)
             let added = try harness.dnsctl(["zone.add", "example.test.", "replicated 300 IN A 192.0.2.77"])
@@ -83,6 +95,11 @@ struct ReplicationNSDTests {
             let line = harness.stderr.split(separator: "\n").first { $0.contains("IXFR example.test. serial 2026010102") }
             #expect(line?.contains(": incremental,") == true, "\(harness.stderr)")
             #expect(harness.stderr.contains("acknowledged by 127.0.0.1@\(nsd.port)"), "\(harness.stderr)")
+            let zone = #"zone="example.test.""#
+            #expect(try Self.metric(port: metricsPort, "dnsd_zone_serial", [zone]) == 2026010102)
+            #expect(try Self.metric(port: metricsPort, "dnsd_zone_transfers_total", [zone, #"result="incremental""#]) == 1)
+            #expect(try Self.metric(port: metricsPort, "dnsd_zone_transfers_total", [zone, #"result="full""#]) ?? 0 >= 1)
+            #expect(try Self.metric(port: metricsPort, "dnsd_zone_notifies_total", [zone, #"result="acknowledged""#]) == 1)
         }
     }
 

@@ -45,6 +45,7 @@ struct ZoneTransferTests {
         #expect(try transfer(both, axfr).first?.rcode == .refused)
         #expect(try transfer(both, axfr, from: "127.0.0.2", sign: true).first?.rcode == .refused)
         #expect(try transfer(both, axfr, sign: true).first?.rcode == .noError)
+        #expect(editor.transferCounters.totals["refused"] == 3 && editor.transferCounters.totals["full"] == 1)
         // Not a transfer: the normal path answers.
         #expect(both.transfer(try ZoneFixture.query("example.test.", .soa).encode(), context: QueryContext(client: nil, transport: .tcp, eventLoop: loop)) == nil)
     }

@@ -37,7 +37,7 @@ struct ZonePrimaryConfig: Sendable {
     /// Applies the settings that live in the editor (it outlives configurations).
     func configure(_ editor: ZoneEditor) {
         editor.historyLimit = history
-        editor.notifier = notify.isEmpty ? nil : ZoneNotifier(targets: notify)
+        editor.notifier = notify.isEmpty ? nil : ZoneNotifier(targets: notify, counters: editor.transferCounters)
     }
 
     private static func key(_ node: ConfigNode, keyring: TSIGKeyring) throws -> TSIGKey {

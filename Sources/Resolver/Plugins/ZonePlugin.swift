@@ -34,7 +34,7 @@ public final class ZonePlugin: Plugin, Sendable {
     public func transferSource(for zone: DNSName) -> TransferSource? {
         guard zone == origin else { return nil }
         let (current, history) = editor.transferSnapshot()
-        return TransferSource(zone: current, history: history, policy: transfer, keyring: keyring)
+        return TransferSource(zone: current, history: history, policy: transfer, keyring: keyring, counters: editor.transferCounters)
     }
 
     /// A plugin over a fixed in-memory zone (tests, inline zones): it refuses edits.

@@ -20,12 +20,14 @@ extension QueryHandler {
         case .unsigned: break
         case .signed(let key, let mac): signer = TSIGSigner.Stream(key: key, requestMAC: mac)
         case .failed(let error, let record, let key):
+            source.counters.count(.tsigError)
             Self.transferLogger.warning("\(question.type) \(question.name) from \(context.client?.description ?? "?"): TSIG error \(error) with key \(record.keyName)")
             guard let response = Self.single(query, rcode: .notAuth)?.first else { return nil }
             return [TSIGSigner.failure(response, error: error, request: record, key: key)]
         }
         let client = context.client.flatMap(ClientAddress.init)
         guard source.policy?.allows(client: client, key: signer?.key) == true else {
+            source.counters.count(.refused)
             Self.transferLogger.notice("\(question.type) \(question.name) refused to \(context.client?.description ?? "?") (key \(signer?.key.name.description ?? "none"))")
             guard let refused = Self.single(query, rcode: .refused)?.first else { return nil }
             return [signer?.sign(refused) ?? refused]
@@ -38,6 +40,7 @@ extension QueryHandler {
         }
         let (records, incremental) = ZoneTransfer.records(zone: source.zone, history: source.history, ixfrSerial: ixfrSerial)
         guard let messages = try? ZoneTransfer.messages(records, query: query) else { return Self.single(query, rcode: .servFail) }
+        source.counters.count(incremental ? .incremental : .full)
         Self.transferLogger.info("\(question.type) \(question.name) serial \(source.zone.serial) to \(context.client?.description ?? "?"): \(incremental ? "incremental" : "full"), \(records.count) records in \(messages.count) messages\(signer.map { ", TSIG key \($0.key.name)" } ?? "")")
         guard var stream = signer else { return messages }
         return messages.map { stream.sign($0) }

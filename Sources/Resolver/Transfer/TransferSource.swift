@@ -7,8 +7,11 @@ public struct TransferSource: Sendable {
     public var history: ZoneHistory
     public var policy: TransferPolicy?
     public var keyring: TSIGKeyring
+    public var counters: ZoneTransferCounters
 
-    public init(zone: AuthoritativeZone, history: ZoneHistory, policy: TransferPolicy?, keyring: TSIGKeyring) {
+    public init(zone: AuthoritativeZone, history: ZoneHistory, policy: TransferPolicy?, keyring: TSIGKeyring,
+                counters: ZoneTransferCounters = ZoneTransferCounters()) {
+        self.counters = counters
         self.zone = zone
         self.history = history
         self.policy = policy

@@ -32,10 +32,12 @@ public final class ZoneNotifier: Sendable {
     public let firstTimeout: Double
     private let generation = ManagedAtomic<Int>(0)
     private let logger: Logger
+    private let counters: ZoneTransferCounters?
 
-    public init(targets: [Target], maxAttempts: Int = 5, firstTimeout: Double = 1,
+    public init(targets: [Target], maxAttempts: Int = 5, firstTimeout: Double = 1, counters: ZoneTransferCounters? = nil,
                 logger: Logger = Logger(label: "dnsd.notify")) {
         self.targets = targets
+        self.counters = counters
         self.maxAttempts = maxAttempts
         self.firstTimeout = firstTimeout
         self.logger = logger
@@ -73,9 +75,11 @@ public final class ZoneNotifier: Sendable {
                     logger.warning("NOTIFY \(soa.name) to \(target): the reply's TSIG does not verify with key \(key.name)")
                 } else if let rcode = Header.peek(reply).map({ Rcode(rawValue: UInt16($0.rcodeLow)) }), rcode != .noError {
                     logger.warning("NOTIFY \(soa.name) to \(target): answered \(rcode)")
+                    counters?.count(.notifyUnacknowledged)
                     return
                 } else {
                     logger.info("NOTIFY \(soa.name) serial \(ZoneHistory.Entry.serial(soa)) acknowledged by \(target)")
+                    counters?.count(.notifyAcknowledged)
                     return
                 }
             case .none:
@@ -87,6 +91,7 @@ public final class ZoneNotifier: Sendable {
             timeout *= 2
         }
         logger.warning("NOTIFY \(soa.name) to \(target): no acknowledgement after \(maxAttempts) attempts")
+        counters?.count(.notifyUnacknowledged)
     }
 
     /// One send and the wait for its answer (the NOTIFY response with our ID); nil on timeout.

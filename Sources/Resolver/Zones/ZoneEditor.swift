@@ -32,6 +32,8 @@ public final class ZoneEditor: @unchecked Sendable {
     public let file: String?
     /// What queries read.
     public let live: ZoneSource
+    /// Transfers and NOTIFY rounds of this zone, for `/metrics`.
+    public let transferCounters = ZoneTransferCounters()
     private let lock = NIOLock()
     private var records: ZoneRecordSet
     private var journal: ZoneJournal?
