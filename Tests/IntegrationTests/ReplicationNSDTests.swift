@@ -100,6 +100,8 @@ struct ReplicationNSDTests {
             #expect(try Self.metric(port: metricsPort, "dnsd_zone_transfers_total", [zone, #"result="incremental""#]) == 1)
             #expect(try Self.metric(port: metricsPort, "dnsd_zone_transfers_total", [zone, #"result="full""#]) ?? 0 >= 1)
             #expect(try Self.metric(port: metricsPort, "dnsd_zone_notifies_total", [zone, #"result="acknowledged""#]) == 1)
+            let list = try harness.dnsctl(["zone.list"])
+            #expect(list.stdout.contains("ixfr_from") && list.stdout.contains("2026010101") && list.stdout.contains("127.0.0.1@\(nsd.port)"), "\(list.transcript)")
         }
     }
 

@@ -131,13 +131,18 @@ public final class ZoneEditor: @unchecked Sendable {
         public var dirty: Bool { journalEntries > 0 }
         public var editable: Bool { file != nil }
         public var lastCompactionError: String?
+        /// The oldest serial IXFR can answer with a diff; nil when every IXFR gets the zone.
+        public var ixfrFrom: UInt32?
+        /// Where NOTIFY goes after a change.
+        public var notifyTargets: [String] = []
     }
 
     public var status: Status {
         lock.withLock {
             Status(origin: origin, serial: live.current.serial, records: records.count, file: file,
                    journalBytes: journal?.validLength ?? 0, journalEntries: journal?.entryCount ?? 0,
-                   lastCompactionError: lastCompactionError)
+                   lastCompactionError: lastCompactionError, ixfrFrom: history.entries.first?.fromSerial,
+                   notifyTargets: notifier?.targets.map(\.description) ?? [])
         }
     }
 
