@@ -3,9 +3,9 @@ extension MethodCatalog {
     static let zoneMethods: [MethodDescriptor] = [
         MethodDescriptor(
             name: "zone.list",
-            summary: "Every zone served: origin, SOA serial, record count, file, journal size, and whether the journal holds edits the file lacks (dirty).",
+            summary: "Every zone served: origin, SOA serial, record count, file, journal size, whether the journal holds edits the file lacks (dirty), the oldest serial IXFR answers with a diff (ixfr_from, null: none) and the NOTIFY targets.",
             readOnly: true, example: "dnsctl zone.list",
-            exampleResult: #"[{"zone": "example.test.", "serial": 2026010105, "records": 42, "file": "/etc/dnsd/example.test.zone", "journal_bytes": 912, "journal_entries": 4, "dirty": true, "editable": true}]"#),
+            exampleResult: #"[{"zone": "example.test.", "serial": 2026010105, "records": 42, "file": "/etc/dnsd/example.test.zone", "journal_bytes": 912, "journal_entries": 4, "dirty": true, "editable": true, "ixfr_from": 2026010101, "notify": ["192.0.2.53@53"]}]"#),
         MethodDescriptor(
             name: "zone.show",
             summary: "The zone in zone-file format, as compaction would write it.",

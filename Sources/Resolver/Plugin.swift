@@ -76,6 +76,13 @@ public protocol Plugin: Sendable {
     /// What the plugin needs, so that the UDP workers keep every query they can on the fast
     /// path (FastPathStep.swift). Optional: the default, `needsMessage`, is always correct.
     var fastPath: FastPathStep { get }
+    /// What AXFR and IXFR of `zone` are served from, when this plugin is its primary
+    /// (Transfer/). Optional: the default, nil, means the plugin serves no transfers.
+    func transferSource(for zone: DNSName) -> TransferSource?
+}
+
+extension Plugin {
+    public func transferSource(for zone: DNSName) -> TransferSource? { nil }
 }
 
 extension Plugin {

@@ -91,7 +91,7 @@ public struct QueryHandler: Sendable {
                 return reject(rejection, query: query, arrival: arrival, context: context, admission: admission, ticket: rejected)
             }
         }
-        if let early = validate(query) {
+        if let early = validate(query, transport: context.transport) {
             return respond(early, query: query, source: .server, arrival: arrival, context: context, admission: admission, ticket: ticket)
         }
         if let question = query.question, admission.isMinimalAny(type: question.type, block: block, transport: context.transport) {
@@ -172,7 +172,7 @@ public struct QueryHandler: Sendable {
     }
 
     /// Answers that need no plugin: wrong opcode, question count, EDNS version.
-    private func validate(_ query: Message) -> Message? {
+    private func validate(_ query: Message, transport: Transport) -> Message? {
         guard query.header.opcode == .query else {
             return Message.response(to: query, rcode: .notImp)
         }
@@ -185,7 +185,12 @@ public struct QueryHandler: Sendable {
             return Message.response(to: query, rcode: .badVers, udpPayloadSize: maxUDPPayload)
         }
         if question.type == .axfr || question.type == .ixfr {
-            return Message.response(to: query, rcode: .notImp)
+            // Transfers run on stream connections (`transfer`, QueryHandler+Transfer.swift).
+            // RFC 1995 §2: an IXFR over UDP that does not fit is answered so the client asks
+            // again over TCP; AXFR over UDP is refused (RFC 5936 §4.2).
+            var response = Message.response(to: query, rcode: question.type == .ixfr && transport == .udp ? .noError : .refused)
+            response.header.truncated = question.type == .ixfr && transport == .udp
+            return response
         }
         if question.type.isMetaType && question.type != .any {
             return Message.response(to: query, rcode: .formErr)

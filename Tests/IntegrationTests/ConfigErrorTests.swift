@@ -102,6 +102,34 @@ struct ConfigErrorTests {
                   - zone
 
             """, line: 5, mentions: "zone"),
+        BadConfig(description: "a TSIG secret that is not base64", yaml: """
+            listen: [udp://127.0.0.1:1]
+            tsig_keys:
+              - {name: transfer.example., algorithm: hmac-sha256, secret: "not*base64"}
+            servers:
+              - zones: [example.test.]
+                plugins: [{zone: {file: example.test.zone}}]
+
+            """, line: 3, mentions: "is not base64"),
+        BadConfig(description: "a TSIG algorithm dnsd does not offer", yaml: """
+            listen: [udp://127.0.0.1:1]
+            tsig_keys:
+              - name: transfer.example.
+                algorithm: hmac-md5
+                secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+            servers:
+              - zones: [example.test.]
+                plugins: [{zone: {file: example.test.zone}}]
+
+            """, line: 4, mentions: "unknown TSIG algorithm 'hmac-md5'"),
+        BadConfig(description: "a transfer policy naming a key that is not defined", yaml: """
+            listen: [udp://127.0.0.1:1]
+            servers:
+              - zones: [example.test.]
+                plugins:
+                  - zone: {file: example.test.zone, transfer: {keys: [missing.example.]}}
+
+            """, line: 5, mentions: "no TSIG key 'missing.example.' in tsig_keys"),
         BadConfig(description: "a control character in the YAML", yaml: """
             listen: [udp://127.0.0.1:1]
             servers:

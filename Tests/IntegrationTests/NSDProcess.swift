@@ -16,8 +16,12 @@ final class NSDProcess {
     /// the additional section to what referrals need, like dnsd; RRL is off so the many
     /// differential queries are never rate limited.
     static func configText(port: UInt16, directory: String, zones: [(origin: String, file: String)]) -> String {
-        let zoneText = zones.map { "zone:\n    name: \($0.origin)\n    zonefile: \"\($0.file)\"\n" }.joined()
-        return """
+        configText(port: port, directory: directory, clauses: zones.map { "zone:\n    name: \($0.origin)\n    zonefile: \"\($0.file)\"\n" }.joined())
+    }
+
+    /// nsd.conf with `clauses` (zone:, key: ...) written as given after the server settings.
+    static func configText(port: UInt16, directory: String, clauses zoneText: String) -> String {
+        """
         server:
             ip-address: 127.0.0.1@\(port)
             port: \(port)
@@ -62,6 +66,26 @@ final class NSDProcess {
         port = try LoopbackPort.free()
         let confPath = directory.appendingPathComponent("nsd.conf").path
         try Self.configText(port: port, directory: directory.path, zones: copies)
+            .write(toFile: confPath, atomically: true, encoding: .utf8)
+        let check = try PeerTool.run(checkconf, [confPath])
+        guard check.status == 0 else {
+            throw IntegrationError("nsd-checkconf rejected the generated nsd.conf\n\(check.transcript)")
+        }
+        logURL = directory.appendingPathComponent("nsd.log")
+        process = try PeerTool.launch(nsd, ["-d", "-c", confPath], log: logURL)
+    }
+
+    /// NSD on `port` with `clauses` (key:, zone: ... as nsd.conf spells them) instead of zone
+    /// files: a secondary, which loads its zones from a primary. Logs at verbosity 2, which
+    /// names each transfer.
+    init(port: UInt16, clauses: String) throws {
+        let nsd = try PeerTool.require("nsd")
+        let checkconf = try PeerTool.require("nsd-checkconf")
+        directory = try Fixtures.scratchDirectory("nsd")
+        self.port = port
+        let confPath = directory.appendingPathComponent("nsd.conf").path
+        try Self.configText(port: port, directory: directory.path, clauses: clauses)
+            .replacingOccurrences(of: "verbosity: 1", with: "verbosity: 2")
             .write(toFile: confPath, atomically: true, encoding: .utf8)
         let check = try PeerTool.run(checkconf, [confPath])
         guard check.status == 0 else {

@@ -21,6 +21,7 @@ enum PeerTool {
         "kdig": "knot-dnsutils",
         "nsd": "nsd",
         "nsd-checkconf": "nsd",
+        "knotd": "knot",
         "unbound": "unbound",
         "unbound-checkconf": "unbound",
         "curl": "curl",

@@ -81,6 +81,25 @@ extension ReloadCase {
         return h.dnsd.stderr.dropFirst(mark).contains("control call") ? "logged" : "silent"
     }
 
+    /// What dnsd answers an AXFR of example.test. signed with `key` (kdig's `-y` form):
+    /// NOERROR, or the error kdig reports (BADKEY, BADSIG, REFUSED, ...).
+    static func transferVerdict(_ h: ReloadHarness, key: String) throws -> String {
+        let result = try PeerTool.run(try PeerTool.require("kdig"), ["@127.0.0.1", "-p", "\(h.port)", "-y", key, "AXFR", "example.test."], timeout: 20)
+        if let range = result.stderr.range(of: "error '") {
+            return String(result.stderr[range.upperBound...].prefix { $0 != "'" })
+        }
+        return result.status == 0 && result.stdout.contains("\tSOA\t") ? "NOERROR" : result.transcript
+    }
+
+    /// `tsig_keys` with one key, and example.test. transferable with it.
+    static func tsigSections(_ h: ReloadHarness, name: String = "k1.", algorithm: String = "hmac-sha256", secret: String = "secret: \(tsigSecret)") -> [String: String] {
+        ["tsig_keys": "[{name: \(name), algorithm: \(algorithm), \(secret)}]",
+         "servers": h.servers(examplePlugins: "[{zone: {file: example.test.zone, transfer: {keys: [\(name)]}}}]")]
+    }
+
+    static let tsigSecret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+    static let otherTSIGSecret = "HxwdHhcYGRobFBUWEBESEwwNDg8ICQoLBAUGBwABAgM="
+
     static let otherSecret = "ffeeddccbbaa99887766554433221100"
     static let fileSecret = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -107,6 +126,18 @@ extension ReloadCase {
         ReloadCase(key: "cookies.secret_file", group: .answers, after: { _ in ["cookies": "{secret_file: cookie.secret}"] },
                    prepare: { h in try (fileSecret + "\n").write(to: h.directory.appendingPathComponent("cookie.secret"), atomically: true, encoding: .utf8) },
                    probe: ("NOERROR", { h in try cookieVerdict(h, secret: fileSecret) })),
+        ReloadCase(key: "tsig_keys", group: .answers, after: { h in tsigSections(h) },
+                   probe: ("NOERROR", { h in try transferVerdict(h, key: "hmac-sha256:k1.:\(tsigSecret)") })),
+        ReloadCase(key: "tsig_keys.name", group: .answers, before: { h in tsigSections(h) }, after: { h in tsigSections(h, name: "k2.") },
+                   probe: ("NOERROR", { h in try transferVerdict(h, key: "hmac-sha256:k2.:\(tsigSecret)") })),
+        ReloadCase(key: "tsig_keys.algorithm", group: .answers, before: { h in tsigSections(h) }, after: { h in tsigSections(h, algorithm: "hmac-sha512") },
+                   probe: ("NOERROR", { h in try transferVerdict(h, key: "hmac-sha512:k1.:\(tsigSecret)") })),
+        ReloadCase(key: "tsig_keys.secret", group: .answers, before: { h in tsigSections(h) }, after: { h in tsigSections(h, secret: "secret: \(otherTSIGSecret)") },
+                   probe: ("NOERROR", { h in try transferVerdict(h, key: "hmac-sha256:k1.:\(otherTSIGSecret)") })),
+        ReloadCase(key: "tsig_keys.secret_file", group: .answers, before: { h in tsigSections(h) },
+                   after: { h in tsigSections(h, secret: "secret_file: tsig.secret") },
+                   prepare: { h in try (otherTSIGSecret + "\n").write(to: h.directory.appendingPathComponent("tsig.secret"), atomically: true, encoding: .utf8) },
+                   probe: ("NOERROR", { h in try transferVerdict(h, key: "hmac-sha256:k1.:\(otherTSIGSecret)") })),
         ReloadCase(key: "servers.zones", group: .answers,
                    after: { h in ["servers": h.servers(extra: #"{zones: [extra.test.], plugins: [{zone: {inline: "@ 60 IN SOA a b 1 1 1 1 1"}}]}"#)] },
                    probe: ("NOERROR/1", { h in h.ask("extra.test", type: RawDNS.typeSOA) })),

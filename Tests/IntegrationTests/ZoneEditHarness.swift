@@ -11,7 +11,9 @@ final class ZoneEditHarness {
     var socketPath: String { directory.appendingPathComponent("control.sock").path }
     private(set) var dnsd: DnsdProcess?
 
-    init(compact: Int) throws {
+    /// `zoneSettings`: more keys of the zone plugin (`, key: value` each); `topLevel`: more
+    /// top-level configuration lines.
+    init(compact: Int, zoneSettings: String = "", topLevel: String = "") throws {
         directory = try Fixtures.scratchDirectory("dnsd-zoneedit")
         try Fixtures.copy("example.test.zone", into: directory)
         port = try LoopbackPort.free()
@@ -19,10 +21,11 @@ final class ZoneEditHarness {
         try """
         listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port)]
         control: {socket: control.sock}
+        \(topLevel)
         servers:
           - zones: [example.test.]
             plugins:
-              - zone: {file: example.test.zone, compact: \(compact)}
+              - zone: {file: example.test.zone, compact: \(compact)\(zoneSettings)}
 
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

@@ -73,7 +73,11 @@ struct QueryHandlerTests {
         query.header.opcode = .update
         #expect(try send(query.encode())?.rcode == .notImp)
         query.header.opcode = .query
-        #expect(try send(ZoneFixture.query("example.test.", .axfr).encode())?.rcode == .notImp)
+        // Transfers run on stream connections (`QueryHandler.transfer`): over UDP AXFR is
+        // refused and IXFR told to come back over TCP.
+        #expect(try send(ZoneFixture.query("example.test.", .axfr).encode())?.rcode == .refused)
+        let ixfr = try #require(try send(ZoneFixture.query("example.test.", .ixfr).encode()))
+        #expect(ixfr.rcode == .noError && ixfr.header.truncated && ixfr.answers.isEmpty)
     }
 
     @Test func malformedWithAReadableHeaderIsFORMERR() throws {

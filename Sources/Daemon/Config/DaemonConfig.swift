@@ -45,7 +45,7 @@ public struct DaemonConfig: Sendable {
     var keyValues: [String: String] = [:]
 
     static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "http2", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
-                                            "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group", "blocklists", "dnstap"]
+                                            "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group", "blocklists", "dnstap", "tsig_keys"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -97,7 +97,8 @@ public struct DaemonConfig: Sendable {
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")
         }
-        let context = PluginBuildContext(baseDirectory: baseDirectory, commitHooks: config.commitHooks, writableFiles: config.writableFiles)
+        var context = PluginBuildContext(baseDirectory: baseDirectory, commitHooks: config.commitHooks, writableFiles: config.writableFiles)
+        if let keys = top["tsig_keys"] { context.tsigKeys = TSIGKeyring(try TSIGKeysConfig.parse(keys, baseDirectory: baseDirectory)) }
         var seenZones: [DNSName: String] = [:]
         for server in try servers.list() {
             let block = try ServerBlockBuilder.build(server, context: context)

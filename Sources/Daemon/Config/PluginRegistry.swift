@@ -11,6 +11,8 @@ struct PluginBuildContext: Sendable {
     var commitHooks = CommitHooks()
     /// Files the plugins will write while dnsd runs, checked after the privilege drop.
     var writableFiles = WritableFiles()
+    /// `tsig_keys:`: what transfer policies and NOTIFY targets name.
+    var tsigKeys = TSIGKeyring()
 
     func resolve(_ path: String) -> String {
         path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path

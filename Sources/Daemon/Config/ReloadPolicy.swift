@@ -21,7 +21,7 @@ public enum ReloadPolicy {
         "dnstap": .restart,
         "control.socket": .restart, "control.mode": .restart, "control.group": .restart,
         // Read per query, per accepted connection or per control connection.
-        "servers": .live, "acl": .live, "rrl": .live, "limits": .live, "cookies": .live, "any_over_udp": .live, "blocklists": .live,
+        "servers": .live, "tsig_keys": .live, "acl": .live, "rrl": .live, "limits": .live, "cookies": .live, "any_over_udp": .live, "blocklists": .live,
         "edns_udp_size": .live, "tcp": .live, "http2": .live, "tls": .live, "log": .live, "control": .live,
     ]
 

@@ -92,7 +92,12 @@ final class StreamQueryChannelHandler: ChannelDuplexHandler {
 
     private func start(_ request: ByteBuffer, context: ChannelHandlerContext) {
         let queryContext = QueryContext(client: context.channel.remoteAddress, transport: transport, eventLoop: context.eventLoop)
-        switch queries.handle(Array(request.readableBytesView), context: queryContext) {
+        let bytes = Array(request.readableBytesView)
+        if let messages = queries.transfer(bytes, context: queryContext) {
+            for message in messages { write(message, context: context) }
+            return
+        }
+        switch queries.handle(bytes, context: queryContext) {
         case .drop:
             return
         case .respond(let bytes):

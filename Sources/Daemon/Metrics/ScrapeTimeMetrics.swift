@@ -42,6 +42,7 @@ final class ScrapeTimeMetrics: Sendable {
         let workers = runtime.udpWorkers
         let caches = runtime.plugins(of: CachePlugin.self)
         let forwards = runtime.plugins(of: ForwardPlugin.self)
+        let zones = runtime.plugins(of: ZonePlugin.self)
         state.withLockedValue { state in
             var present: Set<ObjectIdentifier> = [ObjectIdentifier(runtime.udpWorkers)]
             add(&state, instance: runtime.udpWorkers, totals: ["suspensions": Int(clamping: runtime.udpWorkers.suspensions)]) { name in
@@ -62,6 +63,17 @@ final class ScrapeTimeMetrics: Sendable {
                     ("dnsd_cache_\(name)_total", [("block", label)])
                 }
                 gauge(&state, "dnsd_cache_entries", [("block", label)]).record(statistics.entries)
+            }
+            for (_, zone) in zones {
+                let origin = zone.origin.description
+                gauge(&state, "dnsd_zone_serial", [("zone", origin)]).record(Int(zone.zone.serial))
+                let counters = zone.editor.transferCounters
+                present.insert(ObjectIdentifier(counters))
+                add(&state, instance: counters, totals: counters.totals) { name in
+                    name.hasPrefix("notify_")
+                        ? ("dnsd_zone_notifies_total", [("zone", origin), ("result", String(name.dropFirst("notify_".count)))])
+                        : ("dnsd_zone_transfers_total", [("zone", origin), ("result", name)])
+                }
             }
             // Two blocks may forward to the same upstream: their series add up, but each
             // Upstream object is followed on its own.

@@ -11,14 +11,30 @@ import NIOCore
 ///
 /// The zone can change while dnsd runs (`zone.add`, `zone.reload`, ...): the plugin reads it
 /// through its editor's `ZoneSource` once per query, so a query sees one version of the zone.
+///
+/// As a primary (docs/replication.md): `transfer` (who may AXFR/IXFR), `notify` and
+/// `also_notify` (secondaries told of each new serial), `history` (diffs kept for IXFR).
 public final class ZonePlugin: Plugin, Sendable {
     public let name = "zone"
     /// Owns the zone's data and its edits; shared by the plugins of successive configurations
     /// that serve the same file.
     public let editor: ZoneEditor
 
-    public init(editor: ZoneEditor) {
+    /// Who may transfer the zone; nil: nobody (Transfer/TransferPolicy.swift).
+    public let transfer: TransferPolicy?
+    /// The configuration's TSIG keys, to check signed transfer requests with.
+    public let keyring: TSIGKeyring
+
+    public init(editor: ZoneEditor, transfer: TransferPolicy? = nil, keyring: TSIGKeyring = TSIGKeyring()) {
         self.editor = editor
+        self.transfer = transfer
+        self.keyring = keyring
+    }
+
+    public func transferSource(for zone: DNSName) -> TransferSource? {
+        guard zone == origin else { return nil }
+        let (current, history) = editor.transferSnapshot()
+        return TransferSource(zone: current, history: history, policy: transfer, keyring: keyring, counters: editor.transferCounters)
     }
 
     /// A plugin over a fixed in-memory zone (tests, inline zones): it refuses edits.

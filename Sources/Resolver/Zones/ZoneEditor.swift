@@ -32,11 +32,16 @@ public final class ZoneEditor: @unchecked Sendable {
     public let file: String?
     /// What queries read.
     public let live: ZoneSource
+    /// Transfers and NOTIFY rounds of this zone, for `/metrics`.
+    public let transferCounters = ZoneTransferCounters()
     private let lock = NIOLock()
     private var records: ZoneRecordSet
     private var journal: ZoneJournal?
     private var compactAfter: Int
     private var lastCompactionError: String?
+    private var history = ZoneHistory()
+    /// Told about every new serial (edits, reloads): sends NOTIFY to the secondaries.
+    private let notifierBox = NIOLockedValueBox<ZoneNotifier?>(nil)
 
     /// The journal beside a zone file.
     public static func journalPath(for file: String) -> String { file + ".journal" }
@@ -62,6 +67,31 @@ public final class ZoneEditor: @unchecked Sendable {
         records = loaded.records
         journal = loaded.journal
         live = ZoneSource(loaded.zone)
+        for change in loaded.changes { history.record(change) }
+    }
+
+    /// Where NOTIFY goes after a change (the zone plugin's `notify`/`also_notify`); set when a
+    /// configuration is committed, nil for none.
+    public var notifier: ZoneNotifier? {
+        get { notifierBox.withLockedValue { $0 } }
+        set { notifierBox.withLockedValue { $0 = newValue } }
+    }
+
+    /// Diffs kept for IXFR (`history` in the zone plugin's configuration).
+    public var historyLimit: Int {
+        get { lock.withLock { history.limit } }
+        set { lock.withLock { history.limit = newValue } }
+    }
+
+    /// The zone and its history as one consistent pair, for a transfer.
+    public func transferSnapshot() -> (zone: AuthoritativeZone, history: ZoneHistory) {
+        lock.withLock { (live.current, history) }
+    }
+
+    /// Tells the secondaries when the serial moved.
+    private func announce(from old: UInt32, to zone: AuthoritativeZone) {
+        guard old != zone.serial else { return }
+        notifier?.zoneChanged(zone)
     }
 
     /// Journal size (bytes) past which an edit compacts the journal into the zone file;
@@ -73,18 +103,18 @@ public final class ZoneEditor: @unchecked Sendable {
 
     public var current: AuthoritativeZone { live.current }
 
-    private static func load(file: String, origin: DNSName) throws -> (zone: AuthoritativeZone, records: ZoneRecordSet, journal: ZoneJournal) {
+    private static func load(file: String, origin: DNSName) throws -> (zone: AuthoritativeZone, records: ZoneRecordSet, journal: ZoneJournal, changes: [ZoneChange]) {
         let base = try ZoneLoader.load(path: file, origin: origin)
         let journal = ZoneJournal(path: journalPath(for: file), origin: origin)
         let replay = try journal.replay()
         var records = ZoneRecordSet(base.records)
-        guard !replay.changes.isEmpty else { return (base, records, journal) }
+        guard !replay.changes.isEmpty else { return (base, records, journal, []) }
         for change in replay.changes { records.apply(change) }
         let zone: AuthoritativeZone
         do { zone = try AuthoritativeZone(origin: origin, records: records.records) } catch let error as PresentationError {
             throw ZoneEditError("\(journal.path): \(file) with the journal's \(replay.changes.count) entries replayed is not a valid zone: \(error.message)")
         }
-        return (zone, records, journal)
+        return (zone, records, journal, replay.changes)
     }
 
     // MARK: - Reading
@@ -101,13 +131,18 @@ public final class ZoneEditor: @unchecked Sendable {
         public var dirty: Bool { journalEntries > 0 }
         public var editable: Bool { file != nil }
         public var lastCompactionError: String?
+        /// The oldest serial IXFR can answer with a diff; nil when every IXFR gets the zone.
+        public var ixfrFrom: UInt32?
+        /// Where NOTIFY goes after a change.
+        public var notifyTargets: [String] = []
     }
 
     public var status: Status {
         lock.withLock {
             Status(origin: origin, serial: live.current.serial, records: records.count, file: file,
                    journalBytes: journal?.validLength ?? 0, journalEntries: journal?.entryCount ?? 0,
-                   lastCompactionError: lastCompactionError)
+                   lastCompactionError: lastCompactionError, ixfrFrom: history.entries.first?.fromSerial,
+                   notifyTargets: notifier?.targets.map(\.description) ?? [])
         }
     }
 
@@ -189,6 +224,13 @@ public final class ZoneEditor: @unchecked Sendable {
 
     /// Applies `edits` as one atomic change: all or nothing, durable before it returns.
     public func apply(_ edits: [ZoneEdit]) throws -> Outcome {
+        let before = live.current.serial
+        let outcome = try applyLocked(edits)
+        if outcome.changed { announce(from: before, to: live.current) }
+        return outcome
+    }
+
+    private func applyLocked(_ edits: [ZoneEdit]) throws -> Outcome {
         try lock.withLock {
             guard let file, let journal else {
                 throw ZoneEditError("zone \(origin) is written inline in the configuration and cannot be edited over the control socket; move it to a file")
@@ -202,6 +244,7 @@ public final class ZoneEditor: @unchecked Sendable {
             try Self.checkWritable(file: file, journal: journal.path)
             try journal.append(change)
             records = working
+            history.record(change)
             live.replace(with: zone)
             var compactionError: String?
             if journal.validLength > compactAfter {
@@ -406,21 +449,30 @@ public final class ZoneEditor: @unchecked Sendable {
     /// Serves a prepared reload. If the journal grew in between (an edit was acknowledged
     /// after the prepare), the files are read again so that edit is not lost.
     public func commit(_ prepared: PreparedReload) throws {
+        let before = live.current.serial
         try lock.withLock {
-            var loaded = (zone: prepared.zone, records: prepared.records, journal: prepared.journal)
-            if journal?.validLength != prepared.journal.validLength, let file {
-                loaded = try Self.load(file: file, origin: origin)
+            var zone = prepared.zone, records = prepared.records, journal = prepared.journal
+            if self.journal?.validLength != prepared.journal.validLength, let file {
+                (zone, records, journal, _) = try Self.load(file: file, origin: origin)
             }
-            records = loaded.records
-            journal = loaded.journal
-            live.replace(with: loaded.zone)
+            self.records = records
+            self.journal = journal
+            live.replace(with: zone)
         }
+        announce(from: before, to: live.current)
     }
 
     /// Re-reads the zone file and its journal. A bad file throws (file:line:column) and the
     /// running zone stays.
     @discardableResult
     public func reload() throws -> AuthoritativeZone {
+        let before = live.current.serial
+        let zone = try reloadLocked()
+        announce(from: before, to: zone)
+        return zone
+    }
+
+    private func reloadLocked() throws -> AuthoritativeZone {
         try lock.withLock {
             guard let file else {
                 throw ZoneEditError("zone \(origin) is written inline in the configuration; config.reload re-reads it")
