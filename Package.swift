@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
@@ -85,6 +86,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 // dnstap's messages (Sources/Daemon/Dnstap/dnstap.pb.swift, scripts/generate-dnstap).
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                // Blocklists fetched over HTTP(S) (Config/BlocklistFetcher.swift).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(

@@ -19,7 +19,7 @@ extension MethodCatalog {
             readOnly: false, example: "dnsctl policy.resume", exampleResult: #"{"paused": false}"#),
         MethodDescriptor(
             name: "policy.lists",
-            summary: "The blocklists in force: each list's file, rules and exceptions loaded, lines skipped (with the first few and why) and queries blocked since start; the groups and their clients and lists; the answer blocked names get; whether blocking is paused.",
+            summary: "The blocklists in force: each list's file, rules and exceptions loaded, lines skipped (with the first few and why) and queries blocked since start, and for a list with a url its refresh interval, last download, last attempt, last error and next attempt; the groups and their clients and lists; the answer blocked names get; whether blocking is paused.",
             readOnly: true, example: "dnsctl policy.lists",
             exampleResult: #"{"answer": "nxdomain", "paused": false, "lists": [{"name": "ads", "file": "/etc/dnsd/lists/ads.txt", "allow": false, "rules": 120000, "exceptions": 12, "skipped": 3, "first_skipped": [{"line": 40, "reason": "an adblock rule other than ||name^"}], "blocked": 5120}], "groups": [{"name": "default", "clients": [], "lists": ["ads"]}]}"#),
     ]

@@ -26,6 +26,8 @@ public final class DaemonRuntime: Sendable {
     public let admissionCounters = AdmissionCounters()
     /// Blocking's pause and per-list counts (PolicyState.swift), across reloads.
     public let policyState = PolicyState()
+    /// Downloads the blocklists that have a `url` (BlocklistFetcher.swift).
+    let blocklistFetcher: BlocklistFetcher
     public let cookies: ServerCookies
     /// systemd's notification socket (a no-op outside systemd): reloads say RELOADING and READY.
     public let notifier = ServiceNotifier()
@@ -55,6 +57,7 @@ public final class DaemonRuntime: Sendable {
         started = Date()
         self.configPath = configPath
         self.logger = logger
+        blocklistFetcher = BlocklistFetcher(logger: logger)
         self.logOutput = logOutput
         let secrets = try config.cookieSecret.load(owner: config.account)
         cookies = ServerCookies(secret: secrets.current, previous: secrets.previous)
@@ -73,6 +76,7 @@ public final class DaemonRuntime: Sendable {
         dnstap = config.dnstap.map { settings in
             DnstapOutput(settings: settings, logger: logger) { name in pipeline.current.block(for: name)?.dnstap ?? .none }
         }
+        blocklistFetcher.apply(config.blocklists, install: installer)
     }
 
     public var config: DaemonConfig { state.withLockedValue { $0.config } }
@@ -166,6 +170,7 @@ public final class DaemonRuntime: Sendable {
         inheritPluginState(from: old.blocks, into: fresh.blocks)
         if let cookieSecret { cookies.rotate(to: cookieSecret) }
         pipeline.replace(with: Pipeline(blocks: fresh.blocks, admission: admissionSetup(fresh)), maxUDPPayload: fresh.ednsUDPSize)
+        blocklistFetcher.apply(fresh.blocklists, install: installer)
         for failure in fresh.commitHooks.run() {
             // A zone file changed between the check and the swap: that zone keeps serving
             // its previous data, and says so.
@@ -230,6 +235,25 @@ public final class DaemonRuntime: Sendable {
             notes.append("metrics: \(metrics.url) needs a privileged port, which only a restart can bind; restart dnsd to serve it")
         }
         return notes
+    }
+
+    /// Hands a downloaded list to `replaceBlocklist` (the runtime is never freed while it runs).
+    private var installer: BlocklistFetcher.Install {
+        { [weak self] name, url, rules in self?.replaceBlocklist(name: name, url: url, rules: rules) }
+    }
+
+    /// Puts `rules`, just downloaded from `url`, in place of list `name`'s, in a new pipeline
+    /// like a reload's (the packet cache starts afresh). Ignored when a reload has since
+    /// removed the list or pointed it elsewhere.
+    func replaceBlocklist(name: String, url: String, rules: BlocklistParser.Parsed) {
+        reloadLock.withLock {
+            var config = config
+            guard let current = config.blocklists, current.lists.contains(where: { $0.name == name && $0.url == url }),
+                  let fresh = current.replacing(rulesOf: name, with: rules) else { return }
+            config.blocklists = fresh
+            pipeline.replace(with: Pipeline(blocks: config.blocks, admission: admissionSetup(config)), maxUDPPayload: config.ednsUDPSize)
+            state.withLockedValue { $0.config.blocklists = fresh }
+        }
     }
 
     /// What a pipeline of `config` is admitted with: its settings and the daemon's counters and

@@ -468,6 +468,17 @@ extension ReloadCase {
         return file
     }
 
+    /// One http.server for the download cases, serving a list that blocks www.example.test.
+    nonisolated(unsafe) static var downloadServer: BlocklistDownloadTests.HTTPServer?
+
+    static func listURL() -> String {
+        if downloadServer == nil, let served = try? Fixtures.scratchDirectory("reload-http") {
+            try? "www.example.test\n".write(to: served.appendingPathComponent("list.txt"), atomically: true, encoding: .utf8)
+            downloadServer = try? BlocklistDownloadTests.HTTPServer(serving: served)
+        }
+        return "http://127.0.0.1:\(downloadServer?.port ?? 1)/list.txt"
+    }
+
     /// `www.example.test` blocked by list `ads`, as each case's starting point.
     static func blockingWWW(_ h: ReloadHarness, _ more: String = "") -> [String: String] {
         ["blocklists": "{lists: [{name: ads, file: \(list(h, "www.txt", ["www.example.test"]))}]\(more)}"]
@@ -493,6 +504,20 @@ extension ReloadCase {
         ReloadCase(key: "blocklists.ttl", group: .answers, before: { h in blockingWWW(h, ", answer: null") },
                    after: { h in blockingWWW(h, ", answer: null, ttl: 7s") },
                    probe: ("7", { h in "\(try Dig.query(port: h.port, "www.example.test", "A").answer.first?.ttl ?? 0)" })),
+        ReloadCase(key: "blocklists.lists.url", group: .answers,
+                   after: { _ in ["blocklists": "{lists: [{name: feed, url: \"\(listURL())\", file: url-copy.txt}]}"] },
+                   probe: ("NXDOMAIN/0", { h in
+                       // The download runs after the reload: give it a few seconds.
+                       for _ in 0..<50 where h.ask("www.example.test") != "NXDOMAIN/0" { Thread.sleep(forTimeInterval: 0.2) }
+                       return h.ask("www.example.test")
+                   })),
+        ReloadCase(key: "blocklists.lists.refresh", group: .answers,
+                   before: { _ in ["blocklists": "{lists: [{name: feed, url: \"\(listURL())\", file: refresh-copy.txt}]}"] },
+                   after: { _ in ["blocklists": "{lists: [{name: feed, url: \"\(listURL())\", file: refresh-copy.txt, refresh: 5m}]}"] },
+                   probe: ("300", { h in
+                       let result = try h.call("policy.lists")["result"] as? [String: Any]
+                       return "\((result?["lists"] as? [[String: Any]])?.first?["refresh_seconds"] ?? "none")"
+                   })),
         ReloadCase(key: "blocklists.groups", group: .answers, before: { h in blockingWWW(h) },
                    after: { h in blockingWWW(h, ", groups: [{name: elsewhere, clients: [127.0.0.9/32], lists: [ads]}]") },
                    probe: ("NOERROR/1", { h in h.ask("www.example.test") })),

@@ -92,7 +92,8 @@ public struct DaemonConfig: Sendable {
                 config.writableFiles.add(path, purpose: "the cookie secret (cookie.rotate)", at: cookies)
             }
         }
-        if let blocklists = top["blocklists"] { config.blocklists = try BlocklistsConfig.parse(blocklists, baseDirectory: baseDirectory) }
+        if let blocklists = top["blocklists"] { config.blocklists = try BlocklistsConfig.parse(blocklists, baseDirectory: baseDirectory,
+                                                                                             writableFiles: config.writableFiles) }
         config.account = try ServiceAccount.parse(user: top["user"], group: top["group"])
         guard let servers = top["servers"] else {
             throw ConfigNode(node: root, file: file, path: "servers").error("missing 'servers' (the server blocks)")

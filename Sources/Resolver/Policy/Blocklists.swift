@@ -21,15 +21,21 @@ public final class Blocklists: Sendable {
     /// One list: its rules, where they came from, and whether it allows rather than blocks.
     public struct List: Sendable {
         public let name: String
+        /// The file the rules are read from (for a `url` list: the downloaded copy).
         public let source: String
         public let allow: Bool
-        public let rules: BlocklistParser.Parsed
+        public var rules: BlocklistParser.Parsed
+        /// Where the list is downloaded from, and how often (BlocklistFetcher in the daemon).
+        public let url: String?
+        public let refresh: Duration?
 
-        public init(name: String, source: String, allow: Bool, rules: BlocklistParser.Parsed) {
+        public init(name: String, source: String, allow: Bool, rules: BlocklistParser.Parsed, url: String? = nil, refresh: Duration? = nil) {
             self.name = name
             self.source = source
             self.allow = allow
             self.rules = rules
+            self.url = url
+            self.refresh = refresh
         }
     }
 
@@ -75,6 +81,15 @@ public final class Blocklists: Sendable {
         } else {
             ungrouped = groups.first(where: { $0.clients.isEmpty })?.lists ?? []
         }
+    }
+
+    /// The same lists and groups with the list named `name` holding `rules` (a refreshed
+    /// download); nil when there is no such list.
+    public func replacing(rulesOf name: String, with rules: BlocklistParser.Parsed) -> Blocklists? {
+        guard let index = lists.firstIndex(where: { $0.name == name }) else { return nil }
+        var lists = lists
+        lists[index].rules = rules
+        return Blocklists(lists: lists, groups: groups, answer: answer, ttl: ttl)
     }
 
     /// The group that applies to `client` (nil: no group; then `ungrouped` lists apply).

@@ -393,7 +393,7 @@ public final class ZoneEditor: @unchecked Sendable {
 
     /// Crash-safe file replacement: write a temp file beside it, fsync, rename over, fsync the
     /// directory. Readers see the old file or the new one, never a torn one.
-    static func replaceFile(_ path: String, with bytes: [UInt8]) throws {
+    public static func replaceFile(_ path: String, with bytes: [UInt8]) throws {
         let temp = path + ".dnsd-tmp"
         var mode: mode_t = 0o644
         var info = stat()
