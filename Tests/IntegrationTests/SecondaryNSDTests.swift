@@ -12,8 +12,8 @@ struct SecondaryNSDTests {
 
     /// NSD serving `zonePath` as primary (AXFR to 127.0.0.1 with the key, NOTIFY signed to
     /// `notifying`).
-    static func primary(zonePath: String, notifying dnsdPort: UInt16) throws -> NSDProcess {
-        let nsd = try NSDProcess(port: try LoopbackPort.free(), clauses: """
+    static func primary(zonePath: String, notifying dnsdPort: UInt16, port: UInt16? = nil) throws -> NSDProcess {
+        let nsd = try NSDProcess(port: try port ?? LoopbackPort.free(), clauses: """
             key:
                 name: \(keyName)
                 algorithm: hmac-sha256
@@ -58,12 +58,12 @@ struct SecondaryNSDTests {
             + extra
     }
 
-    /// Writes a new version of the primary's zone and makes NSD read it (SIGHUP re-reads zone
-    /// files whose time changed; the sleep keeps two versions from sharing one second).
-    static func update(_ nsd: NSDProcess, zonePath: String, text: String) throws {
-        usleep(1_100_000)
+    /// Writes a new version of the primary's zone and restarts NSD on the same port with it:
+    /// NSD sends NOTIFY for its zones when it starts.
+    static func update(_ nsd: inout NSDProcess, zonePath: String, text: String, dnsdPort: UInt16) throws {
+        nsd.stop()
         try text.write(toFile: zonePath, atomically: true, encoding: .utf8)
-        kill(nsd.process.processIdentifier, SIGHUP)
+        nsd = try primary(zonePath: zonePath, notifying: dnsdPort, port: nsd.port)
     }
 
     static func dig(port: UInt16, _ arguments: [String]) throws -> CommandResult {
@@ -90,7 +90,7 @@ struct SecondaryNSDTests {
         let zonePath = directory.appendingPathComponent("primary.example.test.zone").path
         try Self.zoneText(serial: 2026010101).write(toFile: zonePath, atomically: true, encoding: .utf8)
         let port = try LoopbackPort.free()
-        let nsd = try Self.primary(zonePath: zonePath, notifying: port)
+        var nsd = try Self.primary(zonePath: zonePath, notifying: port)
         defer { nsd.stop() }
         try Self.configText(port: port, primaryPort: nsd.port)
             .write(toFile: directory.appendingPathComponent("dnsd.yaml").path, atomically: true, encoding: .utf8)
@@ -117,7 +117,7 @@ struct SecondaryNSDTests {
         }
 
         // A change on the primary arrives by NOTIFY (refresh is 7200 s: polling cannot explain it).
-        try Self.update(nsd, zonePath: zonePath, text: try Self.zoneText(serial: 2026010102, extra: "notified 300 IN A 192.0.2.88\n"))
+        try Self.update(&nsd, zonePath: zonePath, text: try Self.zoneText(serial: 2026010102, extra: "notified 300 IN A 192.0.2.88\n"), dnsdPort: port)
         let notified = try Self.waitFor(seconds: 5) { try Self.answers(port: port, "notified.example.test.", "A").count == 1 }
         #expect(notified, "the new record was not served within 5 s\n\(dnsd.stderr)\n\(nsd.log)")
         #expect(dnsd.stderr.contains("NOTIFY example.test. from 127.0.0.1"), "\(dnsd.stderr)")
@@ -143,13 +143,13 @@ struct SecondaryNSDTests {
 
         // A short expire, then the primary goes away: the restarted secondary serves its copy
         // at once, and SERVFAIL once `expire` has passed with no primary answering.
-        try Self.update(nsd, zonePath: zonePath, text: try Self.zoneText(serial: 2026010103, expire: 8, extra: "notified 300 IN A 192.0.2.89\n"))
+        try Self.update(&nsd, zonePath: zonePath, text: try Self.zoneText(serial: 2026010103, expire: 8, extra: "notified 300 IN A 192.0.2.89\n"), dnsdPort: port)
         let third = try Self.waitFor(seconds: 5) { try Self.answers(port: port, "notified.example.test.", "A").first?.contains("192.0.2.89") == true }
         #expect(third, "\(dnsd.stderr)")
         #expect(try dnsd.stop() == 0)
         nsd.stop()
         let persisted = try String(contentsOfFile: directory.appendingPathComponent("secondary/example.test.zone").path, encoding: .utf8)
-        #expect(persisted.contains("2026010103"), persisted)
+        #expect(persisted.contains("2026010103"), "\(persisted)")
         dnsd = try Self.startDnsd(directory: directory, port: port)
         let restarted = Date()
         #expect(try Self.answers(port: port, "notified.example.test.", "A").first?.contains("192.0.2.89") == true, "\(dnsd.stderr)")

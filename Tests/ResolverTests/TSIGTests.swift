@@ -95,7 +95,7 @@ struct TSIGTests {
         }
         #expect(verifier.isComplete)
         var tampered = signed
-        tampered[1][tampered[1].count / 2] ^= 0x01
+        tampered[1][20] ^= 0x01
         var second = TSIGSigner.ResponseVerifier(key: Self.key(), requestMAC: requestMAC)
         #expect(second.check(tampered[0], now: Self.time) != nil)
         #expect(second.check(tampered[1], now: Self.time) == nil)

@@ -40,7 +40,7 @@ public final class SecondaryPlugin: Plugin, Sendable {
 
     public func answerNotify(_ query: Message, bytes: [UInt8], client: SocketAddress?) -> [UInt8]? {
         guard let question = query.question, question.name == origin else { return nil }
-        let from = client?.description ?? "?"
+        let from = client.map(SecondaryZone.describe) ?? "?"
         guard let client, zone.isPrimary(client) else {
             logger.notice("NOTIFY \(origin) from \(from) refused: not a primary of the zone")
             return QueryHandler.notifyReply(to: query, rcode: .refused)

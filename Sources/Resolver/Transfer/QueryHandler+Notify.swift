@@ -14,7 +14,7 @@ extension QueryHandler {
                 if let answer = plugin.answerNotify(query, bytes: bytes, client: context.client) { return answer }
             }
         }
-        Self.notifyLogger.notice("NOTIFY \(query.question?.name.description ?? "?") from \(context.client?.description ?? "?") refused: no secondary zone here")
+        Self.notifyLogger.notice("NOTIFY \(query.question?.name.description ?? "?") from \(context.client.map(SecondaryZone.describe) ?? "?") refused: no secondary zone here")
         return Self.notifyReply(to: query, rcode: .refused)
     }
 
