@@ -3,12 +3,12 @@ extension MethodCatalog {
     static let zoneMethods: [MethodDescriptor] = [
         MethodDescriptor(
             name: "zone.list",
-            summary: "Every zone served: origin, SOA serial, record count, file, journal size, whether the journal holds edits the file lacks (dirty), the oldest serial IXFR answers with a diff (ixfr_from, null: none) and the NOTIFY targets.",
+            summary: "Every zone served: origin, SOA serial, record count, file, journal size, whether the journal holds edits the file lacks (dirty), the oldest serial IXFR answers with a diff (ixfr_from, null: none) and the NOTIFY targets. A secondary zone (secondary: true) shows its primaries, the primary and time of the last transfer, the last contact, the next refresh, when it expires (expired: answering SERVFAIL) and the last refresh error.",
             readOnly: true, example: "dnsctl zone.list",
             exampleResult: #"[{"zone": "example.test.", "serial": 2026010105, "records": 42, "file": "/etc/dnsd/example.test.zone", "journal_bytes": 912, "journal_entries": 4, "dirty": true, "editable": true, "ixfr_from": 2026010101, "notify": ["192.0.2.53@53"]}]"#),
         MethodDescriptor(
             name: "zone.show",
-            summary: "The zone in zone-file format, as compaction would write it.",
+            summary: "The zone in zone-file format, as compaction would write it (a secondary zone: the version it serves).",
             parameters: [MethodParameter("zone", "string", "the zone's origin, e.g. example.test.")],
             readOnly: true, example: "dnsctl zone.show example.test.",
             exampleResult: #""$ORIGIN example.test.\n$TTL 3600\n@\tIN\tSOA\tns1.example.test. hostmaster.example.test. 2026010105 7200 3600 1209600 300\n...""#),
@@ -53,6 +53,12 @@ extension MethodCatalog {
             parameters: [MethodParameter("zone", "string", "the zone's origin")],
             readOnly: false, example: "dnsctl zone.abort example.test.",
             exampleResult: #"{"zone": "example.test.", "discarded": 2}"#),
+        MethodDescriptor(
+            name: "zone.retransfer",
+            summary: "Transfer a secondary zone from its primaries now, whatever their serial; returns at once (zone.list shows the outcome: last_transfer, last_error).",
+            parameters: [MethodParameter("zone", "string", "the secondary zone's origin")],
+            readOnly: false, example: "dnsctl zone.retransfer example.test.",
+            exampleResult: #"{"zone": "example.test.", "started": true}"#),
         MethodDescriptor(
             name: "zone.reload",
             summary: "Re-read the zone file and replay its journal. A bad file leaves the running zone in place and the error names file:line:column.",

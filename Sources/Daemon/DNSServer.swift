@@ -70,6 +70,8 @@ public final class DNSServer: Service, Sendable {
             // write later must be writable by the user it is now.
             try PrivilegeDrop.apply(config.account, logger: logger)
             try config.writableFiles.check()
+            // Secondary zones load their copies and start refreshing as the user that writes them.
+            for (_, secondary) in runtime.plugins(of: SecondaryPlugin.self) { secondary.zone.start() }
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
             LocalNetworks.host.startWatching()
             let admission = runtime.pipeline.current.admission

@@ -79,6 +79,13 @@ public protocol Plugin: Sendable {
     /// What AXFR and IXFR of `zone` are served from, when this plugin is its primary
     /// (Transfer/). Optional: the default, nil, means the plugin serves no transfers.
     func transferSource(for zone: DNSName) -> TransferSource?
+    /// The answer to a NOTIFY (RFC 1996) for a zone this plugin keeps as a secondary, whose
+    /// wire form is `bytes` (for its TSIG). Optional: the default, nil, means "not mine".
+    func answerNotify(_ query: Message, bytes: [UInt8], client: SocketAddress?) -> [UInt8]?
+}
+
+extension Plugin {
+    public func answerNotify(_ query: Message, bytes: [UInt8], client: SocketAddress?) -> [UInt8]? { nil }
 }
 
 extension Plugin {

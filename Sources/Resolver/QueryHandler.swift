@@ -76,6 +76,7 @@ public struct QueryHandler: Sendable {
             return respond(Self.headerOnlyResponse(to: header, rcode: .formErr), query: nil, source: .server, arrival: arrival,
                            context: context, admission: admission, ticket: ticket)
         }
+        if query.header.opcode == .notify { return .respond(answerNotify(query, bytes: bytes, context: context)) }
         // Paired with the `record` in `respond`, which fires for exactly these queries.
         if !observers.isEmpty, query.question != nil { for observer in observers { observer.queryStarted() } }
         let block = query.question.flatMap { current.blockIndex(for: $0.name) }

@@ -80,4 +80,29 @@ struct TSIGTests {
             Issue.record("an unsigned query is not unsigned")
         }
     }
+
+    @Test("a secondary checks each message of a signed stream: the whole answer verifies, a changed byte or a wrong request MAC does not")
+    func responseStream() throws {
+        let requestMAC = try #require(try TSIGRecord.locate(in: Self.query)).record.mac
+        let messages = try (0..<3).map { index in
+            try #require(HexEncoding.decode("123484000000000100000000" + "03777777076578616d706c6504746573740000010001000000640004c000025" + "\(index)"))
+        }
+        var stream = TSIGSigner.Stream(key: Self.key(), requestMAC: requestMAC, now: Self.time)
+        let signed = messages.map { stream.sign($0) }
+        var verifier = TSIGSigner.ResponseVerifier(key: Self.key(), requestMAC: requestMAC)
+        for (index, message) in signed.enumerated() {
+            #expect(verifier.check(message, now: Self.time + 5) == messages[index], "message \(index)")
+        }
+        #expect(verifier.isComplete)
+        var tampered = signed
+        tampered[1][20] ^= 0x01
+        var second = TSIGSigner.ResponseVerifier(key: Self.key(), requestMAC: requestMAC)
+        #expect(second.check(tampered[0], now: Self.time) != nil)
+        #expect(second.check(tampered[1], now: Self.time) == nil)
+        var wrongRequest = TSIGSigner.ResponseVerifier(key: Self.key(), requestMAC: [UInt8](repeating: 0, count: 32))
+        #expect(wrongRequest.check(signed[0], now: Self.time) == nil)
+        // An unsigned first message is refused: the answer must start signed (RFC 8945 §5.3.1).
+        var unsignedFirst = TSIGSigner.ResponseVerifier(key: Self.key(), requestMAC: requestMAC)
+        #expect(unsignedFirst.check(messages[0], now: Self.time) == nil)
+    }
 }

@@ -25,6 +25,7 @@ enum PluginRegistry {
 
     static let factories: [String: Factory] = [
         "zone": ZonePluginConfig.build,
+        "secondary": SecondaryPluginConfig.build,
         "cache": CachePluginConfig.build,
         "hosts": HostsPluginConfig.build,
         "forward": ForwardPluginConfig.build,

@@ -1,4 +1,5 @@
 import DNSProto
+import NIOCore
 import Resolver
 
 /// The zone plugin's primary-side keys (docs/replication.md):
@@ -40,7 +41,8 @@ struct ZonePrimaryConfig: Sendable {
         editor.notifier = notify.isEmpty ? nil : ZoneNotifier(targets: notify, counters: editor.transferCounters)
     }
 
-    private static func key(_ node: ConfigNode, keyring: TSIGKeyring) throws -> TSIGKey {
+    /// The `tsig_keys` entry a key name refers to.
+    static func key(_ node: ConfigNode, keyring: TSIGKeyring) throws -> TSIGKey {
         let text = try node.string()
         guard let name = try? DNSName(text.hasSuffix(".") ? text : text + "."), let key = keyring[name] else {
             throw node.error("no TSIG key '\(text)' in tsig_keys")
@@ -57,13 +59,17 @@ struct ZonePrimaryConfig: Sendable {
             addressNode = address
             if let keyNode = fields["key"] { key = try Self.key(keyNode, keyring: keyring) }
         }
-        let text = try addressNode.string()
+        return ZoneNotifier.Target(address: try address(addressNode, what: "a NOTIFY target address"), key: key)
+    }
+
+    /// A server address, `IP`, `IP:PORT` or `[IPv6]:PORT` (port 53 when none is given).
+    static func address(_ node: ConfigNode, what: String) throws -> SocketAddress {
+        let text = try node.string()
         // The upstream address parser knows IP, IP:PORT and [IPv6]:PORT already.
         do {
-            let parsed = try UpstreamAddress.parse("udp://" + text)
-            return ZoneNotifier.Target(address: try parsed.socketAddress(), key: key)
+            return try UpstreamAddress.parse("udp://" + text).socketAddress()
         } catch {
-            throw addressNode.error("'\(text)' is not a NOTIFY target address (IP or IP:PORT): \(error)")
+            throw node.error("'\(text)' is not \(what) (IP or IP:PORT): \(error)")
         }
     }
 }

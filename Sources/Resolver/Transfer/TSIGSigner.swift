@@ -100,3 +100,46 @@ public enum TSIGSigner {
     /// A MAC as the next digest starts with it: its length in two bytes, then the MAC.
     static func prefix(_ mac: [UInt8]) -> [UInt8] { [UInt8(mac.count >> 8), UInt8(mac.count & 0xFF)] + mac }
 }
+
+extension TSIGSigner {
+    /// Checks the messages of one signed answer in order, as a secondary reads an AXFR: the
+    /// first must be signed and covers the request's MAC with the full variables; a later
+    /// signed one covers the previous MAC, every unsigned message since, and the timers only.
+    /// RFC 8945 §5.3.1 lets a server leave up to 99 messages in a row unsigned (NSD signs
+    /// about every hundredth); the last message must be signed, which `finish` checks.
+    public struct ResponseVerifier: Sendable {
+        public let key: TSIGKey
+        private var priorMAC: [UInt8]
+        private var pending: [UInt8] = []
+        private var unsignedRun = 0
+        private var first = true
+
+        public init(key: TSIGKey, requestMAC: [UInt8]) {
+            self.key = key
+            priorMAC = requestMAC
+        }
+
+        /// Checks one message; returns it without its TSIG record, or nil when it fails.
+        public mutating func check(_ message: [UInt8], now: UInt64 = TSIGSigner.now()) -> [UInt8]? {
+            guard let located = try? TSIGRecord.locate(in: message) else {
+                guard !first, unsignedRun < 99 else { return nil }
+                pending += message
+                unsignedRun += 1
+                return message
+            }
+            let record = located.record
+            guard record.keyName == key.name, record.error == 0, record.mac.count == key.algorithm.macSize else { return nil }
+            let covered = TSIGSigner.prefix(priorMAC) + pending + located.unsigned + record.variables(timersOnly: !first)
+            let skew = now > record.timeSigned ? now - record.timeSigned : record.timeSigned - now
+            guard key.algorithm.isValid(record.mac, for: covered, secret: key.secret), skew <= UInt64(record.fudge) else { return nil }
+            first = false
+            pending = []
+            unsignedRun = 0
+            priorMAC = record.mac
+            return located.unsigned
+        }
+
+        /// Whether the answer ended on a signed message.
+        public var isComplete: Bool { !first && unsignedRun == 0 }
+    }
+}

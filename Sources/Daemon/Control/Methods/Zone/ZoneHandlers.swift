@@ -2,6 +2,6 @@ extension ControlMethodTable {
     /// The zone area's method handlers (their catalog entries: ControlProto/MethodCatalog+*.swift).
     static let zoneHandlers: [any ControlMethod] = [
         ZoneListMethod(), ZoneShowMethod(), ZoneGetMethod(), ZoneAddMethod(), ZoneDeleteMethod(),
-        ZoneBeginMethod(), ZoneCommitMethod(), ZoneAbortMethod(), ZoneReloadMethod(),
+        ZoneBeginMethod(), ZoneCommitMethod(), ZoneAbortMethod(), ZoneReloadMethod(), ZoneRetransferMethod(),
     ]
 }

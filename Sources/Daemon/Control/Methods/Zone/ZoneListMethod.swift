@@ -1,8 +1,10 @@
 import ControlProto
+import Foundation
 import Resolver
 
 /// `zone.list`: every zone served, with its serial, size, file and journal state, and as a
-/// primary how far back IXFR reaches and where NOTIFY goes.
+/// primary how far back IXFR reaches and where NOTIFY goes; for a secondary its primaries and
+/// SOA timers.
 struct ZoneListMethod: ControlMethod {
     let name = "zone.list"
 
@@ -19,6 +21,18 @@ struct ZoneListMethod: ControlMethod {
             ]
             if let error = status.lastCompactionError { object["compaction_error"] = .string(error) }
             return .object(object)
-        })
+        } + ZoneTarget.secondaries(context).map { Self.describe($0.status) })
+    }
+
+    /// A secondary zone: where it comes from and where its SOA timers stand.
+    static func describe(_ status: SecondaryZone.Status) -> JSONValue {
+        func time(_ date: Date?) -> JSONValue { date.map(TLSStatusJSON.date) ?? .null }
+        return .object([
+            "zone": .string("\(status.origin)"), "secondary": .bool(true), "serial": status.serial.map { .int(Int($0)) } ?? .null,
+            "records": .int(status.records), "file": .string(status.file), "primaries": .array(status.primaries.map { .string($0) }),
+            "transferred_from": status.transferredFrom.map { .string($0) } ?? .null, "last_transfer": time(status.lastTransfer),
+            "last_contact": time(status.lastContact), "next_refresh": time(status.nextRefresh), "expires": time(status.expiresAt),
+            "expired": .bool(status.expired), "last_error": status.lastError.map { .string($0) } ?? .null,
+        ])
     }
 }

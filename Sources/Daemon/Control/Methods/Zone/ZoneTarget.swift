@@ -21,6 +21,21 @@ enum ZoneTarget {
         return editor
     }
 
+    /// The secondary zones served (`secondary` plugin), one each.
+    static func secondaries(_ context: ControlContext) -> [SecondaryZone] {
+        var seen: Set<ObjectIdentifier> = []
+        return context.runtime.plugins(of: SecondaryPlugin.self).map(\.plugin.zone).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+
+    /// The secondary zone whose origin is `text`.
+    static func secondary(named text: String, _ context: ControlContext) throws -> SecondaryZone {
+        let origin = try name(text, parameter: "zone")
+        guard let zone = secondaries(context).first(where: { $0.origin == origin }) else {
+            throw RPCError(code: RPCError.operationFailed, message: "\(origin) is not a secondary zone here")
+        }
+        return zone
+    }
+
     /// The editor of the deepest zone holding `name`.
     static func editor(containing name: DNSName, _ context: ControlContext) throws -> ZoneEditor {
         guard let editor = editors(context).filter({ name.isSubdomain(of: $0.origin) }).max(by: { $0.origin.labelCount < $1.origin.labelCount }) else {
