@@ -33,7 +33,9 @@ struct QueryLogTests {
                     ("ads.example.test", "A", [], "NXDOMAIN", "udp", "policy:ads"),
                 ]
                 for question in asked { _ = try Dig.query(port: dnsd.port, question.name, question.type, question.options) }
-                #expect(try Self.waitFor(control) { $0["query_log.written"] == base + asked.count }, "\(try Self.stats(control))")
+                let caughtUp = try Self.waitFor(control) { $0["query_log.written"] == base + asked.count }
+                let counters = try Self.stats(control)
+                #expect(caughtUp, "\(counters)")
                 let path = directory.appendingPathComponent("queries.jsonl").path
                 let lines = try Self.lines(path)
                 #expect(lines.count == base + asked.count)
