@@ -12,6 +12,7 @@
 #                                     dnsd_norelay: dnsd with DNSD_UDP_RELAY=off, misses on the full path;
 #                                     dnsd_nowait: dnsd with udp.batch_wait 0;
 #                                     dnsd_normal: dnsd with udp.scheduling normal;
+#                                     dnsd_querylog: dnsd with the query log on (every answer, 64MiB x 2 files);
 #                                     dnsd_alt: the dnsd binary at $DNSD_ALT, to set two builds side by side;
 #                                     dnsd_open: admission off (allow any, no RRL, no cookies, no limits);
 #                                     dnsd_guarded: a 3-rule ACL, RRL applied to the load's own
@@ -47,9 +48,9 @@ OUT=${OUT:-$ROOT/bench/results}
 DNSD=${DNSD:-$ROOT/.build-bench/release/dnsd}
 TARGETS=${*:-"dnsd unbound dnsdist pdns dnsmasq kresd"}
 NSD_PORT=5390
-declare -A PORT=([dnsd_relay]=5386 [dnsd_open]=5387 [dnsd_guarded]=5388 [dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [dnsd_normal]=5385 [dnsd_alt]=5389 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
+declare -A PORT=([dnsd_relay]=5386 [dnsd_open]=5387 [dnsd_guarded]=5388 [dnsd]=5391 [dnsd_nopc]=5397 [dnsd_norelay]=5398 [dnsd_nowait]=5399 [dnsd_normal]=5385 [dnsd_querylog]=5384 [dnsd_alt]=5389 [unbound]=5392 [dnsdist]=5393 [pdns]=5394 [dnsmasq]=5395 [kresd]=5396)
 # DoT listeners; pdns and dnsmasq have none.
-declare -A TLS_PORT=([dnsd_relay]=5486 [dnsd_open]=5487 [dnsd_guarded]=5488 [dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [dnsd_normal]=5485 [dnsd_alt]=5489 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
+declare -A TLS_PORT=([dnsd_relay]=5486 [dnsd_open]=5487 [dnsd_guarded]=5488 [dnsd]=5491 [dnsd_nopc]=5497 [dnsd_norelay]=5498 [dnsd_nowait]=5499 [dnsd_normal]=5485 [dnsd_querylog]=5484 [dnsd_alt]=5489 [unbound]=5492 [dnsdist]=5493 [kresd]=5496)
 source "$ROOT/bench/lib.sh"
 bench_init
 mkdir -p "$OUT"
@@ -91,6 +92,7 @@ start_dnsd_nopc() { DNSD_PACKET_CACHE=off start_dnsd dnsd_nopc; }
 start_dnsd_norelay() { DNSD_UDP_RELAY=off start_dnsd dnsd_norelay; }
 start_dnsd_nowait() { start_dnsd dnsd_nowait "udp: {batch_wait: 0}"; }
 start_dnsd_normal() { start_dnsd dnsd_normal "udp: {scheduling: normal}"; }
+start_dnsd_querylog() { start_dnsd dnsd_querylog "query_log: {file: $WORK/dnsd_querylog.jsonl, max_size: 64MiB, keep: 2}"; }
 start_dnsd_relay() { DNSD_CACHE="prefetch: false, serve_stale: 0" start_dnsd dnsd_relay; }
 start_dnsd_alt() { DNSD=$DNSD_ALT start_dnsd dnsd_alt; }
 start_dnsd_open() {

@@ -27,8 +27,10 @@ public final class DNSServer: Service, Sendable {
             TapPoint.install(dnstap)
         }
         defer { runtime.dnstap?.stop() }
+        defer { runtime.queryLog?.stop() }
         let queries = QueryHandler(pipeline: runtime.pipeline,
-                                   observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? []))
+                                   observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? [])
+                                       + (runtime.queryLog.map { [$0] } ?? []))
         let factory = ListenerFactory(group: group, queries: queries, streams: runtime.streamLimits, udp: config.udp,
                                       certificates: runtime.certificates,
                                       udpTelemetry: runtime.udpWorkers, logger: logger)
@@ -44,6 +46,8 @@ public final class DNSServer: Service, Sendable {
         let hangup = SignalWatcher(signal: SIGHUP) { [runtime, logger] in
             do { _ = try runtime.reload() } catch { logger.error("reload on SIGHUP failed, keeping the running configuration: \(error)") }
             runtime.certificates.reloadInBackground(trigger: .signal)
+            // SIGHUP also reopens the query log, for logrotate configurations that send it.
+            if let queryLog = runtime.queryLog { Task { try? await queryLog.reopen() } }
         }
         defer { hangup.cancel() }
         defer { runtime.certificates.stop() }
@@ -72,6 +76,8 @@ public final class DNSServer: Service, Sendable {
             try config.writableFiles.check()
             // Secondary zones load their copies and start refreshing as the user that writes them.
             for (_, secondary) in runtime.plugins(of: SecondaryPlugin.self) { secondary.zone.start() }
+            // Lines of queries answered before now wait in its queue.
+            runtime.queryLog?.start()
             let zones = config.blocks.flatMap(\.zones).map(\.description).joined(separator: " ")
             LocalNetworks.host.startWatching()
             let admission = runtime.pipeline.current.admission

@@ -35,6 +35,8 @@ public final class DaemonRuntime: Sendable {
     public let readiness = ManagedAtomic(false)
     /// The dnstap writer when `dnstap:` is configured (started by `DNSServer`).
     public let dnstap: DnstapOutput?
+    /// The query log when `query_log:` is configured (started by `DNSServer` after the privilege drop).
+    public let queryLog: QueryLogOutput?
     let logger: Logger
     private let state: NIOLockedValueBox<State>
     /// Serializes reloads: two at once would race to replace the pipeline.
@@ -76,6 +78,7 @@ public final class DaemonRuntime: Sendable {
         dnstap = config.dnstap.map { settings in
             DnstapOutput(settings: settings, logger: logger) { name in pipeline.current.block(for: name)?.dnstap ?? .none }
         }
+        queryLog = config.queryLog.map { QueryLogOutput(settings: $0, logger: logger) }
         blocklistFetcher.apply(config.blocklists, install: installer)
     }
 

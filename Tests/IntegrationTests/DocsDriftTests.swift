@@ -78,6 +78,7 @@ struct DocsDriftTests {
             acl: [{block: [127.0.0.3], name: three}]
             blocklists: {lists: [{name: ads, file: \(list.path)}]}
             dnstap: {sink: "file:dnstap.fstrm"}
+            query_log: {file: queries.jsonl}
             servers:
               - zones: [example.test.]
                 plugins:

@@ -40,12 +40,14 @@ public struct DaemonConfig: Sendable {
     public var blocklists: Blocklists?
     /// Where dnstap messages go (docs/observability.md); nil (no `dnstap:` key) means off.
     public var dnstap: DnstapSettings? = nil
+    /// The query log file (docs/observability.md); nil (no `query_log:` key) means off.
+    public var queryLog: QueryLogSettings? = nil
     /// The values as written, by key path: what `config.reload` compares to tell which keys
     /// changed (ReloadPolicy.swift).
     var keyValues: [String: String] = [:]
 
     static let topLevelKeys: Set<String> = ["listen", "servers", "tcp", "http2", "udp", "edns_udp_size", "threads", "log", "control", "metrics", "tls",
-                                            "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group", "blocklists", "dnstap", "tsig_keys"]
+                                            "acl", "rrl", "limits", "cookies", "any_over_udp", "user", "group", "blocklists", "dnstap", "query_log", "tsig_keys"]
 
     /// Parses YAML text. `file` names it in errors; relative paths inside resolve against
     /// `baseDirectory`.
@@ -81,6 +83,9 @@ public struct DaemonConfig: Sendable {
         if let control = top["control"] { config.control = try ControlSettings.parse(control, baseDirectory: baseDirectory) }
         if let metrics = top["metrics"] { config.metrics = try MetricsSettings.parse(metrics) }
         if let dnstap = top["dnstap"] { config.dnstap = try DnstapSettings.parse(dnstap, baseDirectory: baseDirectory) }
+        if let queryLog = top["query_log"] {
+            config.queryLog = try QueryLogSettings.parse(queryLog, baseDirectory: baseDirectory, writableFiles: config.writableFiles)
+        }
         config.tls = try TLSSettings.parse(top["tls"], listeners: config.listeners, listenNode: listen, baseDirectory: baseDirectory)
         if let acl = top["acl"] { config.admission.rules = try AccessSettingsParser.rules(acl) }
         if let rrl = top["rrl"] { config.admission.rrl = try AccessSettingsParser.rrl(rrl) }

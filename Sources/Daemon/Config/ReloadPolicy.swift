@@ -19,6 +19,8 @@ public enum ReloadPolicy {
         "user": .restart, "group": .restart,
         // The dnstap writer and its sink are made once; the blocks' `dnstap:` selections are live.
         "dnstap": .restart,
+        // So is the query log's writer: its file, rotation, sampling and filters stay as at start.
+        "query_log": .restart,
         "control.socket": .restart, "control.mode": .restart, "control.group": .restart,
         // Read per query, per accepted connection or per control connection.
         "servers": .live, "tsig_keys": .live, "acl": .live, "rrl": .live, "limits": .live, "cookies": .live, "any_over_udp": .live, "blocklists": .live,

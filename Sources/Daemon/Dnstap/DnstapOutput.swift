@@ -16,19 +16,15 @@ public final class DnstapOutput: WireTap, @unchecked Sendable {
     private let selection: @Sendable (DNSName) -> TapSelection
     private let logger: Logger
 
-    /// Guards `queue` and `stopping`, and wakes the writer.
-    private let condition = NSCondition()
-    private var queue: [TapMessage] = []
-    private var stopping = false
+    private let queue: BoundedQueue<TapMessage>
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
-    private let droppedCount = ManagedAtomic<UInt64>(0)
     private let sentCount = ManagedAtomic<UInt64>(0)
     private let connectedFlag = ManagedAtomic<Bool>(false)
 
     /// Messages dropped: the queue was full (no collector, or a slow one), or a write failed.
-    public var dropped: UInt64 { droppedCount.load(ordering: .relaxed) }
+    public var dropped: UInt64 { queue.dropped }
     /// dnstap messages written to the sink.
     public var sent: UInt64 { sentCount.load(ordering: .relaxed) }
     /// Whether a stream to the sink is open.
@@ -39,29 +35,15 @@ public final class DnstapOutput: WireTap, @unchecked Sendable {
         self.logger = logger
         self.selection = selection
         encoder = DnstapEncoder(identity: Array(settings.identity.utf8), version: Array(settings.version.utf8))
-        queue.reserveCapacity(min(settings.queueSize, 4096))
+        queue = BoundedQueue(capacity: settings.queueSize)
     }
 
     public func record(_ message: TapMessage) {
-        condition.lock()
-        if queue.count < settings.queueSize {
-            queue.append(message)
-            if queue.count == 1 { condition.signal() }
-            condition.unlock()
-        } else {
-            condition.unlock()
-            droppedCount.wrappingIncrement(ordering: .relaxed)
-        }
+        queue.push(message)
     }
 
     public func record(_ messages: [TapMessage]) {
-        condition.lock()
-        let room = max(0, settings.queueSize - queue.count)
-        let wasEmpty = queue.isEmpty
-        queue.append(contentsOf: messages.prefix(room))
-        if wasEmpty && !queue.isEmpty { condition.signal() }
-        condition.unlock()
-        if messages.count > room { droppedCount.wrappingIncrement(by: UInt64(messages.count - room), ordering: .relaxed) }
+        queue.push(contentsOf: messages)
     }
 
     /// Starts the writer thread.
@@ -78,10 +60,7 @@ public final class DnstapOutput: WireTap, @unchecked Sendable {
     /// Writes what is queued, ends the stream (STOP, FINISH) and stops the thread; waits at
     /// most `timeout` seconds.
     public func stop(timeout: Double = 3) {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        condition.unlock()
+        queue.stop()
         if thread != nil { _ = finished.wait(timeout: .now() + timeout) }
     }
 
@@ -100,12 +79,12 @@ public final class DnstapOutput: WireTap, @unchecked Sendable {
                 } catch {
                     if !failing { logger.warning("dnstap: cannot write to \(settings.sink) (retrying with backoff): \(error)") }
                     failing = true
-                    if !pause(seconds: backoff) { break }
+                    if !queue.pause(seconds: backoff) { break }
                     backoff = min(backoff * 2, 4)
                     continue
                 }
             }
-            guard take(into: &batch) else { break }
+            guard queue.take(into: &batch) else { break }
             var frames: [UInt8] = []
             var count: UInt64 = 0
             for message in batch {
@@ -120,7 +99,7 @@ public final class DnstapOutput: WireTap, @unchecked Sendable {
                 try open.write(frames)
                 sentCount.wrappingIncrement(by: count, ordering: .relaxed)
             } catch {
-                droppedCount.wrappingIncrement(by: count, ordering: .relaxed)
+                queue.countDropped(count)
                 logger.warning("dnstap: lost the sink \(settings.sink) (reconnecting): \(error)")
                 open.close()
                 connection = nil
@@ -129,25 +108,5 @@ public final class DnstapOutput: WireTap, @unchecked Sendable {
         }
         connection?.finish()
         connectedFlag.store(false, ordering: .relaxed)
-    }
-
-    /// Waits for messages and takes them all into `batch` (empty: the two arrays trade
-    /// places, so neither is copied); false once stopping with none left.
-    private func take(into batch: inout [TapMessage]) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty && !stopping { condition.wait() }
-        if queue.isEmpty { return false }
-        swap(&queue, &batch)
-        return true
-    }
-
-    /// Sleeps `seconds` unless stopping; false when stopping.
-    private func pause(seconds: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        condition.lock()
-        defer { condition.unlock() }
-        while !stopping && Date() < deadline { _ = condition.wait(until: deadline) }
-        return !stopping
     }
 }

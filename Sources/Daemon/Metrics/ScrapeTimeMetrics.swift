@@ -103,6 +103,12 @@ final class ScrapeTimeMetrics: Sendable {
                 }
                 gauge(&state, "dnsd_dnstap_connected", []).record(dnstap.connected ? 1 : 0)
             }
+            if let queryLog = runtime.queryLog {
+                present.insert(ObjectIdentifier(queryLog))
+                add(&state, instance: queryLog, totals: ["written": Int(clamping: queryLog.written), "dropped": Int(clamping: queryLog.dropped)]) { name in
+                    ("dnsd_query_log_\(name)_total", [])
+                }
+            }
             state.seen = state.seen.filter { present.contains($0.key) }
         }
     }

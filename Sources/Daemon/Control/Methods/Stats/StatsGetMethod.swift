@@ -5,7 +5,8 @@ import Resolver
 /// `stats.get [prefix]`: every counter since the last `stats.reset`, flat `name: value`, and a
 /// few gauges; admission's counters as `acl.*`, `rrl.*`, `cookie.*`, `limits.*` and `any.*`; (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`,
 /// and the in-flight caps' `relay.waiting`, `udp.miss_waiting` with their `_peak`s); with dnstap on,
-/// `dnstap.sent`, `dnstap.dropped` and `dnstap.connected`.
+/// `dnstap.sent`, `dnstap.dropped` and `dnstap.connected`; with the query log on, `query_log.written` and
+/// `query_log.dropped`.
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -32,6 +33,10 @@ struct StatsGetMethod: ControlMethod {
             values["dnstap.sent"] = .int(Int(clamping: dnstap.sent))
             values["dnstap.dropped"] = .int(Int(clamping: dnstap.dropped))
             values["dnstap.connected"] = .int(dnstap.connected ? 1 : 0)
+        }
+        if let queryLog = context.runtime.queryLog {
+            values["query_log.written"] = .int(Int(clamping: queryLog.written))
+            values["query_log.dropped"] = .int(Int(clamping: queryLog.dropped))
         }
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
