@@ -1,12 +1,16 @@
 import CDatagramBatch
 import Foundation
+import Glibc
 import NIOCore
 import Resolver
 
 /// A datagram the packet cache could not answer: the query's bytes and who sent it.
 struct UDPMiss: Sendable {
     let request: [UInt8]
-    let peer: sockaddr_storage
+    /// Glibc's type by name: with the Daemon module's other imports (the generated dnstap code's
+    /// FoundationEssentials among them) an unqualified `sockaddr_storage` can resolve to a
+    /// twin that Resolver's `init(copying:length:)` does not extend (seen in cold builds).
+    let peer: Glibc.sockaddr_storage
     let peerLength: socklen_t
     /// From the relay: this upstream's UDP answer was truncated (ask it over TCP).
     let truncatedBy: Upstream?
@@ -15,7 +19,7 @@ struct UDPMiss: Sendable {
 
     init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t, ticket: AdmissionTicket?) {
         self.request = request
-        self.peer = sockaddr_storage(copying: peer, length: peerLength)
+        self.peer = Glibc.sockaddr_storage(copying: peer, length: peerLength)
         self.peerLength = peerLength
         truncatedBy = nil
         self.ticket = ticket
