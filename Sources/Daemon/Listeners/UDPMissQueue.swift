@@ -7,10 +7,7 @@ import Resolver
 /// A datagram the packet cache could not answer: the query's bytes and who sent it.
 struct UDPMiss: Sendable {
     let request: [UInt8]
-    /// Glibc's type by name: with the Daemon module's other imports (the generated dnstap code's
-    /// FoundationEssentials among them) an unqualified `sockaddr_storage` can resolve to a
-    /// twin that Resolver's `init(copying:length:)` does not extend (seen in cold builds).
-    let peer: Glibc.sockaddr_storage
+    let peer: sockaddr_storage
     let peerLength: socklen_t
     /// From the relay: this upstream's UDP answer was truncated (ask it over TCP).
     let truncatedBy: Upstream?
@@ -19,7 +16,7 @@ struct UDPMiss: Sendable {
 
     init(request: [UInt8], peer: UnsafePointer<sockaddr>, peerLength: socklen_t, ticket: AdmissionTicket?) {
         self.request = request
-        self.peer = Glibc.sockaddr_storage(copying: peer, length: peerLength)
+        self.peer = sockaddr_storage(copyingPeer: peer, length: peerLength)
         self.peerLength = peerLength
         truncatedBy = nil
         self.ticket = ticket
@@ -36,7 +33,7 @@ struct UDPMiss: Sendable {
 
     /// NIO's form of the peer, for the query context (plugins, ECS, the cache's subnet keys).
     var client: SocketAddress? {
-        peer.withSockaddrPointer { address -> SocketAddress? in
+        peer.withPeerPointer { address -> SocketAddress? in
             switch Int32(address.pointee.sa_family) {
             case AF_INET: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in.self))
             case AF_INET6: return SocketAddress(UnsafeRawPointer(address).load(as: sockaddr_in6.self))
@@ -121,7 +118,7 @@ final class UDPMissQueue: Sendable {
             UnsafeMutableRawBufferPointer(start: dnsd_batch_buffer(batch, index), count: UDPWorker.slotSize).copyMemory(from: source)
         }
         dnsd_batch_set_length(batch, index, Int32(bytes.count))
-        miss.peer.withSockaddrPointer { dnsd_batch_set_address(batch, index, $0, miss.peerLength) }
+        miss.peer.withPeerPointer { dnsd_batch_set_address(batch, index, $0, miss.peerLength) }
         outbox.value.count += 1
     }
 
@@ -150,5 +147,21 @@ final class UDPMissQueue: Sendable {
             outbox.value.batch = nil
             Glibc.close(socket)
         }
+    }
+}
+
+/// The copy and the pointer back, here rather than from Resolver's `init(copying:length:)`:
+/// since the dnstap and query-log code joined the Daemon module, its files no longer see
+/// Resolver's extension of `sockaddr_storage` (the compiler finds only the empty initializer),
+/// which is not understood yet.
+extension sockaddr_storage {
+    fileprivate init(copyingPeer address: UnsafePointer<sockaddr>, length: socklen_t) {
+        self.init()
+        let count = min(Int(length), MemoryLayout<sockaddr_storage>.size)
+        withUnsafeMutableBytes(of: &self) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: count)) }
+    }
+
+    fileprivate func withPeerPointer<T>(_ body: (UnsafePointer<sockaddr>) throws -> T) rethrows -> T {
+        try withUnsafePointer(to: self) { try $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
     }
 }
