@@ -36,7 +36,7 @@ enum BlocklistsConfig {
             }
             guard !lists.contains(where: { $0.name == name }) else { throw nameNode.error("a list named '\(name)' is already defined") }
             guard let fileNode = fields["file"] else { throw entry.error("list '\(name)' needs a file") }
-            let path = try resolve(fileNode, baseDirectory)
+            let path = try fileNode.filePath(relativeTo: baseDirectory)
             let allow = try fields["allow"]?.bool() ?? false
             var url: String?
             if let urlNode = fields["url"] {
@@ -80,12 +80,5 @@ enum BlocklistsConfig {
             groups.append(Blocklists.Group(name: name, clients: clients, lists: members))
         }
         return Blocklists(lists: lists, groups: groups, answer: answer, ttl: ttl)
-    }
-
-    private static func resolve(_ node: ConfigNode, _ baseDirectory: String) throws -> String {
-        let path = try node.string()
-        guard !path.isEmpty else { throw node.error("expected a file path") }
-        if path.hasPrefix("/") || baseDirectory.isEmpty { return path }
-        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
     }
 }

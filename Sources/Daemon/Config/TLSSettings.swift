@@ -77,20 +77,13 @@ public struct TLSSettings: Sendable, Equatable {
                 throw keys["default"]!.error("only one certificate can be the default")
             }
             settings.certificates.append(CertificateSettings(
-                name: name, certPath: try resolve(cert, baseDirectory), keyPath: try resolve(key, baseDirectory),
+                name: name, certPath: try cert.filePath(relativeTo: baseDirectory), keyPath: try key.filePath(relativeTo: baseDirectory),
                 sni: sni, watch: try keys["watch"]?.bool() ?? false, isDefault: isDefault))
         }
         if settings.certificates.isEmpty, let needing = listeners.first(where: \.needsCertificate) {
             throw node.error("\(needing) needs a certificate, and 'tls' lists none")
         }
         return settings
-    }
-
-    private static func resolve(_ node: ConfigNode, _ baseDirectory: String) throws -> String {
-        let path = try node.string()
-        guard !path.isEmpty else { throw node.error("expected a file path") }
-        if path.hasPrefix("/") || baseDirectory.isEmpty { return path }
-        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
     }
 
     /// `host.example`, or `*.example` with the wildcard as the whole first label.

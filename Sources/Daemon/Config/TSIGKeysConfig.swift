@@ -34,8 +34,7 @@ enum TSIGKeysConfig {
                 secretText = try inline.string()
                 secretNode = inline
             case (nil, let file?):
-                let path = try file.string()
-                let resolved = path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
+                let resolved = try file.filePath(relativeTo: baseDirectory)
                 guard let data = FileManager.default.contents(atPath: resolved) else { throw file.error("cannot read the TSIG secret file \(resolved)") }
                 secretText = String(decoding: data, as: UTF8.self)
                 secretNode = file
