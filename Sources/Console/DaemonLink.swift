@@ -8,9 +8,8 @@ import Foundation
 /// lock-protected inbox, so no curses call and no view-model change ever happens off the
 /// main thread, and a slow or dead daemon never freezes the keyboard.
 ///
-/// Role: at connect the poller calls `zone.abort` without parameters. An admin gets
-/// "invalid params" (nothing happens); a read-only connection gets -32001, so the console
-/// shows `r` and `f` as unavailable before anyone presses them. An action refused with
+/// Role: at connect the poller asks `system.whoami`, so the console shows `r` and `f` as
+/// unavailable to a read-only connection before anyone presses them. An action refused with
 /// -32001 anyway (access changed) also marks the connection read-only.
 final class DaemonLink: @unchecked Sendable {
     /// What the threads have delivered since the main actor last looked.
@@ -130,12 +129,8 @@ final class DaemonLink: @unchecked Sendable {
         var snapshot = PollSnapshot()
         if first {
             snapshot.version = try connection.call("core.version")["version"]?.stringValue
-            do {
-                _ = try connection.call("zone.abort", params: .object([:]))
-                snapshot.readOnly = false
-            } catch let error as RPCError {
-                snapshot.readOnly = error.code == RPCError.forbidden
-            }
+            let role = try connection.call("system.whoami")["role"]?.stringValue
+            snapshot.readOnly = role != "admin"
         }
         snapshot.uptimeSeconds = try connection.call("core.uptime")["seconds"]?.intValue
         snapshot.takeStats(try connection.call("stats.get"))

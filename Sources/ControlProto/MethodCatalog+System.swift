@@ -13,5 +13,8 @@ extension MethodCatalog {
             parameters: [MethodParameter("method", "string", "the method's name")],
             readOnly: true, example: "dnsctl system.methodSignature system.methodHelp",
             exampleResult: #"{"name": "system.methodHelp", "params": [{"name": "method", "type": "string", "required": true}], "readOnly": true}"#),
+        MethodDescriptor(
+            name: "system.whoami", summary: "The caller's role on this connection (admin or read-only) and the uid, gid and pid the socket reported.",
+            readOnly: true, example: "dnsctl system.whoami", exampleResult: #"{"role": "read-only", "uid": 1000, "gid": 1000, "pid": 4242}"#),
     ]
 }

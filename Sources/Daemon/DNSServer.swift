@@ -28,6 +28,10 @@ public final class DNSServer: Service, Sendable {
         }
         defer { runtime.dnstap?.stop() }
         defer { runtime.queryLog?.stop() }
+        let tallying = Task { [runtime] in
+            await runtime.tallies.run(ring: runtime.events) { UInt64(Date().timeIntervalSince1970) }
+        }
+        defer { tallying.cancel() }
         let queries = QueryHandler(pipeline: runtime.pipeline,
                                    observers: [runtime.counters, runtime.events] + (metrics.map { [$0.observer] } ?? [])
                                        + (runtime.queryLog.map { [$0] } ?? []))

@@ -14,6 +14,8 @@ public final class DaemonRuntime: Sendable {
     public let pipeline: PipelineReference
     public let counters: QueryCounters
     public let events: QueryEventRing
+    /// Top lists over hours and a day, read from `events` (started by `DNSServer`).
+    public let tallies: QueryTallies
     /// The DoT/DoH certificates and their reloads (TLS/CertStore.swift); a reload adopts a changed `tls:` list.
     public let certificates: CertStore
     /// `tcp:` and `http2:` in force and the stream connection caps, read per accepted connection.
@@ -70,6 +72,7 @@ public final class DaemonRuntime: Sendable {
         self.pipeline = pipeline
         counters = QueryCounters()
         events = QueryEventRing(capacity: eventCapacity)
+        tallies = QueryTallies(ring: events, now: UInt64(started.timeIntervalSince1970))
         certificates = CertStore(settings: config.tls, logger: logger)
         streamLimits = StreamLimits(tcp: config.tcp, http2: config.http2, counters: admissionCounters)
         state = NIOLockedValueBox(State(config: config, statsResetAt: started))

@@ -31,7 +31,8 @@ struct MethodCatalogTests {
         let top = try #require(MethodCatalog.descriptor(named: "queries.top"))
         #expect(try top.params(fromArguments: ["300", "5"]) == .object(["window": .int(300), "limit": .int(5)]))
         #expect(throws: RPCError.self) { try top.params(fromArguments: ["soon"]) }
-        #expect(throws: RPCError.self) { try top.params(fromArguments: ["1", "2", "3"]) }
+        #expect(try top.params(fromArguments: ["60", "5", "nxdomain"]) == .object(["window": .int(60), "limit": .int(5), "kind": .string("nxdomain")]))
+        #expect(throws: RPCError.self) { try top.params(fromArguments: ["1", "2", "names", "4"]) }
         #expect(try top.params(fromArguments: []) == nil)
     }
 

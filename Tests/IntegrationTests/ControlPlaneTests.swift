@@ -150,6 +150,10 @@ struct ControlPlaneTests {
         let readerReset = try Self.dnsctl(socket, ["stats.reset"], as: "65533")
         #expect(readerReset.status == 1 && readerReset.stderr.contains("read-only"), "\(readerReset.transcript)")
         #expect(try Self.dnsctl(socket, ["stats.reset"]).status == 0, "the daemon's own user is admin")
+        let readerRole = try Self.dnsctl(socket, ["--json", "system.whoami"], as: "65533")
+        #expect(readerRole.stdout.contains(#""role":"read-only""#) && readerRole.stdout.contains(#""uid":65533"#), "\(readerRole.transcript)")
+        let adminRole = try Self.dnsctl(socket, ["--json", "system.whoami"])
+        #expect(adminRole.stdout.contains(#""role":"admin""#), "\(adminRole.transcript)")
     }
 
     @Test func subscriptionSeesDigQueriesWithFilters() throws {

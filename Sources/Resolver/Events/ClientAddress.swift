@@ -80,3 +80,13 @@ public struct ClientAddress: Sendable, Hashable {
         return family == 4 ? Array(all[0..<4]) : all
     }
 }
+
+extension ClientAddress {
+    /// The same address with port 0: one client however many sockets it asks from.
+    var withoutPort: ClientAddress { ClientAddress(family: family, high: high, low: low) }
+
+    /// The same IP address, whatever the ports.
+    public func isSameHost(as other: ClientAddress) -> Bool {
+        family == other.family && high == other.high && low == other.low
+    }
+}

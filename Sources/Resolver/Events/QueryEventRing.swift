@@ -67,6 +67,16 @@ public final class QueryEventRing: QueryObserver, Sendable {
         return events.reversed()
     }
 
+    /// Whether every event since `sinceNanos` is still held: nothing was overwritten yet, or
+    /// the oldest event held is older than that.
+    public func holdsEverything(sinceNanos: UInt64) -> Bool {
+        state.withLockedValue { state in
+            guard state.next > UInt64(capacity) else { return true }
+            let oldest = state.slots[Int(state.next % UInt64(capacity))]
+            return (oldest?.timeNanos ?? 0) < sinceNanos
+        }
+    }
+
     /// The latencies (ns) of the events since `sinceNanos`: plain integers, so the copy made
     /// under the lock retains nothing.
     public func latencies(sinceNanos: UInt64) -> [UInt64] {

@@ -1,4 +1,5 @@
 extension ControlMethodTable {
     /// The queries area's method handlers (their catalog entries: ControlProto/MethodCatalog+*.swift).
-    static let queryHandlers: [any ControlMethod] = [QueriesSubscribeMethod(), QueriesUnsubscribeMethod(), QueriesTopMethod()]
+    static let queryHandlers: [any ControlMethod] = [QueriesSubscribeMethod(), QueriesUnsubscribeMethod(), QueriesTopMethod(),
+                                                      ClientsShowMethod()]
 }
