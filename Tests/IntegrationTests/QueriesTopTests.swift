@@ -112,6 +112,10 @@ struct QueriesTopTests {
             #expect(top.source == "tallies", "150,000 queries do not fit the 65,536-event ring")
             #expect(top.missed == 0)
             #expect(top.queries >= sent.answered && top.queries <= sent.answered + 100, "\(top.queries) vs \(sent.answered)")
+            let cost = try ControlPlaneTests.dnsctl(dnsd.controlSocket, ["--json", "stats.get", "top"])
+            let counted = try JSONDecoder().decode([String: Int].self, from: Data(cost.stdout.utf8))
+            #expect((counted["top.counted"] ?? 0) >= sent.answered && counted["top.missed"] == 0 && counted["top.cpu_ms"] != nil,
+                    "\(cost.transcript)")
             Self.expectRanked(top.names ?? [], sent.names)
             Self.expectRanked(top.clients ?? [], sent.clients)
 

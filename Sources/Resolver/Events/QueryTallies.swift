@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 
 /// Top lists over windows longer than the event ring holds (up to a day), in bounded memory
@@ -34,6 +37,9 @@ public final class QueryTallies: Sendable {
         /// The last 24 hours and the current one (last), each holding its closed minutes.
         var hours: [Bucket] = []
         var missed: UInt64 = 0
+        /// Events counted, and the CPU time the counting took, since start: what the summaries cost.
+        var counted: UInt64 = 0
+        var cpuNanos: UInt64 = 0
         /// When counting started, in seconds since 1970.
         var since: UInt64
     }
@@ -57,6 +63,11 @@ public final class QueryTallies: Sendable {
     public func drain(_ ring: QueryEventRing, now: UInt64) {
         // Chunks keep each hold of the ring's lock, which the query path shares, short.
         let chunk = 4096
+        let started = Self.threadCPUNanos()
+        defer {
+            let spent = Self.threadCPUNanos() &- started
+            state.withLockedValue { $0.cpuNanos &+= spent }
+        }
         var cursor = state.withLockedValue { $0.cursor }
         while true {
             let read = ring.read(from: cursor, limit: chunk)
@@ -64,6 +75,7 @@ public final class QueryTallies: Sendable {
             state.withLockedValue { state in
                 Self.advance(&state, toMinute: now / 60)
                 state.missed += read.missed
+                state.counted += UInt64(read.events.count)
                 state.cursor = read.next
                 let last = state.minutes.count - 1
                 for (index, list) in TopList.allCases.enumerated() {
@@ -73,6 +85,19 @@ public final class QueryTallies: Sendable {
             cursor = read.next
             if read.events.count < chunk { return }
         }
+    }
+
+    /// Events counted since start, those the ring overwrote before they were read, and the CPU
+    /// time the counting took (`stats.get top`).
+    public var cost: (counted: UInt64, missed: UInt64, cpuNanos: UInt64) {
+        state.withLockedValue { ($0.counted, $0.missed, $0.cpuNanos) }
+    }
+
+    /// The calling thread's CPU time: `drain` never suspends, so this is its own.
+    private static func threadCPUNanos() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     /// A window's lists: each list's `limit` largest estimates with the bound on their error.

@@ -6,7 +6,8 @@ import Resolver
 /// few gauges; admission's counters as `acl.*`, `rrl.*`, `cookie.*`, `limits.*` and `any.*`; (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`,
 /// and the in-flight caps' `relay.waiting`, `udp.miss_waiting` with their `_peak`s); with dnstap on,
 /// `dnstap.sent`, `dnstap.dropped` and `dnstap.connected`; with the query log on, `query_log.written` and
-/// `query_log.dropped`.
+/// `query_log.dropped`; what `queries.top`'s summaries cost since start: `top.counted`, `top.missed`
+/// and `top.cpu_ms` (QueryTallies.swift).
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -38,6 +39,10 @@ struct StatsGetMethod: ControlMethod {
             values["query_log.written"] = .int(Int(clamping: queryLog.written))
             values["query_log.dropped"] = .int(Int(clamping: queryLog.dropped))
         }
+        let tallies = context.runtime.tallies.cost
+        values["top.counted"] = .int(Int(clamping: tallies.counted))
+        values["top.missed"] = .int(Int(clamping: tallies.missed))
+        values["top.cpu_ms"] = .int(Int(clamping: tallies.cpuNanos / 1_000_000))
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
         for (source, count) in counters.bySource { values["answers.source.\(source)"] = .int(Int(count)) }
