@@ -76,6 +76,15 @@ import Testing
 
     static let dnssecTypes: Set<String> = ["RRSIG", "NSEC", "NSEC3"]
 
+    /// The additional section without the records of names that the answer's NS, MX and SRV
+    /// records point at: NSD's minimal-responses leaves those out, dnsd adds them
+    /// (differential.py sets them aside too). Referral glue stays.
+    static func requiredAdditional(_ output: DigOutput) -> Set<String> {
+        let targets = Set(output.answer.filter { ["NS", "MX", "SRV"].contains($0.type) }
+            .compactMap { $0.rdata.split(separator: " ").last?.lowercased() })
+        return records(output.additional.filter { !targets.contains($0.owner.lowercased()) })
+    }
+
     /// A section as a set of records, owner names lower-cased: servers may echo the question's case.
     static func records(_ section: [DigRecord]) -> Set<String> {
         Set(section.map { "\($0.owner.lowercased()) \($0.ttl) \($0.recordClass) \($0.type) \($0.rdata)" })
@@ -114,7 +123,7 @@ import Testing
                 #expect(ours.authoritative == reference.authoritative, "\(label)")
                 #expect(Self.records(ours.answer) == Self.records(reference.answer), "answer: \(label)")
                 #expect(Self.records(ours.authority) == Self.records(reference.authority), "authority: \(label)")
-                #expect(Self.records(ours.additional) == Self.records(reference.additional), "additional: \(label)")
+                #expect(Self.requiredAdditional(ours) == Self.requiredAdditional(reference), "additional: \(label)")
                 if dnssec {
                     if ["NOERROR", "NXDOMAIN"].contains(ours.status), server != 3 || !name.hasSuffix("same.good.secure.") {
                         #expect((ours.answer + ours.authority).contains { $0.type == "RRSIG" }, "DO gets RRSIGs: \(label)")

@@ -86,11 +86,15 @@ extension AuthoritativeZone {
         return response
     }
 
-    /// The SOA of a negative answer, with its RRSIGs for DO.
+    /// The SOA of a negative answer, with its RRSIGs for DO. The RRSIGs take the SOA's
+    /// negative TTL too: they are cached with it as the denial (NSD does the same).
     private func appendNegativeSOA(to response: inout Message, _ dnssec: ZoneDNSSEC?) {
         let soa = negativeSOA
         response.authorities.append(soa)
-        response.authorities += dnssec?.signatures(origin, .soa) ?? []
+        for var signature in dnssec?.signatures(origin, .soa) ?? [] {
+            signature.ttl = min(signature.ttl, soa.ttl)
+            response.authorities.append(signature)
+        }
     }
 
     /// One step of the lookup for `name`, which must be at or below the origin.
