@@ -17,18 +17,19 @@ struct NSEC3Chain: Sendable {
             guard let set = sets[.nsec3], owner.parent == origin, case .nsec3(let nsec3)? = set.rdatas.first,
                   nsec3.hashAlgorithm == 1, let label = owner.labels.first,
                   let hash = Base32HexEncoding.decode(String(decoding: label, as: UTF8.self)) else { continue }
-            chain.append((hash, owner, nsec3, set))
+            chain.append((hash: hash, owner: owner, nsec3: nsec3, set: set))
         }
         guard let first = chain.first?.nsec3 else { return nil }
-        let parameters = nodes[origin]?[.nsec3param].flatMap { Self.parameters($0) } ?? (first.salt, first.iterations)
-        self.origin = origin
-        salt = parameters.salt
-        iterations = parameters.iterations
+        let parameters: (salt: [UInt8], iterations: UInt16) =
+            nodes[origin]?[.nsec3param].flatMap { Self.parameters($0) } ?? (first.salt, first.iterations)
         var proofs: [[UInt8]: [ResourceRecord]] = [:]
-        for link in chain where link.nsec3.salt == salt && link.nsec3.iterations == iterations {
+        for link in chain where link.nsec3.salt == parameters.salt && link.nsec3.iterations == parameters.iterations {
             proofs[link.hash] = link.set.records() + signatures(link.owner, .nsec3)
         }
         guard !proofs.isEmpty else { return nil }
+        self.origin = origin
+        salt = parameters.salt
+        iterations = parameters.iterations
         self.proofs = proofs
         hashes = proofs.keys.sorted { $0.lexicographicallyPrecedes($1) }
     }

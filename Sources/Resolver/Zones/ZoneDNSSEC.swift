@@ -6,7 +6,7 @@ import DNSProto
 /// dnsd signs nothing itself: what the file holds is what is served.
 struct ZoneDNSSEC: Sendable {
     /// RRSIG records by owner and covered type, each with the TTL the file gave it.
-    private let signatures: [DNSName: [RecordType: [ResourceRecord]]]
+    private let rrsigs: [DNSName: [RecordType: [ResourceRecord]]]
     /// How the zone proves that names and types do not exist; nil when it has neither chain.
     let denial: ZoneDenial?
     /// A DNSKEY RRset at the apex and RRSIGs: a zone whose data must not change without
@@ -24,7 +24,7 @@ struct ZoneDNSSEC: Sendable {
             signatures[record.name, default: [:]][rrsig.typeCovered] = filed
         }
         guard !signatures.isEmpty else { return nil }
-        self.signatures = signatures
+        rrsigs = signatures
         isSigned = nodes[origin]?[.dnskey] != nil
         denial = ZoneDenial(origin: origin, nodes: nodes, signatures: signatures)
     }
@@ -32,7 +32,7 @@ struct ZoneDNSSEC: Sendable {
     /// The RRSIGs covering `type` at `owner`, renamed to `name` (a wildcard's expansion keeps
     /// the wildcard's label count in the RRSIG, which is how a validator sees the expansion).
     func signatures(_ owner: DNSName, _ type: RecordType, as name: DNSName? = nil) -> [ResourceRecord] {
-        let found = signatures[owner]?[type] ?? []
+        let found = rrsigs[owner]?[type] ?? []
         guard let name else { return found }
         return found.map { ResourceRecord(name: name, type: $0.type, recordClass: $0.recordClass, ttl: $0.ttl, rdata: $0.rdata) }
     }
