@@ -34,12 +34,10 @@ struct NSEC3Chain: Sendable {
         hashes = proofs.keys.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
-    /// Salt and iterations from NSEC3PARAM RDATA (RFC 5155 §4.2), which DNSProto keeps as bytes:
-    /// algorithm, flags, iterations (2 octets), salt length, salt.
     private static func parameters(_ set: RRset) -> (salt: [UInt8], iterations: UInt16)? {
-        guard case .unknown(let bytes)? = set.rdatas.first, bytes.count >= 5, bytes[0] == 1,
-              bytes.count == 5 + Int(bytes[4]) else { return nil }
-        return (Array(bytes[5...]), UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
+        guard case .unknown(let bytes)? = set.rdatas.first, let parameters = NSEC3PARAM(rdata: bytes),
+              parameters.hashAlgorithm == 1 else { return nil }
+        return (parameters.salt, parameters.iterations)
     }
 
     func hash(_ name: DNSName) -> [UInt8] { NSEC3Hash.hash(name, salt: salt, iterations: iterations) }
