@@ -35,21 +35,13 @@ extension AuthoritativeZone {
                 let additional = additionalAddresses(for: records)
                 response.additionals += additional
                 if let dnssec {
-                    response.answers += dnssec.signatures(for: records, expanded: name, wildcard: wildcard)
-                    if let wildcard, let encloser = wildcard.parent {
-                        response.authorities.appendNew(dnssec.denial?.wildcardAnswer(name, closestEncloser: encloser))
-                    }
+                    appendSignatures(of: records, for: name, wildcard: wildcard, to: &response, dnssec)
                     response.additionals += dnssec.signatures(for: additional)
                 }
                 return response
             case .alias(let records, let target, let wildcard):
                 response.answers += records
-                if let dnssec {
-                    response.answers += dnssec.signatures(for: records, expanded: name, wildcard: wildcard)
-                    if let wildcard, let encloser = wildcard.parent {
-                        response.authorities.appendNew(dnssec.denial?.wildcardAnswer(name, closestEncloser: encloser))
-                    }
-                }
+                if let dnssec { appendSignatures(of: records, for: name, wildcard: wildcard, to: &response, dnssec) }
                 visited.insert(name)
                 // A target outside this zone (or a loop) is left for the client's resolver.
                 guard target.isSubdomain(of: origin), !visited.contains(target) else { return response }
@@ -84,6 +76,16 @@ extension AuthoritativeZone {
             }
         }
         return response
+    }
+
+    /// The RRSIGs of `records`, the answer for `name`; for a wildcard expansion also the proof
+    /// that no closer name exists (RFC 4035 §3.1.3.3).
+    private func appendSignatures(of records: [ResourceRecord], for name: DNSName, wildcard: DNSName?,
+                                  to response: inout Message, _ dnssec: ZoneDNSSEC) {
+        response.answers += dnssec.signatures(for: records, expanded: name, wildcard: wildcard)
+        if let wildcard, let encloser = wildcard.parent {
+            response.authorities.appendNew(dnssec.denial?.wildcardAnswer(name, closestEncloser: encloser))
+        }
     }
 
     /// The SOA of a negative answer, with its RRSIGs for DO. The RRSIGs take the SOA's
