@@ -80,6 +80,8 @@ final class SignedHierarchy {
             www IN A 192.0.2.1
             mail IN MX 10 www
             *.wild IN A 192.0.2.9
+            alias IN CNAME www
+            dangling IN CNAME nx
             """
         }
         func delegation(_ child: String, _ server: Int) -> String {
