@@ -13,6 +13,7 @@ import Testing
 ///    of `expectations`, and the same as a second Unbound pointed (stub zones) at the NSDs.
 /// 3. dnsctl's zone.add on a signed zone is refused with the reason; on the unsigned child
 ///    zone it still works.
+/// 4. A zone signed by ldns-signzone (NSEC3 opt-out) answers like NSD as well.
 @Suite struct SignedZoneServingTests {
     /// The servers dnsd runs in the tree (see SignedHierarchy's table).
     static let dnsdServers: Set<Int> = [2, 3, 8]
@@ -113,6 +114,71 @@ import Testing
         try compareWithNSD(tree)
         if asRoot { try validateThroughUnbound(tree) }
         try refuseEditsOfSignedZones(tree)
+    }
+
+    /// A zone signed by another signer, ldns-signzone (NSEC3 with opt-out, no salt), served by
+    /// dnsd and by NSD: the answers with DO match too.
+    @Test func ldnsSignedZoneAnswersLikeNSD() throws {
+        let keygen = try PeerTool.require("ldns-keygen")
+        let signzone = try PeerTool.require("ldns-signzone")
+        let directory = try Fixtures.scratchDirectory("ldns-signed")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zonePath = directory.appendingPathComponent("zone").path
+        try """
+            $ORIGIN ldns.test.
+            $TTL 3600
+            @ IN SOA ns1 hostmaster 1 3600 900 604800 300
+            @ IN NS ns1
+            ns1 IN A 192.0.2.53
+            www IN A 192.0.2.1
+            *.wild IN A 192.0.2.9
+            alias IN CNAME www
+            sub IN NS ns1.sub
+            ns1.sub IN A 192.0.2.3
+
+            """.write(toFile: zonePath, atomically: true, encoding: .utf8)
+        // ldns-keygen writes its files into the working directory and prints their base name.
+        var keys: [String] = []
+        for flags in [["-k"], []] {
+            let made = try PeerTool.run("/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", directory.path, keygen, "-a", "ECDSAP256SHA256"] + flags + ["ldns.test"])
+            guard made.status == 0, let base = made.stdout.split(separator: "\n").first else { throw IntegrationError("ldns-keygen\n\(made.transcript)") }
+            keys.append(directory.appendingPathComponent(String(base)).path)
+        }
+        let signed = try PeerTool.run(signzone, ["-n", "-p", "-s", "", "-o", "ldns.test.", zonePath] + keys)
+        guard signed.status == 0 else { throw IntegrationError("ldns-signzone\n\(signed.transcript)") }
+        let signedPath = zonePath + ".signed"
+
+        let port = try LoopbackPort.free()
+        let configPath = directory.appendingPathComponent("dnsd.yaml").path
+        try """
+            listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port)]
+            control: {socket: control.sock}
+            servers:
+              - zones: [ldns.test.]
+                plugins:
+                  - zone: {file: \(signedPath)}
+
+            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
+        defer { _ = try? dnsd.stop() }
+        try dnsd.waitUntilAnswering(probing: "ldns.test")
+        let nsd = try RecursionNSD(address: "127.0.0.1", port: try LoopbackPort.free(),
+                                   zones: [("ldns.test.", try String(contentsOfFile: signedPath, encoding: .utf8))],
+                                   directory: directory.appendingPathComponent("nsd"))
+        defer { nsd.stop() }
+        try nsd.waitUntilAnswering()
+        for (name, type) in [("www.ldns.test.", "A"), ("nx.ldns.test.", "A"), ("www.ldns.test.", "TXT"), ("host.wild.ldns.test.", "A"),
+                             ("host.wild.ldns.test.", "AAAA"), ("alias.ldns.test.", "A"), ("www.sub.ldns.test.", "A"),
+                             ("sub.ldns.test.", "DS"), ("ldns.test.", "DNSKEY")] {
+            let options = ["+norec", "+tcp", "+dnssec"]
+            let ours = try Dig.query(port: dnsd.port, name, type, options)
+            let reference = try Dig.query(port: nsd.port, name, type, options)
+            let label = "\(name) \(type)\ndnsd:\n\(ours.raw)\nNSD:\n\(reference.raw)"
+            #expect(ours.status == reference.status && ours.authoritative == reference.authoritative, "\(label)")
+            #expect(Self.records(ours.answer) == Self.records(reference.answer), "answer: \(label)")
+            #expect(Self.records(ours.authority) == Self.records(reference.authority), "authority: \(label)")
+            #expect((ours.answer + ours.authority).contains { $0.type == "RRSIG" }, "DO gets RRSIGs: \(label)")
+        }
     }
 
     private func compareWithNSD(_ tree: SignedHierarchy) throws {
