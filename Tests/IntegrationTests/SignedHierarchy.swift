@@ -196,31 +196,18 @@ final class SignedHierarchy {
         for server in servers { try server.waitUntilAnswering() }
     }
 
-    /// dnsd serving `zones` from files on the server's address, and on a free 127.0.0.1 port
-    /// (`DnsdProcess.port`, for the readiness probe); its control socket is `control.sock` in
-    /// its directory.
+    /// dnsd serving `zones` from files on the server's address (and on a 127.0.0.1 port, its
+    /// `DnsdProcess.port`); its control socket is `control.sock` in its directory.
     private func startDnsd(_ server: Int, zones: [(String, String)]) throws -> DnsdProcess {
         let dnsdDirectory = directory.appendingPathComponent("dnsd\(server)")
         try FileManager.default.createDirectory(at: dnsdDirectory, withIntermediateDirectories: true)
-        var blocks = ""
+        var files: [(origin: String, file: String)] = []
         for (index, (name, text)) in zones.enumerated() {
-            try (text + "\n").write(to: dnsdDirectory.appendingPathComponent("zone\(index).zone"), atomically: true, encoding: .utf8)
-            blocks += "  - zones: [\(name)]\n    plugins:\n      - zone: {file: zone\(index).zone}\n"
+            let file = dnsdDirectory.appendingPathComponent("zone\(index).zone")
+            try (text + "\n").write(to: file, atomically: true, encoding: .utf8)
+            files.append((name, file.path))
         }
-        let local = try LoopbackPort.free()
-        let configPath = dnsdDirectory.appendingPathComponent("dnsd.yaml").path
-        try """
-            listen: [udp://\(address(server)):\(port), tcp://\(address(server)):\(port), udp://127.0.0.1:\(local), tcp://127.0.0.1:\(local)]
-            control: {socket: control.sock}
-            servers:
-            \(blocks)
-            """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: dnsdDirectory, configPath: configPath, port: local)
-        do { try dnsd.waitUntilAnswering(probing: zones[0].0) } catch {
-            _ = try? dnsd.stop()
-            throw error
-        }
-        return dnsd
+        return try DnsdProcess.serving(zones: files, in: dnsdDirectory, alsoOn: ["\(address(server)):\(port)"])
     }
 
     func stop() {

@@ -148,20 +148,8 @@ import Testing
         guard signed.status == 0 else { throw IntegrationError("ldns-signzone\n\(signed.transcript)") }
         let signedPath = zonePath + ".signed"
 
-        let port = try LoopbackPort.free()
-        let configPath = directory.appendingPathComponent("dnsd.yaml").path
-        try """
-            listen: [udp://127.0.0.1:\(port), tcp://127.0.0.1:\(port)]
-            control: {socket: control.sock}
-            servers:
-              - zones: [ldns.test.]
-                plugins:
-                  - zone: {file: \(signedPath)}
-
-            """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
+        let dnsd = try DnsdProcess.serving(zones: [("ldns.test.", signedPath)], in: directory)
         defer { _ = try? dnsd.stop() }
-        try dnsd.waitUntilAnswering(probing: "ldns.test")
         let nsd = try RecursionNSD(address: "127.0.0.1", port: try LoopbackPort.free(),
                                    zones: [("ldns.test.", try String(contentsOfFile: signedPath, encoding: .utf8))],
                                    directory: directory.appendingPathComponent("nsd"))
