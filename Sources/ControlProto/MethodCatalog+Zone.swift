@@ -21,14 +21,14 @@ extension MethodCatalog {
             exampleResult: #"{"zone": "example.test.", "name": "www.example.test.", "records": ["www.example.test. 600 IN A 192.0.2.80"]}"#),
         MethodDescriptor(
             name: "zone.add",
-            summary: "Add records (zone-file syntax, names relative to the zone, no TTL = the RRset's TTL or else the SOA MINIMUM). Journaled and fsynced before the reply; the SOA serial goes up by one. Inside zone.begin they are staged instead.",
+            summary: "Add records (zone-file syntax, names relative to the zone, no TTL = the RRset's TTL or else the SOA MINIMUM). Journaled and fsynced before the reply; the SOA serial goes up by one. Inside zone.begin they are staged instead. Refused for a DNSSEC-signed zone (dnsd does not sign online).",
             parameters: [MethodParameter("zone", "string", "the zone's origin"),
                          MethodParameter("records", "array", "one record per argument, e.g. \"www2 300 IN A 192.0.2.9\"")],
             readOnly: false, example: #"dnsctl zone.add example.test. "www2 300 IN A 192.0.2.9" "www2 300 IN AAAA 2001:db8::9""#,
             exampleResult: #"{"zone": "example.test.", "serial": 2026010106, "added": 2, "deleted": 0, "changed": true}"#),
         MethodDescriptor(
             name: "zone.delete",
-            summary: "Delete the records at a name: all of them, those of one type, or the one with the given RDATA. Deleting nothing succeeds with deleted 0 and leaves the serial alone.",
+            summary: "Delete the records at a name: all of them, those of one type, or the one with the given RDATA. Deleting nothing succeeds with deleted 0 and leaves the serial alone. Refused for a DNSSEC-signed zone.",
             parameters: [MethodParameter("zone", "string", "the zone's origin"),
                          MethodParameter("name", "string", "the owner, relative to the zone or absolute"),
                          MethodParameter("type", "string", required: false, "only records of this type"),

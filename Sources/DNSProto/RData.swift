@@ -174,6 +174,7 @@ public enum RData: Sendable, Hashable {
         case .nsec3: self = .nsec3(try NSEC3(text: &text))
         case .svcb: self = .svcb(try SVCB(text: &text))
         case .https: self = .https(try SVCB(text: &text))
+        case .nsec3param: self = .unknown(try NSEC3PARAM.rdata(&text))
         default:
             throw text.error("type \(type) has no text form here; use the RFC 3597 form \\# LENGTH HEX")
         }
@@ -202,6 +203,7 @@ public enum RData: Sendable, Hashable {
         case .nsec3(let value): return value.presentation
         case .svcb(let value), .https(let value): return value.presentation
         case .unknown(let bytes):
+            if type == .nsec3param, let parameters = NSEC3PARAM(rdata: bytes) { return parameters.presentation }
             return bytes.isEmpty ? "\\# 0" : "\\# \(bytes.count) \(HexEncoding.encode(bytes))"
         }
     }

@@ -187,6 +187,20 @@ struct DNSSECAndSVCBTests {
         #expect(try parse(sample.type, generic) == rdata)
     }
 
+    /// NSEC3PARAM is kept as opaque RDATA but read and printed in its own text form: RFC 5155
+    /// Appendix A, and the RFC 9276 parameters dnssec-signzone writes as `1 0 0 -`.
+    @Test("NSEC3PARAM reads and prints its text form", arguments: [
+        ("1 0 12 aabbccdd", "1 0 12 AABBCCDD", "0100000C04AABBCCDD"), ("1 0 0 -", "1 0 0 -", "0100000000"),
+    ])
+    func nsec3paramText(text: String, presentation: String, wireHex: String) throws {
+        let rdata = try parse(.nsec3param, text)
+        #expect(rdata == .unknown(hex(wireHex)))
+        #expect(rdata.presentation(type: .nsec3param) == presentation)
+        #expect(try parse(.nsec3param, presentation) == rdata)
+        #expect(try parse(.nsec3param, "\\# \(hex(wireHex).count) \(wireHex)") == rdata)
+        #expect(NSEC3PARAM(rdata: hex(wireHex))?.iterations == (text.hasPrefix("1 0 12") ? 12 : 0))
+    }
+
     @Test("DNSSEC types round-trip through text and wire", arguments: dnssecSamples)
     func dnssecRoundTrip(sample: DNSSECSVCBSample) throws {
         try checkRoundTrip(sample)

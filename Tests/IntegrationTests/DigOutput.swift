@@ -77,11 +77,11 @@ struct DigOutput {
 
 /// Runs dig against a local server.
 enum Dig {
-    /// `dig @127.0.0.1 -p PORT NAME TYPE OPTIONS...` with a short timeout and no retries, so a
+    /// `dig @SERVER -p PORT NAME TYPE OPTIONS...` with a short timeout and no retries, so a
     /// server that does not answer fails fast; +nottlunits keeps TTLs numeric.
-    static func query(port: UInt16, _ name: String, _ type: String, _ options: [String] = []) throws -> DigOutput {
+    static func query(server: String = "127.0.0.1", port: UInt16, _ name: String, _ type: String, _ options: [String] = []) throws -> DigOutput {
         let dig = try PeerTool.require("dig")
-        let arguments = ["@127.0.0.1", "-p", String(port), name, type, "+time=3", "+tries=1", "+nottlunits"] + options
+        let arguments = ["@\(server)", "-p", String(port), name, type, "+time=3", "+tries=1", "+nottlunits"] + options
         let result = try PeerTool.run(dig, arguments, timeout: 30)
         guard result.status == 0 else {
             throw IntegrationError("dig \(arguments.joined(separator: " ")) failed\n\(result.transcript)")

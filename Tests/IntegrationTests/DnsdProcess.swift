@@ -79,6 +79,24 @@ final class DnsdProcess {
         return dnsd
     }
 
+    /// Starts dnsd in `directory` serving `zones` (origin, zone file) with the `zone` plugin, one
+    /// server block each, on a free 127.0.0.1 port (`port`) and the `alsoOn` addresses
+    /// (`host:port`), with its control socket `control.sock` there; waits until it answers.
+    static func serving(zones: [(origin: String, file: String)], in directory: URL, alsoOn addresses: [String] = []) throws -> DnsdProcess {
+        let port = try LoopbackPort.free()
+        let listeners = (["127.0.0.1:\(port)"] + addresses).flatMap { ["udp://\($0)", "tcp://\($0)"] }
+        let blocks = zones.map { "  - zones: [\($0.origin)]\n    plugins:\n      - zone: {file: \"\($0.file)\"}\n" }.joined()
+        let configPath = directory.appendingPathComponent("dnsd.yaml").path
+        try "listen: [\(listeners.joined(separator: ", "))]\ncontrol: {socket: control.sock}\nservers:\n\(blocks)"
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let dnsd = try DnsdProcess(arguments: ["--config", configPath], directory: directory, configPath: configPath, port: port)
+        do { try dnsd.waitUntilAnswering(probing: zones[0].origin) } catch {
+            _ = try? dnsd.stop()
+            throw error
+        }
+        return dnsd
+    }
+
     /// Launches dnsd with `arguments` (and `environment` added to this process's); stderr goes
     /// to a file in `directory`. `launcher`: a command that runs dnsd, given dnsd's path and
     /// arguments after its own (it must exec dnsd, so that signals reach it).

@@ -19,6 +19,8 @@ enum PeerTool {
     private static let packages: [String: String] = [
         "dig": "bind9-dnsutils",
         "kdig": "knot-dnsutils",
+        "ldns-keygen": "ldnsutils",
+        "ldns-signzone": "ldnsutils",
         "nsd": "nsd",
         "nsd-checkconf": "nsd",
         "knotd": "knot",

@@ -58,7 +58,8 @@ final class RecursionUnbound {
     private let process: Process
     private let logURL: URL
 
-    init(hintsPath: String, directory: URL, anchorPath: String? = nil) throws {
+    /// `clauses`: more top-level clauses for unbound.conf (`stub-zone:` ...).
+    init(hintsPath: String, directory: URL, anchorPath: String? = nil, clauses: String = "") throws {
         let unbound = try PeerTool.require("unbound")
         port = try LoopbackPort.free()
         let config = """
@@ -82,6 +83,7 @@ final class RecursionUnbound {
             minimal-responses: yes
         remote-control:
             control-enable: no
+        \(clauses)
         """
         let confPath = directory.appendingPathComponent("unbound.conf").path
         try config.write(toFile: confPath, atomically: true, encoding: .utf8)

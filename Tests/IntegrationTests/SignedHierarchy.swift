@@ -15,20 +15,27 @@ import Foundation
 ///     .9  child.optout.         not signed
 ///
 /// `anchorPath` holds the root's DS records (dnsd's `trust_anchor_file`, Unbound's
-/// `trust-anchor-file`), `hintsPath` the root hints.
+/// `trust-anchor-file`), `hintsPath` the root hints. The servers numbered in `servedByDnsd`
+/// are dnsd processes (the `zone` plugin, one server block per zone) instead of NSD;
+/// `servedZones` has every zone's text as served, signed or not.
 final class SignedHierarchy {
     let port: UInt16
     let prefix: String
     let directory: URL
     let hintsPath: String
     let anchorPath: String
+    let servedByDnsd: Set<Int>
+    private(set) var servedZones: [(server: Int, name: String, text: String)] = []
     private var servers: [RecursionNSD] = []
+    /// The dnsd processes by server number.
+    private(set) var dnsds: [Int: DnsdProcess] = [:]
 
     func address(_ last: Int) -> String { "\(prefix).\(last)" }
 
-    init(port: UInt16, prefix: String) throws {
+    init(port: UInt16, prefix: String, servedByDnsd: Set<Int> = []) throws {
         self.port = port
         self.prefix = prefix
+        self.servedByDnsd = servedByDnsd
         directory = try Fixtures.scratchDirectory("signed-tree")
         hintsPath = directory.appendingPathComponent("root.hints").path
         anchorPath = directory.appendingPathComponent("root.anchor").path
@@ -73,6 +80,8 @@ final class SignedHierarchy {
             www IN A 192.0.2.1
             mail IN MX 10 www
             *.wild IN A 192.0.2.9
+            alias IN CNAME www
+            dangling IN CNAME nx
             """
         }
         func delegation(_ child: String, _ server: Int) -> String {
@@ -174,16 +183,37 @@ final class SignedHierarchy {
             dsSets[zone.name] = zone.dsOverride ?? dsset
         }
         try (dsSets["."] ?? "").write(toFile: anchorPath, atomically: true, encoding: .utf8)
+        servedZones = served.map { (server: $0.0, name: $0.1, text: $0.2) }
         for server in Set(served.map(\.0)).sorted() {
             let zones = served.filter { $0.0 == server }.map { ($0.1, $0.2) }
-            servers.append(try RecursionNSD(address: address(server), port: port, zones: zones,
-                                            directory: directory.appendingPathComponent("nsd\(server)")))
+            if servedByDnsd.contains(server) {
+                dnsds[server] = try startDnsd(server, zones: zones)
+            } else {
+                servers.append(try RecursionNSD(address: address(server), port: port, zones: zones,
+                                                directory: directory.appendingPathComponent("nsd\(server)")))
+            }
         }
         for server in servers { try server.waitUntilAnswering() }
+    }
+
+    /// dnsd serving `zones` from files on the server's address (and on a 127.0.0.1 port, its
+    /// `DnsdProcess.port`); its control socket is `control.sock` in its directory.
+    private func startDnsd(_ server: Int, zones: [(String, String)]) throws -> DnsdProcess {
+        let dnsdDirectory = directory.appendingPathComponent("dnsd\(server)")
+        try FileManager.default.createDirectory(at: dnsdDirectory, withIntermediateDirectories: true)
+        var files: [(origin: String, file: String)] = []
+        for (index, (name, text)) in zones.enumerated() {
+            let file = dnsdDirectory.appendingPathComponent("zone\(index).zone")
+            try (text + "\n").write(to: file, atomically: true, encoding: .utf8)
+            files.append((name, file.path))
+        }
+        return try DnsdProcess.serving(zones: files, in: dnsdDirectory, alsoOn: ["\(address(server)):\(port)"])
     }
 
     func stop() {
         RecursionNSD.stopAll(servers)
         servers = []
+        for dnsd in dnsds.values { _ = try? dnsd.stop() }
+        dnsds = [:]
     }
 }

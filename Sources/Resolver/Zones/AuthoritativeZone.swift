@@ -17,6 +17,8 @@ public struct AuthoritativeZone: Sendable {
     let delegations: Set<DNSName>
     /// The records as loaded, in file order.
     public let records: [ResourceRecord]
+    /// RRSIGs and the NSEC/NSEC3 chain of a pre-signed zone; nil for an unsigned one.
+    let dnssec: ZoneDNSSEC?
 
     /// Builds and checks a zone. `locations` (parallel to `records`, may be empty) let errors
     /// point at the offending line.
@@ -79,7 +81,12 @@ public struct AuthoritativeZone: Sendable {
         self.existing = existing
         self.delegations = delegations
         self.records = records
+        dnssec = ZoneDNSSEC(origin: origin, records: records, nodes: nodes)
     }
+
+    /// Whether the zone is DNSSEC-signed (a DNSKEY RRset at the apex and RRSIGs): its data
+    /// cannot change without re-signing, which dnsd does not do.
+    public var isSigned: Bool { dnssec?.isSigned ?? false }
 
     /// The SOA record, for negative answers (RFC 2308 §3: TTL is min(SOA TTL, MINIMUM)).
     public var negativeSOA: ResourceRecord {

@@ -222,7 +222,17 @@ public final class ZoneEditor: @unchecked Sendable {
         public var compactionError: String?
     }
 
+    /// Throws when the zone is DNSSEC-signed: an edit would serve data its RRSIGs and NSEC
+    /// chain do not cover, and dnsd does not sign. Such a zone changes by re-signing the file
+    /// and `zone.reload`.
+    public func refuseIfSigned() throws {
+        guard live.current.isSigned else { return }
+        throw ZoneEditError("zone \(origin) is DNSSEC-signed (DNSKEY at the apex, RRSIGs) and dnsd does not support online signing: "
+                            + "edit the unsigned zone, sign it again and run zone.reload")
+    }
+
     /// Applies `edits` as one atomic change: all or nothing, durable before it returns.
+    /// Refused for a signed zone (`refuseIfSigned`).
     public func apply(_ edits: [ZoneEdit]) throws -> Outcome {
         let before = live.current.serial
         let outcome = try applyLocked(edits)
@@ -235,6 +245,7 @@ public final class ZoneEditor: @unchecked Sendable {
             guard let file, let journal else {
                 throw ZoneEditError("zone \(origin) is written inline in the configuration and cannot be edited over the control socket; move it to a file")
             }
+            try refuseIfSigned()
             var working = records
             let (change, autoSerial) = try Self.resolve(edits, on: &working, origin: origin, zone: live.current)
             guard !change.isEmpty else {

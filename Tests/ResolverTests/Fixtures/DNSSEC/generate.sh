@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates the signed zones DNSSECVerificationTests check, with BIND's signer (Debian's
-# bind9-utils: dnssec-keygen, dnssec-signzone). The private keys are thrown away; only the
-# signed zones and the DS sets are kept. Signatures carry fixed windows so the tests stay
-# valid: 2020-01-01 to 2080-01-01 for the good zones (RRSIG times are 32-bit serial numbers,
-# so an expiration more than 68 years ahead reads as past), 2021 for expired.test, which
-# dnssec-signzone is told not to verify (-P): its signatures are already out of date.
+# Regenerates the signed zones DNSSECVerificationTests and SignedZoneAnswerTests check, with
+# BIND's signer (Debian's bind9-utils: dnssec-keygen, dnssec-signzone). The private keys are
+# thrown away; only the signed zones and the DS sets are kept. Signatures carry fixed windows
+# so the tests stay valid: 2020-01-01 to 2080-01-01 for the good zones (RRSIG times are 32-bit
+# serial numbers, so an expiration more than 68 years ahead reads as past), 2021 for
+# expired.test, which dnssec-signzone is told not to verify (-P): its signatures are already
+# out of date. nsec3.test is signed with NSEC3 (RFC 9276 parameters: no salt, no iterations).
 #   Tests/ResolverTests/Fixtures/DNSSEC/generate.sh
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -47,3 +48,4 @@ sign ecdsap256.test ECDSAP256SHA256 "" "" 20200101000000 20800101000000
 sign ecdsap384.test ECDSAP384SHA384 "" "" 20200101000000 20800101000000
 sign ed25519.test ED25519 "" "" 20200101000000 20800101000000
 sign expired.test ECDSAP256SHA256 "" "" 20210101000000 20211231000000 -P
+sign nsec3.test ECDSAP256SHA256 "" "" 20200101000000 20800101000000 -3 - -H 0

@@ -54,6 +54,8 @@ enum ZoneTransactions {
 
     /// Applies an edit now, or stages it when a transaction is open.
     static func applyOrStage(_ edit: ZoneEdit, editor: ZoneEditor, context: ControlContext) throws -> JSONValue {
+        // Refused when staged too, rather than at commit: the operator learns it at the first edit.
+        try editor.refuseIfSigned()
         if let staged = stage(edit, origin: editor.origin, session: context.session) {
             return .object(["zone": .string("\(editor.origin)"), "transaction": .bool(true), "staged": .int(staged)])
         }
