@@ -13,7 +13,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             Panes: header (version, uptime, QPS and a 1-minute sparkline, answers by rcode, cache hit \
             ratio, a warning while late timers keep UDP workers from their batch wait), live query \
             stream, latency, certificates, upstreams, top names and clients. \
-            Keys: ? help, / filter, space pause, r tls.reload, f cache.flush, tab focus, s sort, q quit. \
+            Keys: ? help, / filter, space pause, r tls.reload, f cache.flush, c config.reload, w top window, \
+            enter drill into a client, u upstream off/on, tab focus, s sort, q quit. \
             When dnsd goes away the console says so and reconnects. See docs/console.md.
             """,
         version: ProductVersion.description

@@ -8,7 +8,7 @@ import Foundation
 /// lock-protected inbox, so no curses call and no view-model change ever happens off the
 /// main thread, and a slow or dead daemon never freezes the keyboard.
 ///
-/// Role: at connect the poller asks `system.whoami`, so the console shows `r` and `f` as
+/// Role: at connect the poller asks `system.whoami`, so the console shows `r`, `f`, `c` and `u` as
 /// unavailable to a read-only connection before anyone presses them. An action refused with
 /// -32001 anyway (access changed) also marks the connection read-only.
 final class DaemonLink: @unchecked Sendable {
@@ -35,6 +35,8 @@ final class DaemonLink: @unchecked Sendable {
     private var delivery = Delivery()
     private var actions: [ConsoleAction] = []
     private var wantedSample = 1
+    /// Seconds the top lists cover (`w`); only the polling thread reads it.
+    private var topWindow = 60
     /// Streamed events are dropped past this many waiting (the main actor is stuck).
     private let maxWaitingEvents = 20_000
     private var waitingEvents = 0
@@ -142,7 +144,7 @@ final class DaemonLink: @unchecked Sendable {
             if let latency = try optional(connection, "latency.histogram", .object(["window": .int(60)])) {
                 snapshot.latency1m = LatencySummary(json: latency, window: 60)
             }
-            if let top = try optional(connection, "queries.top", .object(["window": .int(60), "limit": .int(50)])) {
+            if let top = try optional(connection, "queries.top", .object(["window": .int(topWindow), "limit": .int(50)])) {
                 snapshot.takeTop(top)
             }
             snapshot.takeLimited(try optional(connection, "rrl.list", .object(["limit": .int(20)])))
@@ -183,6 +185,17 @@ final class DaemonLink: @unchecked Sendable {
             case .flushCache(let name):
                 let params: JSONValue = name.map { .object(["name": .string($0.hasSuffix(".") ? $0 : $0 + ".")]) } ?? .object([:])
                 outcome = .flushed(name: name, count: try connection.call("cache.flush", params: params)["flushed"]?.intValue ?? 0)
+            case .reloadConfig:
+                outcome = .configReloaded(ConfigReloadResult(result: try connection.call("config.reload")))
+            case .topWindow(let seconds):
+                topWindow = seconds
+                return
+            case .showClient(let address, let window):
+                let detail = ClientDetail(json: try connection.call("clients.show", params: .object(["address": .string(address), "window": .int(window)])))
+                outcome = detail.map { .client($0) } ?? .failed(action, "no answer for \(address)")
+            case .setUpstream(let name, let enabled):
+                _ = try connection.call(enabled ? "upstream.enable" : "upstream.disable", params: .object(["name": .string(name)]))
+                outcome = .upstreamSet(name: name, enabled: enabled)
             case .quit:
                 return
             }
@@ -190,6 +203,8 @@ final class DaemonLink: @unchecked Sendable {
             outcome = .forbidden(action)
         } catch let error as RPCError where error.code == RPCError.operationFailed && action == .reloadCertificates {
             outcome = .reload(report: PollSnapshot.report(error.data), failure: error.message)
+        } catch let error as RPCError where error.code == RPCError.operationFailed && action == .reloadConfig {
+            outcome = .configReloaded(ConfigReloadResult(failure: error.message, data: error.data))
         } catch let error as RPCError {
             outcome = .failed(action, error.message)
         } catch {

@@ -11,6 +11,14 @@ public enum ConsoleAction: Sendable, Equatable {
     case reloadCertificates
     /// `cache.flush`: nil = everything, else one name (every type).
     case flushCache(name: String?)
+    /// `config.reload`.
+    case reloadConfig
+    /// Poll the top lists over this many seconds from now on (`queries.top WINDOW`).
+    case topWindow(Int)
+    /// `clients.show ADDRESS WINDOW`.
+    case showClient(address: String, window: Int)
+    /// `upstream.enable NAME` or `upstream.disable NAME`.
+    case setUpstream(name: String, enabled: Bool)
 }
 
 /// How an action the daemon ran turned out, handed back to the view model.
@@ -18,6 +26,10 @@ public enum ActionOutcome: Sendable, Equatable {
     /// The `tls.reload` report (result or the error's data), and the error message if it failed.
     case reload(report: ControlReport, failure: String?)
     case flushed(name: String?, count: Int)
+    case configReloaded(ConfigReloadResult)
+    case client(ClientDetail)
+    /// The upstream is now enabled (true) or disabled.
+    case upstreamSet(name: String, enabled: Bool)
     /// -32001: this connection is read-only.
     case forbidden(ConsoleAction)
     case failed(ConsoleAction, String)

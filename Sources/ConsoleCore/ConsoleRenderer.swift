@@ -23,8 +23,7 @@ public struct ConsoleRenderer {
             case .latency: latency(state, rect, &canvas)
             case .certificates: certificates(state, rect, &canvas)
             case .upstreams: upstreams(state, rect, &canvas)
-            case .topNames: top(state, pane, state.topNames, rect, &canvas)
-            case .topClients: top(state, pane, state.topClients, rect, &canvas, limited: state.limitedClients)
+            case .topNames, .topClients: top(state, pane, rect, &canvas)
             default: break
             }
         }
@@ -38,6 +37,13 @@ public struct ConsoleRenderer {
             if lines.isEmpty { lines = [(failure ?? "no certificates configured", failure == nil ? .normal : .bad)] }
             lines.append(("any key closes", .dim))
             overlay(title: failure == nil ? "tls.reload" : "tls.reload FAILED", lines: lines, &canvas)
+        case .configResult(let result):
+            overlay(title: result.failure == nil ? "config.reload" : "config.reload FAILED",
+                    lines: result.lines.map { ($0.text, $0.style) } + [("any key closes", .dim)], &canvas)
+        case .clientDetail(let address, let detail):
+            let window = ConsoleState.windowLabel(detail?.window ?? state.topWindow)
+            let lines = detail.map { $0.lines(now: now, nameRows: max(1, canvas.height - 16)) } ?? [("asking dnsd (clients.show) …", .dim)]
+            overlay(title: "client \(address) · last \(window)", lines: lines.map { ($0.text, $0.style) } + [("esc closes", .dim)], &canvas)
         default: break
         }
         return canvas
@@ -133,7 +139,9 @@ public struct ConsoleRenderer {
                 cells = [clock(event.time), event.client, event.transport, event.name, event.type, event.rcode,
                          LatencySummary.format(micros: event.latencyMicros), event.source]
             }
-            row(canvas: &canvas, y, rect.column + 1, cells, widths, .normal, right: rect.right)
+            // The selected line (Enter drills into its client), marked once the stream stands still.
+            let selected = state.focus == .stream && (offset > 0 || state.paused) && start + index == end - 1
+            row(canvas: &canvas, y, rect.column + 1, cells, widths, selected ? .selected : .normal, right: rect.right)
             // Colour the rcode cell.
             let rcodeIndex = specs.firstIndex { $0.header == "rcode" }!
             let rcodeX = rect.column + 1 + widths[..<rcodeIndex].reduce(0, +) + rcodeIndex
@@ -204,35 +212,38 @@ public struct ConsoleRenderer {
     }
 
     private func upstreams(_ state: ConsoleState, _ rect: Rect, _ canvas: inout Canvas) {
-        let rows = (state.sort[.upstreams] ?? .primary).sorted(state.upstreams)
+        let rows = state.upstreamRows
         title(state, .upstreams, rect, rows.isEmpty ? "" : (state.sort[.upstreams] ?? .primary).label(for: .upstreams), &canvas)
         guard rect.height > 1 else { return }
         if rows.isEmpty { canvas.put(rect.row + 1, rect.column + 1, "no forward upstreams", .dim, limit: rect.width - 1); return }
-        let offset = min(state.scroll[.upstreams] ?? 0, max(0, rows.count - 1))
+        let offset = state.selectedIndex(.upstreams, count: rows.count)
         let widths = columns([("name", nil), ("state", 5), ("srtt", 7), ("queries", 7), ("errors", 6)], total: rect.width - 1)
         for (index, upstream) in rows.dropFirst(offset).prefix(rect.height - 1).enumerated() {
             let y = rect.row + 1 + index
             let rtt = upstream.smoothedRTTms.map { String(format: "%.1fms", $0) } ?? "-"
-            row(canvas: &canvas, y, rect.column + 1, [upstream.name, upstream.state, rtt, "\(upstream.queries)", "\(upstream.errors)"], widths, .normal, right: rect.right)
+            // The first row is the selected one (`u` acts on it).
+            let selected = state.focus == .upstreams && index == 0
+            row(canvas: &canvas, y, rect.column + 1, [upstream.name, upstream.state, rtt, "\(upstream.queries)", "\(upstream.errors)"], widths,
+                selected ? .selected : .normal, right: rect.right)
             let stateX = rect.column + 1 + widths[0] + 1
-            canvas.paint(y, from: stateX, width: widths[1], upstream.state == "up" ? .good : .bad)
+            if !selected { canvas.paint(y, from: stateX, width: widths[1], upstream.state == "up" ? .good : .bad) }
         }
     }
 
-    /// A top-N pane; `limited` (the clients pane: networks RRL is limiting) come first, in the
-    /// warning colour, marked "rrl", so an operator sees who is being held back at a glance.
-    private func top(_ state: ConsoleState, _ pane: PaneID, _ entries: [TopEntry], _ rect: Rect, _ canvas: inout Canvas,
-                     limited: [TopEntry] = []) {
-        let order = state.sort[pane] ?? .primary
-        title(state, pane, rect, "\(state.topWindow)s", &canvas)
+    /// A top-N pane; the clients pane first lists the networks response rate limiting is
+    /// holding back, in the warning colour, marked "rrl", so an operator sees them at a glance.
+    /// The first row shown is the selected one (Enter acts on it).
+    private func top(_ state: ConsoleState, _ pane: PaneID, _ rect: Rect, _ canvas: inout Canvas) {
+        title(state, pane, rect, ConsoleState.windowLabel(state.topWindow), &canvas)
         guard rect.height > 1 else { return }
-        let rows = limited.map { (TopEntry(key: "rrl " + $0.key, count: $0.count), CellStyle.warn) } + order.sorted(entries).map { ($0, CellStyle.normal) }
+        let rows = state.topRows(pane)
         if rows.isEmpty { canvas.put(rect.row + 1, rect.column + 1, "-", .dim); return }
-        let offset = min(state.scroll[pane] ?? 0, max(0, rows.count - 1))
-        let countWidth = max(3, String(rows.map(\.0.count).max() ?? 0).count)
-        for (index, (entry, style)) in rows.dropFirst(offset).prefix(rect.height - 1).enumerated() {
+        let offset = state.selectedIndex(pane, count: rows.count)
+        let countWidth = max(3, String(rows.map(\.entry.count).max() ?? 0).count)
+        for (index, top) in rows.dropFirst(offset).prefix(rect.height - 1).enumerated() {
             let y = rect.row + 1 + index
-            row(canvas: &canvas, y, rect.column + 1, [entry.key, String(entry.count)], [max(1, rect.width - countWidth - 3), countWidth], style, right: rect.right)
+            let style: CellStyle = state.focus == pane && index == 0 ? .selected : top.limited ? .warn : .normal
+            row(canvas: &canvas, y, rect.column + 1, [top.entry.key, String(top.entry.count)], [max(1, rect.width - countWidth - 3), countWidth], style, right: rect.right)
         }
     }
 
@@ -252,7 +263,8 @@ public struct ConsoleRenderer {
                 canvas.put(y, 0, " " + message.text, message.style == .normal ? .header : message.style)
             } else {
                 let readOnly = state.role == .readOnly
-                canvas.put(y, 0, " ? help  / filter  space pause  \(readOnly ? "(r f: read-only)" : "r reload TLS  f flush")  tab focus  s sort  q quit", .header)
+                let actions = readOnly ? "(r f c u: read-only)" : "r TLS  f flush  c config  u upstream"
+                canvas.put(y, 0, " ? help  / filter  space pause  \(actions)  w window  enter details  tab focus  s sort  q quit", .header)
             }
         }
     }

@@ -21,6 +21,10 @@ public struct ConsoleState {
         case flushConfirm(String?)
         /// The per-certificate result of the last `r`, until a key closes it.
         case reloadResult(ControlReport, failure: String?)
+        /// The result of the last `c` (`config.reload`), until a key closes it.
+        case configResult(ConfigReloadResult)
+        /// Enter on a client: its `clients.show` (nil while the answer is on its way).
+        case clientDetail(address: String, ClientDetail?)
     }
 
     /// How many events the stream keeps (scrollback).
@@ -50,7 +54,8 @@ public struct ConsoleState {
     public var topClients: [TopEntry] = []
     /// Networks RRL limited, shown first in the top-clients pane (warning colour).
     public var limitedClients: [TopEntry] = []
-    public var topWindow = 60
+    /// Seconds the top lists cover; `w` cycles through `topWindows`.
+    public internal(set) var topWindow = 60
 
     /// Every event kept, oldest first, and the ones the filter lets through (kept up to date
     /// incrementally: re-filtering 5000 events each frame would cost more than the rest).
@@ -184,10 +189,21 @@ public struct ConsoleState {
             show(failure == nil ? "tls.reload: done" : "tls.reload failed: \(failure!)", failure == nil ? .good : .bad, now: now)
         case .flushed(let name, let count):
             show("cache.flush \(name ?? "(everything)"): \(count) entries removed", .good, now: now)
+        case .configReloaded(let result):
+            mode = .configResult(result)
+            if let failure = result.failure { show("config.reload failed: \(result.location ?? failure)", .bad, now: now) }
+            else { show("config.reload: generation \(result.generation.map(String.init) ?? "?")", .good, now: now) }
+        case .client(let detail):
+            // Only into the overlay still waiting for it (esc may have closed it meanwhile).
+            if case .clientDetail(detail.address, nil) = mode { mode = .clientDetail(address: detail.address, detail) }
+        case .upstreamSet(let name, let enabled):
+            if let index = upstreams.firstIndex(where: { $0.name == name }) { upstreams[index].state = enabled ? "up" : "disabled" }
+            show("\(enabled ? "upstream.enable" : "upstream.disable") \(name): done", .good, now: now)
         case .forbidden(let action):
             role = .readOnly
             show("\(Self.describe(action)): not allowed (read-only connection)", .bad, now: now)
         case .failed(let action, let reason):
+            if case .clientDetail = mode, case .showClient = action { mode = .browse }
             show("\(Self.describe(action)) failed: \(reason)", .bad, now: now)
         }
     }
@@ -197,6 +213,10 @@ public struct ConsoleState {
         case .quit: return "quit"
         case .reloadCertificates: return "tls.reload"
         case .flushCache: return "cache.flush"
+        case .reloadConfig: return "config.reload"
+        case .topWindow: return "window"
+        case .showClient(let address, _): return "clients.show \(address)"
+        case .setUpstream(let name, let enabled): return "\(enabled ? "upstream.enable" : "upstream.disable") \(name)"
         }
     }
 
@@ -209,6 +229,10 @@ public struct ConsoleState {
         ("space", "pause or resume the stream (counters keep running)"),
         ("r", "reload TLS certificates (tls.reload), show each result"),
         ("f", "flush the cache: empty = everything, or a name; then confirm"),
+        ("c", "reload the configuration (config.reload), show the result"),
+        ("w", "top tables' window: 1 min, 1 h, 1 day"),
+        ("enter", "client row or stream line: drill down; name row: filter on it"),
+        ("u", "disable or enable the selected upstream"),
         ("tab", "move focus to the next pane (shift-tab: back)"),
         ("up/down", "scroll the focused pane one line"),
         ("PgUp/PgDn", "scroll the focused pane one page"),
@@ -221,7 +245,7 @@ public struct ConsoleState {
     /// Applies a key; returns what the outside world must do, if anything.
     public mutating func handle(_ key: ConsoleKey, now: Double) -> ConsoleAction? {
         switch mode {
-        case .help, .reloadResult:
+        case .help, .reloadResult, .configResult, .clientDetail:
             if key == .character("q") { return .quit }
             mode = .browse
             return nil
@@ -270,6 +294,10 @@ public struct ConsoleState {
         case .character("f"):
             if role == .readOnly { show("cache.flush: not allowed (read-only connection)", .bad, now: now); return nil }
             mode = .flushInput("")
+        case .character("c"): return reloadConfig(now: now)
+        case .character("w"): return cycleTopWindow(now: now)
+        case .character("u"): return toggleSelectedUpstream(now: now)
+        case .enter: return drillDown(now: now)
         case .character("s"):
             guard focus != .stream, focus != .latency else {
                 show("the \(focus.title.lowercased()) pane has one order; tab to a table", now: now)
