@@ -217,7 +217,7 @@ public struct ConsoleRenderer {
         guard rect.height > 1 else { return }
         if rows.isEmpty { canvas.put(rect.row + 1, rect.column + 1, "no forward upstreams", .dim, limit: rect.width - 1); return }
         let offset = state.selectedIndex(.upstreams, count: rows.count)
-        let widths = columns([("name", nil), ("state", 5), ("srtt", 7), ("queries", 7), ("errors", 6)], total: rect.width - 1)
+        let widths = columns([("name", nil), ("state", 8), ("srtt", 7), ("queries", 7), ("errors", 6)], total: rect.width - 1)
         for (index, upstream) in rows.dropFirst(offset).prefix(rect.height - 1).enumerated() {
             let y = rect.row + 1 + index
             let rtt = upstream.smoothedRTTms.map { String(format: "%.1fms", $0) } ?? "-"

@@ -135,4 +135,85 @@ struct ConsoleTests {
             try console.send("q")
         }
     }
+
+    /// The keys that act, against dnsd forwarding to a loopback upstream: Enter on the busiest
+    /// client shows only that client's queries, `u` takes the upstream out of service and back
+    /// (as `upstream.list` then says), `c` reloads the configuration and, once the file is
+    /// broken, shows its file:line.
+    @Test func drillDownUpstreamToggleAndConfigReload() throws {
+        let upstream = try FaultyUpstream(mode: "answer")
+        let servers = """
+              - zones: [fwd.test.]
+                plugins:
+                  - forward: {to: [\(upstream.url())]}
+            """
+        try ForwardDnsd.with(servers: servers) { dnsd in
+            let console = try ConsoleTmux(socket: dnsd.controlSocket)
+            var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
+            #expect(ok, Self.failure("never connected", screen))
+
+            // Two clients: 127.0.0.3 asks 30 times (the busiest), 127.0.0.2 twice, for other names.
+            let dig = try PeerTool.require("dig")
+            func ask(from source: String, _ name: String, times: Int) throws {
+                let questions = Array(repeating: [name, "A"], count: times).flatMap { $0 }
+                _ = try PeerTool.run(dig, ["-b", source, "@127.0.0.1", "-p", "\(dnsd.port)", "+short", "+tries=1", "+time=2"] + questions)
+            }
+            try ask(from: "127.0.0.3", "three.ready.test.", times: 30)
+            try ask(from: "127.0.0.2", "two.ready.test.", times: 2)
+            // Tab to Top clients (stream, latency, certificates, upstreams, names, clients).
+            try console.send("Tab", "Tab", "Tab", "Tab", "Tab")
+            // The Top clients pane is the rightmost: its rows end the screen's lines with their count.
+            (ok, screen) = try console.wait(timeout: 15) { screen in
+                screen.contains { $0.contains("127.0.0.3") && $0.trimmingCharacters(in: .whitespaces).hasSuffix(" 30") }
+            }
+            #expect(ok, Self.failure("the clients are not in the Top clients pane", screen))
+            try console.send("Enter")
+            (ok, screen) = try console.wait { screen in
+                let overlay = ConsoleTmux.text(ConsoleTmux.overlayLines(screen))
+                return overlay.contains("client 127.0.0.3") && overlay.contains("three.ready.test.") && overlay.contains("queries 30")
+            }
+            #expect(ok, Self.failure("no drill-down for 127.0.0.3", screen))
+            let overlay = ConsoleTmux.text(ConsoleTmux.overlayLines(screen))
+            #expect(!overlay.contains("two.ready.test.") && !overlay.contains("127.0.0.2"), Self.failure("another client's data in the drill-down", screen))
+            #expect(overlay.contains("NXDOMAIN 30") && overlay.contains("types  A 30"), Self.failure("rcodes or types missing", screen))
+            try console.send("Escape")
+            (ok, screen) = try console.wait { ConsoleTmux.overlayLines($0).isEmpty }
+            #expect(ok, Self.failure("esc did not close the drill-down", screen))
+
+            // Back to Upstreams; `u` disables its (only, so selected) row, `u` again enables it.
+            try console.send("BTab", "BTab")
+            func upstreamState() throws -> String {
+                let list = try ControlPlaneTests.dnsctl(dnsd.controlSocket, ["--json", "upstream.list"])
+                return list.stdout.contains(#""state":"disabled""#) ? "disabled" : list.stdout.contains(#""state":"up""#) ? "up" : list.transcript
+            }
+            #expect(try upstreamState() == "up")
+            try console.send("u")
+            (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("upstream.disable \(upstream.url()): done") }
+            #expect(ok, Self.failure("u did not disable the upstream", screen))
+            #expect(try upstreamState() == "disabled")
+            try console.send("u")
+            (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("upstream.enable \(upstream.url()): done") }
+            #expect(ok, Self.failure("u did not enable the upstream again", screen))
+            #expect(try upstreamState() == "up")
+
+            // `c`: the unchanged file reloads (generation 2); a broken one shows where it broke.
+            try console.send("c")
+            (ok, screen) = try console.wait { ConsoleTmux.text(ConsoleTmux.overlayLines($0)).contains("generation 2") }
+            #expect(ok, Self.failure("no config.reload result", screen))
+            try console.send("Escape")
+            let good = try String(contentsOfFile: dnsd.configPath, encoding: .utf8)
+            let brokenLine = good.split(separator: "\n", omittingEmptySubsequences: false).count
+            try (good + "threads: many\n").write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
+            try console.send("c")
+            (ok, screen) = try console.wait { screen in
+                let overlay = ConsoleTmux.text(ConsoleTmux.overlayLines(screen))
+                return overlay.contains("config.reload FAILED") && overlay.contains("dnsd.yaml:\(brokenLine):")
+            }
+            #expect(ok, Self.failure("no file:line (line \(brokenLine)) in the failed reload's overlay", screen))
+            try good.write(toFile: dnsd.configPath, atomically: true, encoding: .utf8)
+            try console.send("Escape", "q")
+            (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("CONSOLE-EXIT=0") }
+            #expect(ok, Self.failure("console did not exit 0", screen))
+        }
+    }
 }

@@ -75,4 +75,17 @@ final class ConsoleTmux {
     }
 
     static func text(_ screen: [String]) -> String { screen.joined(separator: "\n") }
+
+    /// The open overlay's lines (title row included): what lies between its side bars, so the
+    /// panes it covers do not leak into a check.
+    static func overlayLines(_ screen: [String]) -> [String] {
+        guard let top = screen.firstIndex(where: { $0.contains("┌") }) else { return [] }
+        var lines = [screen[top]]
+        for line in screen[(top + 1)...] {
+            if line.contains("└") { break }
+            guard let left = line.firstIndex(of: "│"), let right = line.lastIndex(of: "│"), left < right else { continue }
+            lines.append(String(line[line.index(after: left)..<right]))
+        }
+        return lines
+    }
 }
