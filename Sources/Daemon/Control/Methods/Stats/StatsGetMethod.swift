@@ -1,4 +1,5 @@
 import ControlProto
+import DNSProto
 import Foundation
 import Resolver
 
@@ -6,7 +7,8 @@ import Resolver
 /// few gauges; admission's counters as `acl.*`, `rrl.*`, `cookie.*`, `limits.*` and `any.*`; (`queries.in_flight`, `udp.batch_wait.suspended_workers`, `config.generation`,
 /// and the in-flight caps' `relay.waiting`, `udp.miss_waiting` with their `_peak`s); with dnstap on,
 /// `dnstap.sent`, `dnstap.dropped` and `dnstap.connected`; with the query log on, `query_log.written` and
-/// `query_log.dropped`.
+/// `query_log.dropped`; with a validating `recurse` plugin, `dnssec.secure`, `dnssec.insecure`,
+/// `dnssec.bogus`, `dnssec.indeterminate` and `dnssec.budget_exhausted`.
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -37,6 +39,14 @@ struct StatsGetMethod: ControlMethod {
         if let queryLog = context.runtime.queryLog {
             values["query_log.written"] = .int(Int(clamping: queryLog.written))
             values["query_log.dropped"] = .int(Int(clamping: queryLog.dropped))
+        }
+        // Totals since start (not since stats.reset; kept across reloads), like `dnstap.*`.
+        let validators = context.runtime.plugins(of: RecursePlugin.self).map(\.plugin).filter { $0.settings.dnssec == .validate }
+        if !validators.isEmpty {
+            for status in DNSSECStatus.allCases {
+                values["dnssec.\(status)"] = .int(validators.reduce(0) { $0 + ($1.validatorState.validationTotals[status] ?? 0) })
+            }
+            values["dnssec.budget_exhausted"] = .int(validators.reduce(0) { $0 + $1.validatorState.budgetExhaustedTotal })
         }
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
