@@ -146,7 +146,7 @@ struct ConsoleTests {
             let console = try ConsoleTmux(socket: dnsd.controlSocket, width: 180)
             var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
             #expect(ok, Self.failure("never connected", screen))
-            (ok, screen) = try console.wait(timeout: 20) { screen in
+            (ok, screen) = try console.wait(timeout: 30) { screen in
                 for name in ["www.good.secure.", "www.unsigned.secure.", "www.forged.secure."] { try? Self.dig(dnsd.port, name) }
                 let stream = ConsoleTmux.streamLines(screen)
                 return stream.contains { $0.contains("www.good.secure.") && $0.contains(" secure") }
