@@ -5,7 +5,8 @@ import Testing
 /// trust anchors (`dnssec.nta.*` through dnsctl: a bogus name answered while one is in force,
 /// across `config.reload`, SERVFAIL again once removed), `dnssec.trust_anchors`, the verdicts in
 /// `cache.lookup`, `stats.get`, the query log and `/metrics`; and a KeyTrap zone answered
-/// SERVFAIL with EDE 6 at a bounded CPU cost while other names keep being answered.
+/// SERVFAIL with EDE 6 at a bounded CPU cost while other names keep being answered; the roles
+/// of the dnssec.* methods.
 @Suite struct DNSSECOperatorTests {
     static func tree() throws -> (SignedHierarchy, UInt16) {
         let port = try LoopbackPort.free()
@@ -143,6 +144,21 @@ import Testing
             #expect(spent < 2.0, "dnsd spent \(spent) s of CPU on 30 KeyTrap queries")
             let stats = try #require(try Self.ctl(dnsd, ["stats.get", "dnssec.bogus"]) as? [String: Int])
             #expect((stats["dnssec.bogus"] ?? 0) >= 30, "\(stats)")
+        }
+    }
+
+    /// NTAs are changed by admins only; listing them is read-only. Without a validating
+    /// `recurse` plugin every dnssec.* method says so.
+    @Test func ntaRolesAndNoValidator() throws {
+        let (dnsd, socket) = try ControlPlaneTests.start(control: #"{socket: control.sock, mode: "0666", readers: {users: ["65533"]}}"#)
+        defer { #expect((try? dnsd.stop()) == 0) }
+        chmod(dnsd.directory.path, 0o755)
+        let refused = try ControlPlaneTests.dnsctl(socket, ["dnssec.nta.add", "example.com"], as: "65533")
+        #expect(refused.status == 1 && refused.stderr.contains("read-only"), "\(refused.transcript)")
+        for method in ["dnssec.nta.list", "dnssec.trust_anchors"] {
+            let listed = try ControlPlaneTests.dnsctl(socket, [method], as: "65533")
+            #expect(listed.status == 1 && listed.stderr.contains("no server block has a recurse plugin with dnssec: validate"),
+                    "\(method): \(listed.transcript)")
         }
     }
 }
