@@ -120,7 +120,7 @@ public struct ConsoleRenderer {
         if p50 != nil { extra.append("p50 \(LatencySummary.format(micros: p50)) p99 \(LatencySummary.format(micros: p99))") }
         title(state, .stream, rect, extra.joined(separator: " · "), &canvas)
         let wide = rect.width >= 110
-        var specs: [Column] = [("time", 8), ("client", rect.width >= 150 ? 39 : wide ? 24 : 15), ("via", 3), ("name", nil), ("type", 6), ("rcode", 8), ("latency", 7), ("source", wide ? 22 : 10)]
+        var specs: [Column] = [("time", 8), ("client", rect.width >= 150 ? 39 : wide ? 24 : 15), ("via", 3), ("name", nil), ("type", 6), ("rcode", 8), ("dnssec", rect.width >= 150 ? 32 : 8), ("latency", 7), ("source", wide ? 22 : 10)]
         if rect.width < 70 { specs = [("time", 8), ("name", nil), ("type", 5), ("rcode", 8), ("latency", 7)] }
         let widths = columns(specs, total: rect.width - 1)
         let rows = rect.height - 2
@@ -136,7 +136,7 @@ public struct ConsoleRenderer {
             if specs.count == 5 {
                 cells = [clock(event.time), event.name, event.type, event.rcode, LatencySummary.format(micros: event.latencyMicros)]
             } else {
-                cells = [clock(event.time), event.client, event.transport, event.name, event.type, event.rcode,
+                cells = [clock(event.time), event.client, event.transport, event.name, event.type, event.rcode, event.dnssecCell,
                          LatencySummary.format(micros: event.latencyMicros), event.source]
             }
             // The selected line (Enter drills into its client), marked once the stream stands still.

@@ -14,14 +14,21 @@ public struct StreamEvent: Sendable, Equatable, Decodable {
     public var latencyMicros: Int
     /// Where the answer came from: cache, zone, hosts, or an upstream's name.
     public var source: String
+    /// DNSSEC validation's verdict (secure, insecure, bogus, indeterminate), nil when not validated.
+    public var dnssec: String?
+    /// Why a bogus answer is bogus (the extended DNS error's text).
+    public var dnssecReason: String?
 
     enum CodingKeys: String, CodingKey {
-        case time, client, transport, name, type, rcode, source
+        case time, client, transport, name, type, rcode, source, dnssec
         case latencyMicros = "latency_us"
+        case dnssecReason = "dnssec_reason"
     }
 
     public init(time: Double, client: String, transport: String, name: String, type: String, rcode: String,
-                latencyMicros: Int, source: String) {
+                latencyMicros: Int, source: String, dnssec: String? = nil, dnssecReason: String? = nil) {
+        self.dnssec = dnssec
+        self.dnssecReason = dnssecReason
         self.time = time
         self.client = client
         self.transport = transport
@@ -33,7 +40,13 @@ public struct StreamEvent: Sendable, Equatable, Decodable {
     }
 
     /// The text a `/` filter is matched against: every column, space separated.
-    public var filterText: String { "\(client) \(transport) \(name) \(type) \(rcode) \(source)" }
+    public var filterText: String { "\(client) \(transport) \(name) \(type) \(rcode) \(source) \(dnssecCell)" }
+
+    /// The DNSSEC column: the verdict, and for bogus the reason after it; `-` when not validated.
+    public var dnssecCell: String {
+        guard let dnssec else { return "-" }
+        return dnssecReason.map { "\(dnssec): \($0)" } ?? dnssec
+    }
 }
 
 /// One `queries.event` notification: a batch of events and how many the daemon dropped

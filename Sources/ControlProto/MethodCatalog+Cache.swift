@@ -17,13 +17,13 @@ extension MethodCatalog {
             readOnly: false, example: "dnsctl cache.flush example.com.", exampleResult: #"{"flushed": 3}"#),
         MethodDescriptor(
             name: "cache.lookup",
-            summary: "The cached entries for a name and type, with their remaining TTL (negative: stale for that long); kind \"packet\" marks the wire copies of the packet cache, one per query-flag combination (the only copy of answers the UDP relay filed).",
+            summary: "The cached entries for a name and type, with their remaining TTL (negative: stale for that long) and DNSSEC verdict (dnssec: secure, insecure, bogus, indeterminate, null when not validated; dnssec_reason for a cached bogus SERVFAIL); kind \"packet\" marks the wire copies of the packet cache, one per query-flag combination (the only copy of answers the UDP relay filed).",
             parameters: [
                 MethodParameter("name", "string", "the name"),
                 MethodParameter("type", "string", required: false, "the type (default: every type)"),
             ],
             readOnly: true, example: "dnsctl cache.lookup www.example.com. A",
-            exampleResult: #"[{"key": "www.example.com. IN A", "kind": "positive", "rcode": "NOERROR", "ttl": 241, "records": ["www.example.com.\t241\tIN\tA\t192.0.2.1"]}]"#),
+            exampleResult: #"[{"key": "www.example.com. IN A", "kind": "positive", "rcode": "NOERROR", "ttl": 241, "records": ["www.example.com.\t241\tIN\tA\t192.0.2.1"], "dnssec": "secure"}]"#),
         MethodDescriptor(
             name: "cache.dump",
             summary: "Up to LIMIT entries (default 100, at most 10000), for a look at what is cached.",

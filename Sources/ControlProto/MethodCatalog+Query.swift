@@ -3,7 +3,7 @@ extension MethodCatalog {
     static let queryMethods: [MethodDescriptor] = [
         MethodDescriptor(
             name: "queries.subscribe",
-            summary: "Stream answered queries to this connection as `queries.event` notifications until queries.unsubscribe or close. Events a slow reader could not take are counted in `missed`. Open streams are capped (control.max_subscriptions; control.max_read_only_subscriptions for read-only callers): past the cap the call fails with -32003.",
+            summary: "Stream answered queries to this connection as `queries.event` notifications until queries.unsubscribe or close. Each event has time, client, transport, name, type, rcode, latency_us, source, tc, do, size, and dnssec (secure, insecure, bogus, indeterminate; null when not validated) with dnssec_reason for bogus. Events a slow reader could not take are counted in `missed`. Open streams are capped (control.max_subscriptions; control.max_read_only_subscriptions for read-only callers): past the cap the call fails with -32003.",
             parameters: [
                 MethodParameter("suffix", "string", required: false, "only names at or below this name"),
                 MethodParameter("client", "string", required: false, "only this client IP address"),
@@ -12,7 +12,7 @@ extension MethodCatalog {
                 MethodParameter("sample", "integer", required: false, "keep each matching event with probability 1/N (default 1: all)"),
             ],
             readOnly: true, example: "dnsctl queries.subscribe example.com.",
-            exampleResult: #"{"subscription": 1} then {"method": "queries.event", "params": {"subscription": 1, "missed": 0, "events": [{"name": "www.example.com.", "type": "A", "rcode": "NOERROR", ...}]}}"#),
+            exampleResult: #"{"subscription": 1} then {"method": "queries.event", "params": {"subscription": 1, "missed": 0, "events": [{"name": "www.example.com.", "type": "A", "rcode": "NOERROR", "dnssec": "secure", ...}]}}"#),
         MethodDescriptor(
             name: "queries.unsubscribe",
             summary: "Stop a subscription of this connection.",

@@ -3,7 +3,7 @@ extension MethodCatalog {
     static let statsMethods: [MethodDescriptor] = [
         MethodDescriptor(
             name: "stats.get",
-            summary: "Counters since the last stats.reset (queries, answers, latency, udp.batch_wait stops, queries over limits.*) and a few gauges (queries.in_flight, relay.waiting, udp.miss_waiting and their _peak), as flat name = value pairs; never resets anything. With dnstap on, dnstap.sent, dnstap.dropped and dnstap.connected; with the query log on, query_log.written and query_log.dropped (totals since start); what queries.top's summaries cost since start: top.counted, top.missed and top.cpu_ms.",
+            summary: "Counters since the last stats.reset (queries, answers, latency, udp.batch_wait stops, queries over limits.*) and a few gauges (queries.in_flight, relay.waiting, udp.miss_waiting and their _peak), as flat name = value pairs; never resets anything. With dnstap on, dnstap.sent, dnstap.dropped and dnstap.connected; with the query log on, query_log.written and query_log.dropped; with a validating recurse plugin, dnssec.secure, dnssec.insecure, dnssec.bogus, dnssec.indeterminate and dnssec.budget_exhausted (totals since start); what queries.top's summaries cost since start: top.counted, top.missed and top.cpu_ms.",
             parameters: [MethodParameter("prefix", "string", required: false, "only counters whose name starts with this, e.g. answers.rcode")],
             readOnly: true, example: "dnsctl stats.get answers.rcode",
             exampleResult: #"{"answers.rcode.NOERROR": 1200, "answers.rcode.NXDOMAIN": 31}"#),

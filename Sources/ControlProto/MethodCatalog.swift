@@ -7,7 +7,7 @@ public enum MethodCatalog {
     /// methods live in their own file (MethodCatalog+AREA.swift).
     public static let all: [MethodDescriptor] =
         systemMethods + coreMethods + statsMethods + queryMethods + configMethods + zoneMethods + cacheMethods + upstreamMethods + tlsMethods
-        + accessMethods + policyMethods + logMethods
+        + accessMethods + policyMethods + logMethods + dnssecMethods
 
     private static let byName: [String: MethodDescriptor] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

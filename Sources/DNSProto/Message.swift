@@ -8,6 +8,10 @@ public struct Message: Sendable, Hashable {
     /// Additional records other than OPT.
     public var additionals: [ResourceRecord]
     public var edns: EDNS?
+    /// What the validating resolver found, nil when nothing was validated (CD, `dnssec: off`,
+    /// answers not from `recurse`). Never on the wire: it travels with the answer to the cache
+    /// and the query event.
+    public var dnssecStatus: DNSSECStatus?
 
     public init(header: Header = Header(), questions: [Question] = [], answers: [ResourceRecord] = [],
                 authorities: [ResourceRecord] = [], additionals: [ResourceRecord] = [], edns: EDNS? = nil) {

@@ -287,7 +287,7 @@ public struct QueryHandler: Sendable {
             bytes = failure
         }
         // Filed as encoded, before the client's cookie is added: the entry serves everyone.
-        if let fill, let query { fill.file(bytes, source: source, query: query, rcode: message.rcode) }
+        if let fill, let query { fill.file(bytes, source: source, query: query, rcode: message.rcode, dnssec: message.dnssecStatus) }
         // The encoder writes the OPT record last.
         let optStart = message.edns.map { bytes.count - $0.wireSize }
         let delivery = admission.finish(&bytes, optStart: optStart, limit: limit,
@@ -306,7 +306,8 @@ public struct QueryHandler: Sendable {
                 type: question.type, rcode: message.rcode,
                 latencyNanos: DispatchTime.now().uptimeNanoseconds - arrival.uptime,
                 source: source, truncated: bytes.count > 2 && bytes[2] & 0x02 != 0,
-                dnssecOK: query?.edns?.dnssecOK ?? false, responseBytes: bytes.count)
+                dnssecOK: query?.edns?.dnssecOK ?? false, responseBytes: bytes.count,
+                dnssec: message.dnssecStatus, dnssecReason: message.dnssecStatus == .bogus ? message.extendedErrorText : nil)
             for observer in observers { observer.record(event) }
         }
         if let request = arrival.request, let tap = TapPoint.current {

@@ -161,6 +161,10 @@ struct ConsoleStateTests {
         let batch = try #require(QueryEventBatch.decode(line: Array(line.utf8)))
         #expect(batch.missed == 2)
         #expect(batch.events.first?.latencyMicros == 88)
+        #expect(batch.events.first?.dnssec == nil && batch.events.first?.dnssecCell == "-")
+        let bogus = #"{"jsonrpc":"2.0","method":"queries.event","params":{"subscription":1,"events":[{"time":1700000000.5,"client":"127.0.0.1","transport":"udp","name":"www.forged.test.","type":"A","rcode":"SERVFAIL","latency_us":88,"source":"upstream:recurse","dnssec":"bogus","dnssec_reason":"DNSSEC bogus: signature over www.forged.test. A does not verify"},{"time":1700000000.5,"client":"127.0.0.1","transport":"udp","name":"www.test.","type":"A","rcode":"NOERROR","latency_us":8,"source":"cache","dnssec":"secure","dnssec_reason":null}]}}"#
+        let verdicts = try #require(QueryEventBatch.decode(line: Array(bogus.utf8)))
+        #expect(verdicts.events.map(\.dnssecCell) == ["bogus: DNSSEC bogus: signature over www.forged.test. A does not verify", "secure"])
         #expect(QueryEventBatch.decode(line: Array(#"{"jsonrpc":"2.0","result":{"subscription":1},"id":1}"#.utf8)) == nil)
     }
 

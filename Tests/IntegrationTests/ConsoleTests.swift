@@ -216,4 +216,26 @@ struct ConsoleTests {
             #expect(ok, Self.failure("console did not exit 0", screen))
         }
     }
+
+    /// The stream's dnssec column: secure, insecure and bogus with its reason, from a dnsd
+    /// validating the signed test tree.
+    @Test func streamShowsTheDNSSECVerdict() throws {
+        let port = try LoopbackPort.free()
+        let tree = try SignedHierarchy(port: port, prefix: "127.\(Int.random(in: 100...250)).\(Int.random(in: 1...250))")
+        defer { tree.stop() }
+        try ForwardDnsd.with(servers: DNSSECValidationTests.servers(tree, port: port)) { dnsd in
+            let console = try ConsoleTmux(socket: dnsd.controlSocket, width: 180)
+            var (ok, screen) = try console.wait { ConsoleTmux.text($0).contains("● connected") }
+            #expect(ok, Self.failure("never connected", screen))
+            (ok, screen) = try console.wait(timeout: 30) { screen in
+                for name in ["www.good.secure.", "www.unsigned.secure.", "www.forged.secure."] { try? Self.dig(dnsd.port, name) }
+                let stream = ConsoleTmux.streamLines(screen)
+                return stream.contains { $0.contains("www.good.secure.") && $0.contains(" secure") }
+                    && stream.contains { $0.contains("www.unsigned.secure.") && $0.contains("insecure") }
+                    && stream.contains { $0.contains("www.forged.secure.") && $0.contains("bogus") }
+            }
+            #expect(ok && ConsoleTmux.text(screen).contains("dnssec"), Self.failure("no dnssec verdicts in the stream", screen))
+            try console.send("q")
+        }
+    }
 }

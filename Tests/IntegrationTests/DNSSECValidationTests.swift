@@ -7,6 +7,8 @@ import Testing
 /// extended error that says why for a forged record, expired signatures and a DS that names
 /// no key; CD returns the unchecked answer. Where the tree can run on port 53 (root), Unbound
 /// validates the same tree from the same anchor and must agree on rcode and AD for every name.
+/// BIND's `delv`, asking dnsd for the data and validating it itself from the same anchor, must
+/// agree on secure, insecure or bogus for every name too.
 @Suite struct DNSSECValidationTests {
     /// (name, type, expected rcode, AD expected, EDE expected when SERVFAIL)
     static let cases: [(String, String, String, Bool, Int?)] = [
@@ -29,6 +31,7 @@ import Testing
         ("www.expired.secure.", "A", "SERVFAIL", false, 7),        // Signature Expired
         ("www.wrongds.secure.", "A", "SERVFAIL", false, 9),        // DNSKEY Missing
         ("nx.nonexistent.", "A", "NXDOMAIN", true, nil),           // NSEC proof from the root
+        ("www.keytrap.secure.", "A", "SERVFAIL", false, 6),        // colliding key tags, forged RRSIGs: within the budget
     ]
 
     static func servers(_ tree: SignedHierarchy, port: UInt16?) -> String {
@@ -52,6 +55,7 @@ import Testing
             unbound = try RecursionUnbound(hintsPath: tree.hintsPath, directory: tree.directory, anchorPath: tree.anchorPath)
         }
         defer { unbound?.stop() }
+        let delv = try Delv(anchorPath: tree.anchorPath, directory: tree.directory)
         try ForwardDnsd.with(servers: Self.servers(tree, port: asRoot ? nil : port)) { dnsd in
             let patient = ["+dnssec", "+time=5", "+tries=2"]
             for (name, type, rcode, ad, ede) in Self.cases {
@@ -65,6 +69,9 @@ import Testing
                     #expect(ours.answer.contains { $0.type == "RRSIG" } || ours.authority.contains { $0.type == "RRSIG" },
                             "\(name) \(type): DO answers carry RRSIGs\n\(ours.raw)")
                 }
+                let ourVerdict = ours.status == "SERVFAIL" ? "bogus" : ours.flags.contains("ad") ? "secure" : "insecure"
+                let delvVerdict = try delv.verdict(name, type, server: dnsd.port)
+                #expect(ourVerdict == delvVerdict.verdict, "\(name) \(type): dnsd \(ourVerdict), delv\n\(delvVerdict.output)")
                 if let unbound {
                     let theirs = try Dig.query(port: unbound.port, name, type, patient)
                     #expect(ours.status == theirs.status, "\(name) \(type): dnsd \(ours.status), unbound \(theirs.status)\n\(theirs.raw)")
@@ -99,5 +106,35 @@ import Testing
             #expect(forged.status == "NOERROR" && forged.answers("A") == ["192.0.2.66"] && !forged.flags.contains("ad"), "\(forged.raw)")
             #expect(!forged.answer.contains { $0.type == "RRSIG" }, "no DO upstream: no RRSIGs\n\(forged.raw)")
         }
+    }
+}
+
+/// BIND's `delv` validating through dnsd: it asks dnsd (with CD) for the answer, the DS and
+/// DNSKEY sets, and checks the chain itself from the trust anchor in `trust-anchors` form.
+struct Delv {
+    let binary: String
+    let anchorFile: String
+
+    /// `anchorPath`: DS records in zone-file form (dnsd's and Unbound's anchor file).
+    init(anchorPath: String, directory: URL) throws {
+        binary = try PeerTool.require("delv")
+        let records = try String(contentsOfFile: anchorPath, encoding: .utf8).split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let ds = fields.firstIndex(of: "DS"), fields.count > ds + 4 else { return nil }
+            let digest = fields[(ds + 4)...].joined()
+            return "    \"\(fields[0])\" static-ds \(fields[ds + 1]) \(fields[ds + 2]) \(fields[ds + 3]) \"\(digest)\";"
+        }
+        anchorFile = directory.appendingPathComponent("delv.anchors").path
+        try "trust-anchors {\n\(records.joined(separator: "\n"))\n};\n".write(toFile: anchorFile, atomically: true, encoding: .utf8)
+    }
+
+    /// secure ("fully validated"), insecure ("unsigned answer") or bogus (anything else: the
+    /// validation failed), with delv's output.
+    func verdict(_ name: String, _ type: String, server port: UInt16) throws -> (verdict: String, output: String) {
+        let result = try PeerTool.run(binary, ["@127.0.0.1", "-p", "\(port)", "-a", anchorFile, "+root=.", name, type])
+        let output = result.stdout + result.stderr
+        if output.contains("fully validated") { return ("secure", output) }
+        if output.contains("unsigned answer") { return ("insecure", output) }
+        return ("bogus", output)
     }
 }

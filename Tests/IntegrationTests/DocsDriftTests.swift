@@ -87,6 +87,9 @@ struct DocsDriftTests {
                 plugins:
                   - cache: {}
                   - forward: {to: [\(upstream.url())]}
+              - zones: [rec.test.]
+                plugins:
+                  - recurse: {}
 
             """
         var exposed: Set<String> = []

@@ -13,6 +13,8 @@ import Foundation
 ///     .7  wrongds.secure.       ECDSAP256SHA256              bogus: the DS in secure. names another key
 ///     .8  optout.               RSASHA512, NSEC3 opt-out     its unsigned child `child.optout.` is insecure
 ///     .9  child.optout.         not signed
+///     .10 keytrap.secure.       ED25519, NSEC                KeyTrap: 50 extra DNSKEYs sharing one key tag
+///                                                            (signed in), www's A with 50 forged RRSIGs of that tag
 ///
 /// `anchorPath` holds the root's DS records (dnsd's `trust_anchor_file`, Unbound's
 /// `trust-anchor-file`), `hintsPath` the root hints. The servers numbered in `servedByDnsd`
@@ -107,6 +109,18 @@ final class SignedHierarchy {
                  signFlags: ["-s", "20210101000000", "-e", "20211231000000", "-P"]),
             Zone(name: "wrongds.secure.", server: 7, algorithm: "ECDSAP256SHA256", body: leaf("wrongds.secure.", 7),
                  dsOverride: "wrongds.secure. IN DS 12345 13 2 2BB183AF5F22588179A53B0A98631FAD1A292118BE4B6FDEC1D36AA0E7F1D4E3"),
+            Zone(name: "keytrap.secure.", server: 10, algorithm: "ED25519",
+                 body: leaf("keytrap.secure.", 10) + "\n" + KeyTrapRecords.collidingKeys(owner: "keytrap.secure.", count: 50),
+                 signFlags: ["-O", "full"],
+                 tamper: { text in
+                     // www's genuine RRSIG goes; 50 forged ones of the colliding tag take its place.
+                     let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+                         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                         return !(fields.first == "www.keytrap.secure." && fields.count > 4 && fields[3] == "RRSIG" && fields[4] == "A")
+                     }
+                     return kept.joined(separator: "\n") + "\n"
+                         + KeyTrapRecords.forgedSignatures(owner: "www.keytrap.secure.", signer: "keytrap.secure.", count: 50)
+                 }),
             Zone(name: "secure.", server: 2, algorithm: "RSASHA256", body: """
                 $ORIGIN secure.
                 $TTL 3600
@@ -119,7 +133,8 @@ final class SignedHierarchy {
                 \(delegation("forged", 5))
                 \(delegation("expired", 6))
                 \(delegation("wrongds", 7))
-                """, children: ["good.secure.", "unsigned.secure.", "forged.secure.", "expired.secure.", "wrongds.secure."],
+                \(delegation("keytrap", 10))
+                """, children: ["good.secure.", "unsigned.secure.", "forged.secure.", "expired.secure.", "wrongds.secure.", "keytrap.secure."],
                  signFlags: ["-3", "-", "-H", "0"]),
             Zone(name: "child.optout.", server: 9, algorithm: nil, body: leaf("child.optout.", 9)),
             Zone(name: "optout.", server: 8, algorithm: "RSASHA512", body: """

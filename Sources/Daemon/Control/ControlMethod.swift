@@ -83,5 +83,5 @@ struct ControlMethodTable: Sendable {
     /// Every handler; each area lists its own in Methods/AREA/AREAHandlers.swift.
     static let standard = ControlMethodTable(
         systemHandlers + coreHandlers + statsHandlers + queryHandlers + configHandlers + zoneHandlers + cacheHandlers + upstreamHandlers + tlsHandlers
-        + accessHandlers + policyHandlers + logHandlers)
+        + accessHandlers + policyHandlers + logHandlers + dnssecHandlers)
 }

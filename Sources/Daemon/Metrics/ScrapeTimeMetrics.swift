@@ -1,3 +1,4 @@
+import DNSProto
 import Metrics
 import NIOConcurrencyHelpers
 import Resolver
@@ -5,7 +6,7 @@ import Resolver
 /// Metrics whose numbers are kept elsewhere, copied into the registry when `/metrics` is
 /// scraped rather than on the query path: queries in flight, the UDP workers' batch-wait
 /// guard, the cache plugins' hits, misses and size, the forward plugins' per-upstream
-/// queries, errors and health, and the queries each blocklist blocked.
+/// queries, errors and health, the queries each blocklist blocked, and DNSSEC validations by result.
 ///
 /// The plugins keep plain totals that start from zero whenever `config.reload` builds a new
 /// plugin. A Prometheus counter must only go up, so each plugin (or upstream) instance is
@@ -43,6 +44,7 @@ final class ScrapeTimeMetrics: Sendable {
         let caches = runtime.plugins(of: CachePlugin.self)
         let forwards = runtime.plugins(of: ForwardPlugin.self)
         let zones = runtime.plugins(of: ZonePlugin.self)
+        let validators = runtime.plugins(of: RecursePlugin.self).map(\.plugin).filter { $0.settings.dnssec == .validate }
         state.withLockedValue { state in
             var present: Set<ObjectIdentifier> = [ObjectIdentifier(runtime.udpWorkers)]
             add(&state, instance: runtime.udpWorkers, totals: ["suspensions": Int(clamping: runtime.udpWorkers.suspensions)]) { name in
@@ -63,6 +65,15 @@ final class ScrapeTimeMetrics: Sendable {
                     ("dnsd_cache_\(name)_total", [("block", label)])
                 }
                 gauge(&state, "dnsd_cache_entries", [("block", label)]).record(statistics.entries)
+            }
+            // A reloaded plugin carries on with its predecessor's ValidatorState: followed by that.
+            for validator in validators.map(\.validatorState) {
+                present.insert(ObjectIdentifier(validator))
+                var totals = Dictionary(uniqueKeysWithValues: validator.validationTotals.map { ($0.key.description, $0.value) })
+                totals["budget_exhausted"] = validator.budgetExhaustedTotal
+                add(&state, instance: validator, totals: totals) { name in
+                    name == "budget_exhausted" ? ("dnsd_dnssec_budget_exhausted_total", []) : ("dnsd_dnssec_validations_total", [("result", name)])
+                }
             }
             for (_, zone) in zones {
                 let origin = zone.origin.description

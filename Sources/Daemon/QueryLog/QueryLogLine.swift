@@ -1,3 +1,4 @@
+import DNSProto
 import Resolver
 
 /// One query log line: the fields and names of `queries.subscribe`'s events
@@ -19,6 +20,9 @@ enum QueryLogLine {
         field("type", event.type.description, to: &out)
         field("rcode", event.rcode.description, to: &out)
         field("source", event.source.description, to: &out)
+        // Only validated answers carry the DNSSEC fields: the other lines stay as short as before.
+        if let dnssec = event.dnssec { field("dnssec", dnssec.description, to: &out) }
+        if let reason = event.dnssecReason { field("dnssec_reason", reason, to: &out) }
         out.append(contentsOf: #","latency_us":"#.utf8)
         out.append(contentsOf: String(event.latencyNanos / 1000).utf8)
         out.append(contentsOf: #","size":"#.utf8)

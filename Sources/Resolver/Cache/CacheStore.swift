@@ -169,6 +169,9 @@ public struct CacheEntryInfo: Sendable {
     /// The records as they would be served now (TTLs counted down), one zone-file line each.
     public var records: [String]
     public var bytes: Int
+    /// What validation found (nil: not validated) and, when bogus, why (the extended error's text).
+    public var dnssecStatus: DNSSECStatus?
+    public var dnssecReason: String?
 
     init(key: CacheKey, answer: CachedAnswer, now: UInt64) {
         self.key = key
@@ -184,5 +187,7 @@ public struct CacheEntryInfo: Sendable {
             return record.description
         }
         bytes = answer.size
+        dnssecStatus = answer.dnssecStatus
+        dnssecReason = answer.dnssecStatus == .bogus ? answer.extendedErrors.extendedErrorText : nil
     }
 }

@@ -37,6 +37,9 @@ public struct CachedAnswer: Sendable {
     /// The header as stored (AA clear).
     public let header: Header
     public let kind: Kind
+    /// What validation found when it was stored (nil: not validated); its reason, when bogus,
+    /// is in `extendedErrors`.
+    public let dnssecStatus: DNSSECStatus?
 
     /// Bytes charged against the cache's byte cap.
     public var size: Int { Int(storedSize) }
@@ -56,6 +59,7 @@ public struct CachedAnswer: Sendable {
 
     init(kind: Kind, message: Message, extendedErrors: [EDNSOption], subnet: CacheSubnet?, storedAt: UInt64, ttl: UInt32, size: Int) {
         self.kind = kind
+        dnssecStatus = message.dnssecStatus
         header = message.header
         answers = message.answers
         authorities = message.authorities
@@ -176,6 +180,7 @@ public struct CachedAnswer: Sendable {
     public func render(for query: Message, now: UInt64, staleTTL: UInt32? = nil) -> Message {
         var reply = Message.response(to: query, rcode: rcode)
         reply.header.recursionAvailable = header.recursionAvailable
+        reply.dnssecStatus = dnssecStatus
         // RFC 6840 §5.8: AD only to clients that asked for it (AD or DO in the query).
         reply.header.authenticData = header.authenticData
             && (query.header.authenticData || (query.edns?.dnssecOK ?? false))

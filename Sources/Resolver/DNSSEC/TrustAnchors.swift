@@ -8,6 +8,8 @@ public struct TrustAnchors: Sendable, Equatable {
     public private(set) var ds: [DNSName: [DS]] = [:]
     /// DNSKEY anchors by zone.
     public private(set) var keys: [DNSName: [DNSKEY]] = [:]
+    /// Where they came from: `built-in`, or the trust anchor file's path (`dnssec.trust_anchors`).
+    public private(set) var source = "built-in"
 
     public init() {}
 
@@ -28,6 +30,7 @@ public struct TrustAnchors: Sendable, Equatable {
     public static func parse(text: String, file: String) throws -> TrustAnchors {
         let zone = try ZoneFileParser.parse(text: text, file: file, origin: .root, defaultTTL: 3600)
         var anchors = TrustAnchors()
+        anchors.source = file
         for (index, record) in zone.records.enumerated() {
             switch record.rdata {
             case .ds(let ds): anchors.ds[record.name, default: []].append(ds)

@@ -16,9 +16,15 @@ public struct QueryEvent: Sendable {
     public var truncated: Bool
     public var dnssecOK: Bool
     public var responseBytes: Int
+    /// What DNSSEC validation found (nil: not validated) and, for bogus, why (the extended error's text).
+    public var dnssec: DNSSECStatus?
+    public var dnssecReason: String?
 
     public init(timeNanos: UInt64, client: ClientAddress?, transport: Transport, name: DNSName, type: RecordType,
-                rcode: Rcode, latencyNanos: UInt64, source: AnswerSource, truncated: Bool, dnssecOK: Bool, responseBytes: Int) {
+                rcode: Rcode, latencyNanos: UInt64, source: AnswerSource, truncated: Bool, dnssecOK: Bool, responseBytes: Int,
+                dnssec: DNSSECStatus? = nil, dnssecReason: String? = nil) {
+        self.dnssec = dnssec
+        self.dnssecReason = dnssecReason
         self.timeNanos = timeNanos
         self.client = client
         self.transport = transport

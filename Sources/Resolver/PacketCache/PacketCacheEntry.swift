@@ -15,6 +15,8 @@ public final class PacketCacheEntry: Sendable {
     /// For the query event of a hit. (Next to the other small fields: alone at the end it
     /// pushed the object into the next malloc size class.)
     let rcode: Rcode
+    /// What validation found when it was filed (nil: not validated), for the hit's query event.
+    let dnssec: DNSSECStatus?
     /// The cache's `prefetch_hits` (at most 127) when it prefetches, else 0.
     let prefetchHits: UInt8
     /// Serve it stale at once and refresh it in the background (`optimistic`).
@@ -44,7 +46,8 @@ public final class PacketCacheEntry: Sendable {
 
     init(name: DNSName, type: RecordType, recordClass: UInt16, meta: UInt64, wire: [UInt8], ttlOffsets: TTLOffsets, optStart: Int?,
          storedAt: UInt64, expiresAt: UInt64, store: CacheStore, storeGeneration: UInt64, generation: UInt64, rcode: Rcode,
-         expiry: PacketCacheExpiry = .plain) {
+         expiry: PacketCacheExpiry = .plain, dnssec: DNSSECStatus? = nil) {
+        self.dnssec = dnssec
         prefetchHits = expiry.prefetchHits
         optimistic = expiry.optimistic
         staleSeconds = expiry.staleSeconds

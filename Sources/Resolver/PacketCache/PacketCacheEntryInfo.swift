@@ -16,6 +16,8 @@ public struct PacketCacheEntryInfo: Sendable {
     /// The records as they would be served now (TTLs counted down), one zone-file line each.
     public var records: [String]
     public var bytes: Int
+    /// What validation found when it was filed (nil: not validated).
+    public var dnssecStatus: DNSSECStatus?
 }
 
 extension PacketCache {
@@ -56,6 +58,6 @@ extension PacketCache {
                 record.ttl = record.ttl > age ? record.ttl - age : 0
                 return record.description
             },
-            bytes: entry.wire.count)
+            bytes: entry.wire.count, dnssecStatus: entry.dnssec)
     }
 }

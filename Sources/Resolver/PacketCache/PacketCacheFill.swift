@@ -22,7 +22,7 @@ struct PacketCacheFill: Sendable {
     /// AD and DO bits are part of the key), and no TTL above what the plugin has left, so a
     /// `max_ttl` clamp holds. (A `min_ttl` raise is not applied: the copy serves the upstream's
     /// lower TTLs and expires with the smallest of them.)
-    func file(_ wire: [UInt8], source: AnswerSource, query message: Message, rcode: Rcode) {
+    func file(_ wire: [UInt8], source: AnswerSource, query message: Message, rcode: Rcode, dnssec: DNSSECStatus?) {
         let relayed: Bool
         switch source {
         case .cache: relayed = false
@@ -49,7 +49,7 @@ struct PacketCacheFill: Sendable {
         let entry = PacketCacheEntry(
             name: name, type: question.type, recordClass: query.recordClass, meta: query.meta, wire: stored, ttlOffsets: fields.offsets, optStart: fields.optStart, storedAt: now,
             expiresAt: now + UInt64(ttl) * 1_000_000_000, store: plugin.store, storeGeneration: storeGeneration,
-            generation: generation, rcode: rcode)
+            generation: generation, rcode: rcode, dnssec: dnssec)
         cache.insert(entry, hash: query.hash)
     }
 

@@ -88,7 +88,8 @@ extension QueryHandler {
             return .dropped
         }
         if !observers.isEmpty {
-            burst.append(event(for: query, name: entry.name, rcode: entry.rcode, client: client, source: source, bytes: length, burst: burst))
+            burst.append(event(for: query, name: entry.name, rcode: entry.rcode, client: client, source: source, bytes: length, burst: burst,
+                               dnssec: entry.dnssec))
         }
         burst.tap(request: request, answer: UnsafeRawBufferPointer(rebasing: out[0..<length]), client: client)
         return .answered(length)
@@ -120,10 +121,10 @@ extension QueryHandler {
     }
 
     private func event(for query: PacketQuery, name: DNSName, rcode: Rcode, client: ClientAddress?, source: AnswerSource, bytes: Int,
-                       burst: HitBurst) -> QueryEvent {
+                       burst: HitBurst, dnssec: DNSSECStatus? = nil) -> QueryEvent {
         QueryEvent(timeNanos: burst.wall, client: client, transport: .udp, name: name, type: RecordType(rawValue: query.type), rcode: rcode,
                    latencyNanos: 0, source: source, truncated: bytes > 2 && source == .admission("rrl:slip"), dnssecOK: query.dnssecOK,
-                   responseBytes: bytes)
+                   responseBytes: bytes, dnssec: dnssec)
     }
 
     /// What the stream transports' packet-cache step did with a query.
@@ -194,7 +195,7 @@ extension QueryHandler {
                           wall: UInt64, latency: UInt64) -> QueryEvent {
         QueryEvent(timeNanos: wall, client: client, transport: transport, name: entry.name, type: entry.type, rcode: entry.rcode,
                    latencyNanos: latency, source: .cache, truncated: false, dnssecOK: query.dnssecOK,
-                   responseBytes: entry.wire.count)
+                   responseBytes: entry.wire.count, dnssec: entry.dnssec)
     }
 
     /// For a query about to run `pipeline`: what filing its answer will need, when its server

@@ -1,5 +1,6 @@
 import DNSProto
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// `recurse`: a full recursive resolver. Resolves every query iteratively from the root
@@ -26,7 +27,9 @@ import NIOCore
 /// KSKs; docs/dnssec.md): every answer is validated from the trust anchor down. Secure answers
 /// get AD when the client set DO or AD; bogus ones SERVFAIL with the RFC 8914 code saying why;
 /// a client's CD gets the answer unchecked. RRSIG/NSEC/NSEC3 records go only to DO clients.
-public final class RecursePlugin: Plugin, Sendable {
+/// Names under a negative trust anchor (`dnssec.nta.add`) are answered unvalidated, as insecure.
+/// Each answer carries its `DNSSECStatus` to the cache and the query event.
+public final class RecursePlugin: StatefulPlugin, Sendable {
     public let name = "recurse"
     public var resolvesForOthers: Bool { true }
     public let settings: RecursionSettings
@@ -38,6 +41,8 @@ public final class RecursePlugin: Plugin, Sendable {
     /// The chain-of-trust outcome per zone; `cache.flush` empties it with the infrastructure.
     public let zoneSecurity: ZoneSecurityCache
     let validator: AnswerValidator
+    /// NTAs and verdict counters; a reload's new plugin takes over its predecessor's.
+    private let validatorStateBox = NIOLockedValueBox(ValidatorState())
 
     public init(settings: RecursionSettings) {
         self.settings = settings
@@ -46,6 +51,16 @@ public final class RecursePlugin: Plugin, Sendable {
         iterator = RecursiveIterator(settings: settings, infrastructure: infrastructure, selector: selector, counters: counters)
         zoneSecurity = ZoneSecurityCache()
         validator = AnswerValidator(iterator: iterator, anchors: settings.trustAnchors, zones: zoneSecurity)
+    }
+
+    /// The negative trust anchors (`dnssec.nta.*`) and verdict counters in force.
+    public var validatorState: ValidatorState { validatorStateBox.withLockedValue { $0 } }
+
+    /// A reload's new plugin keeps the operator's negative trust anchors and the counters.
+    public func inheritState(from previous: any Plugin) {
+        guard let previous = previous as? RecursePlugin else { return }
+        let state = previous.validatorState
+        validatorStateBox.withLockedValue { $0 = state }
     }
 
     public func handle(_ query: Message, context: QueryContext, next: PluginChain) -> PluginOutcome {
@@ -75,30 +90,55 @@ public final class RecursePlugin: Plugin, Sendable {
     /// The answer to `query`: the resolution's, or SERVFAIL with the reason it failed.
     private func resolve(_ query: Message, _ question: Question, on loop: EventLoop) async -> Message {
         let budget = RecursionBudget(limits: settings.limits)
+        var validating = false
+        let state = validatorState
         do {
             let resolution = try await iterator.resolve(question.name, question.type, canonical: question.name, on: loop, budget: budget)
             // CD: the client validates itself and wants the data even if bogus (RFC 4035 §3.2.2).
             guard settings.dnssec == .validate, !query.header.checkingDisabled else {
-                return response(to: query, resolution, secure: false)
+                return response(to: query, resolution, status: nil)
+            }
+            // RFC 7646: under a negative trust anchor the answer is used as if unsigned.
+            if state.negativeTrustAnchors.covers(question.name) {
+                state.count(.insecure)
+                return response(to: query, resolution, status: .insecure)
             }
             let work = AnswerValidator.Work(loop: loop, budget: budget, crypto: ValidationBudget(limits: settings.validationLimits),
-                                            now: UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970)))
+                                            now: UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970)),
+                                            negativeAnchors: state.negativeTrustAnchors)
+            validating = true
             switch try await validator.validate(resolution, work: work) {
             case .secure:
+                state.count(.secure)
                 var capped = resolution
                 capped.answers = SignatureTTL.cap(resolution.answers, now: work.now)
                 capped.authority = SignatureTTL.cap(resolution.authority, now: work.now)
-                return response(to: query, capped, secure: true)
-            case .insecure: return response(to: query, resolution, secure: false)
+                return response(to: query, capped, status: .secure)
+            case .insecure:
+                state.count(.insecure)
+                return response(to: query, resolution, status: .insecure)
             case .bogus(let failure): throw RecursionFailure.bogus(failure)
             }
         } catch let failure as RecursionFailure {
             counters.failures.wrappingIncrement(ordering: .relaxed)
             if case .limit = failure { counters.limitFailures.wrappingIncrement(ordering: .relaxed) }
-            return self.failure(to: query, failure)
+            var status: DNSSECStatus?
+            if case .bogus(let reason) = failure {
+                status = .bogus
+                if case .budgetExhausted = reason { state.countBudgetExhausted() }
+            } else if validating {
+                status = .indeterminate
+            }
+            if let status { state.count(status) }
+            var answer = self.failure(to: query, failure)
+            answer.dnssecStatus = status
+            return answer
         } catch {
             counters.failures.wrappingIncrement(ordering: .relaxed)
-            return self.failure(to: query, .other("\(error)"))
+            if validating { state.count(.indeterminate) }
+            var answer = self.failure(to: query, .other("\(error)"))
+            answer.dnssecStatus = validating ? .indeterminate : nil
+            return answer
         }
     }
 
@@ -115,7 +155,8 @@ public final class RecursePlugin: Plugin, Sendable {
 
     /// The client's answer. AD only when the client asked (DO or AD, RFC 6840 §5.8); RRSIG,
     /// NSEC and NSEC3 records only for DO (RFC 4035 §3.2.1) or when they are the type asked.
-    func response(to query: Message, _ resolution: RecursiveIterator.Resolution, secure: Bool) -> Message {
+    func response(to query: Message, _ resolution: RecursiveIterator.Resolution, status: DNSSECStatus?) -> Message {
+        let secure = status == .secure
         var response = Message.response(to: query, rcode: resolution.rcode, udpPayloadSize: settings.ednsUDPSize)
         response.header.recursionAvailable = true
         response.header.authoritative = false
@@ -127,6 +168,7 @@ public final class RecursePlugin: Plugin, Sendable {
         }
         response.answers = resolution.answers.filter(keep)
         response.authorities = resolution.authority.filter(keep)
+        response.dnssecStatus = status
         return response
     }
 

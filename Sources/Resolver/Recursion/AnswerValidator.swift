@@ -34,6 +34,8 @@ struct AnswerValidator: Sendable {
         let budget: RecursionBudget
         let crypto: ValidationBudget
         let now: UInt32
+        /// Zones at or below these names count as insecure, whatever their chain says.
+        let negativeAnchors: NegativeTrustAnchors
     }
 
     func validate(_ resolution: RecursiveIterator.Resolution, work: Work) async throws -> Verdict {
@@ -191,6 +193,7 @@ struct AnswerValidator: Sendable {
 
     /// The security of `zone`, from the cache or by walking DS/DNSKEY up to an anchor.
     func zoneSecurity(_ zone: DNSName, work: Work) async throws -> ZoneSecurity {
+        if work.negativeAnchors.covers(zone) { return .insecure }
         if let known = zones.lookup(zone) { return known }
         guard let anchored = anchors.closest(to: zone) else { return .insecure }
         let security: ZoneSecurity, ttl: UInt32

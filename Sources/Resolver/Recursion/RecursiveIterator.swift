@@ -73,7 +73,9 @@ struct RecursiveIterator: Sendable {
             switch result {
             case .answer(let records, let proof):
                 segments.append(Segment(zone: zone, records: records, proof: proof, name: current, denial: nil))
-                return Resolution(rcode: .noError, answers: chain + records, authority: [], segments: segments)
+                // A wildcard expansion's NSEC/NSEC3 proof goes to DO clients too (RFC 4035
+                // §3.1.3.3): a validator downstream (delv, a validating stub) needs it.
+                return Resolution(rcode: .noError, answers: chain + records, authority: proof, segments: segments)
             case .noData(let records, let authority):
                 let last = Self.lastTarget(of: records) ?? current
                 segments.append(Segment(zone: zone, records: records, proof: authority, name: last, denial: .noData(type)))

@@ -16,6 +16,8 @@ enum CacheTarget {
             "key": .string(entry.key.description), "kind": .string(entry.kind.rawValue), "rcode": .string(entry.rcode.description),
             "ttl": .int(Int(entry.remainingTTL)), "original_ttl": .int(Int(entry.originalTTL)),
             "bytes": .int(entry.bytes), "records": .array(entry.records.map { .string($0) }),
+            "dnssec": entry.dnssecStatus.map { .string($0.description) } ?? .null,
+            "dnssec_reason": entry.dnssecReason.map { .string($0) } ?? .null,
         ])
     }
 
@@ -24,6 +26,7 @@ enum CacheTarget {
             "key": .string(entry.question), "kind": .string("packet"), "flags": .array(entry.flags.map { .string($0) }),
             "rcode": .string(entry.rcode.description), "ttl": .int(Int(entry.remainingTTL)), "original_ttl": .int(Int(entry.originalTTL)),
             "bytes": .int(entry.bytes), "records": .array(entry.records.map { .string($0) }),
+            "dnssec": entry.dnssecStatus.map { .string($0.description) } ?? .null,
         ])
     }
 }

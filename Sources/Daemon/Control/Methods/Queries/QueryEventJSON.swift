@@ -17,6 +17,8 @@ enum QueryEventJSON {
             "tc": .bool(event.truncated),
             "do": .bool(event.dnssecOK),
             "size": .int(event.responseBytes),
+            "dnssec": event.dnssec.map { .string($0.description) } ?? .null,
+            "dnssec_reason": event.dnssecReason.map { .string($0) } ?? .null,
         ])
     }
 }

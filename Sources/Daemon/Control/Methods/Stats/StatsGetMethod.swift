@@ -1,4 +1,5 @@
 import ControlProto
+import DNSProto
 import Foundation
 import Resolver
 
@@ -7,7 +8,8 @@ import Resolver
 /// and the in-flight caps' `relay.waiting`, `udp.miss_waiting` with their `_peak`s); with dnstap on,
 /// `dnstap.sent`, `dnstap.dropped` and `dnstap.connected`; with the query log on, `query_log.written` and
 /// `query_log.dropped`; what `queries.top`'s summaries cost since start: `top.counted`, `top.missed`
-/// and `top.cpu_ms` (QueryTallies.swift).
+/// and `top.cpu_ms` (QueryTallies.swift); with a validating `recurse` plugin, `dnssec.secure`, `dnssec.insecure`,
+/// `dnssec.bogus`, `dnssec.indeterminate` and `dnssec.budget_exhausted`.
 /// Reading never changes anything, so monitoring can poll it freely.
 struct StatsGetMethod: ControlMethod {
     let name = "stats.get"
@@ -43,6 +45,14 @@ struct StatsGetMethod: ControlMethod {
         values["top.counted"] = .int(Int(clamping: tallies.counted))
         values["top.missed"] = .int(Int(clamping: tallies.missed))
         values["top.cpu_ms"] = .int(Int(clamping: tallies.cpuNanos / 1_000_000))
+        // Totals since start (not since stats.reset; kept across reloads), like `dnstap.*`.
+        let validators = context.runtime.plugins(of: RecursePlugin.self).map(\.plugin).filter { $0.settings.dnssec == .validate }
+        if !validators.isEmpty {
+            for status in DNSSECStatus.allCases {
+                values["dnssec.\(status)"] = .int(validators.reduce(0) { $0 + ($1.validatorState.validationTotals[status] ?? 0) })
+            }
+            values["dnssec.budget_exhausted"] = .int(validators.reduce(0) { $0 + $1.validatorState.budgetExhaustedTotal })
+        }
         for (transport, count) in counters.byTransport { values["queries.\(transport)"] = .int(Int(count)) }
         for (rcode, count) in counters.byRcode { values["answers.rcode.\(rcode)"] = .int(Int(count)) }
         for (source, count) in counters.bySource { values["answers.source.\(source)"] = .int(Int(count)) }
