@@ -136,7 +136,11 @@ public struct ConsoleRenderer {
             if specs.count == 5 {
                 cells = [clock(event.time), event.name, event.type, event.rcode, LatencySummary.format(micros: event.latencyMicros)]
             } else {
-                cells = [clock(event.time), event.client, event.transport, event.name, event.type, event.rcode, event.dnssecCell,
+                // The verdict leads the DNSSEC cell: a long bogus reason is cut at its end, not its start.
+                let dnssecWidth = widths[6]
+                let dnssec = event.dnssecCell.count > dnssecWidth && dnssecWidth > 1
+                    ? event.dnssecCell.prefix(dnssecWidth - 1) + (unicode ? "…" : ">") : event.dnssecCell
+                cells = [clock(event.time), event.client, event.transport, event.name, event.type, event.rcode, dnssec,
                          LatencySummary.format(micros: event.latencyMicros), event.source]
             }
             // The selected line (Enter drills into its client), marked once the stream stands still.
