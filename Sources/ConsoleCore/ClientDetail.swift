@@ -1,5 +1,4 @@
 import ControlProto
-import Foundation
 
 /// One client's drill-down (Enter on a client), from `clients.show`: its recent queries from
 /// the event ring and its count from the per-minute and per-hour summaries.
@@ -72,5 +71,4 @@ public struct ClientDetail: Sendable, Equatable {
         if names.isEmpty { lines.append(("  -", .dim)) }
         return lines
     }
-
 }
