@@ -19,7 +19,7 @@ struct QueryTalliesTests {
         return (keys, truth)
     }
 
-    static func expectWithinBounds(_ summary: FrequentItems, _ truth: [String: UInt64], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    static func expectWithinBounds(_ summary: FrequentItems<String>, _ truth: [String: UInt64], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         #expect(summary.undercount <= summary.total / UInt64(summary.capacity + 1), sourceLocation: sourceLocation)
         let top = summary.top(10)
         #expect(top.map(\.key) == (0..<10).map { "heavy\($0)" }, sourceLocation: sourceLocation)
@@ -32,7 +32,7 @@ struct QueryTalliesTests {
 
     @Test func aMillionKeysKeepTheTrueTopTenWithinTheBound() {
         let (keys, truth) = Self.stream()
-        var summary = FrequentItems(capacity: 256)
+        var summary = FrequentItems<String>(capacity: 256)
         for key in keys { summary.add(key) }
         #expect(summary.total == 1_000_000)
         #expect(summary.counts.count <= 512, "bounded memory")
@@ -41,12 +41,12 @@ struct QueryTalliesTests {
 
     @Test func mergedHalvesKeepTheBound() {
         let (keys, truth) = Self.stream()
-        var first = FrequentItems(capacity: 256), second = FrequentItems(capacity: 256)
+        var first = FrequentItems<String>(capacity: 256), second = FrequentItems<String>(capacity: 256)
         for key in keys.prefix(keys.count / 2) { first.add(key) }
         for key in keys.dropFirst(keys.count / 2) { second.add(key) }
         first.shrink()
         #expect(first.counts.count <= 256)
-        var merged = FrequentItems(capacity: 256)
+        var merged = FrequentItems<String>(capacity: 256)
         merged.merge(first)
         merged.merge(second)
         #expect(merged.total == 1_000_000)

@@ -5,9 +5,9 @@
 /// `undercount` stays at most N / (capacity + 1) for a stream (or a merge of streams) of N
 /// keys. A key more frequent than that is always held. The summary keeps up to twice
 /// `capacity` keys between compactions, so an insertion costs O(log capacity) amortized.
-public struct FrequentItems: Sendable {
+public struct FrequentItems<Key: Hashable & Sendable>: Sendable {
     public let capacity: Int
-    public private(set) var counts: [String: UInt64] = [:]
+    public private(set) var counts: [Key: UInt64] = [:]
     /// How far below its true count any estimate may be.
     public private(set) var undercount: UInt64 = 0
     /// Keys counted, held or not.
@@ -17,7 +17,7 @@ public struct FrequentItems: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    public mutating func add(_ key: String, count: UInt64 = 1) {
+    public mutating func add(_ key: Key, count: UInt64 = 1) {
         counts[key, default: 0] += count
         total += count
         if counts.count > 2 * capacity { compact() }
@@ -38,10 +38,10 @@ public struct FrequentItems: Sendable {
         if counts.count > capacity { compact() }
     }
 
-    /// The `limit` largest estimates, largest first (ties by key).
-    public func top(_ limit: Int) -> [(key: String, count: UInt64)] {
-        counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(max(0, limit)).map { (key: $0.key, count: $0.value) }
+    /// The `limit` largest estimates, largest first (which of equal counts at the cut make it
+    /// is not defined).
+    public func top(_ limit: Int) -> [(key: Key, count: UInt64)] {
+        counts.sorted { $0.value > $1.value }.prefix(max(0, limit)).map { (key: $0.key, count: $0.value) }
     }
 
     /// Subtracts the (capacity+1)-th largest count from every count and drops the keys that

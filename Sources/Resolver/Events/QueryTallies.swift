@@ -7,8 +7,9 @@ import NIOConcurrencyHelpers
 /// and answered without a scan of anything that grows with traffic.
 ///
 /// The query path is not touched: `run` reads the event ring every tenth of a second (a reader
-/// like `queries.subscribe`), counts each batch exactly, and adds the distinct keys to the
-/// current minute's summaries (`FrequentItems`, one per `TopList`). A closed minute is merged
+/// like `queries.subscribe`) and adds each event's keys to the
+/// current minute's summaries (`FrequentItems`, one per `TopList`, keyed by the events' own
+/// values: text is made only for the keys a report shows). A closed minute is merged
 /// into its hour. A window up to an hour merges its minutes, a longer one its hours, so a
 /// call costs the same at 10 and at 100,000 queries a second. Events the ring overwrote
 /// before they were read (more than its capacity in a tenth of a second) are counted as missed.
@@ -22,7 +23,7 @@ public final class QueryTallies: Sendable {
     private struct Bucket {
         /// The minute (or hour) since 1970 this bucket counts.
         var index: UInt64
-        var lists: [FrequentItems]
+        var lists: [FrequentItems<TopKey>]
 
         init(index: UInt64, capacity: Int) {
             self.index = index
@@ -71,15 +72,16 @@ public final class QueryTallies: Sendable {
         var cursor = state.withLockedValue { $0.cursor }
         while true {
             let read = ring.read(from: cursor, limit: chunk)
-            let counts = TopList.tally(read.events)
             state.withLockedValue { state in
                 Self.advance(&state, toMinute: now / 60)
                 state.missed += read.missed
                 state.counted += UInt64(read.events.count)
                 state.cursor = read.next
                 let last = state.minutes.count - 1
-                for (index, list) in TopList.allCases.enumerated() {
-                    for (key, count) in counts[list] ?? [:] { state.minutes[last].lists[index].add(key.description, count: count) }
+                for event in read.events {
+                    for (index, list) in TopList.allCases.enumerated() {
+                        if let key = list.key(for: event) { state.minutes[last].lists[index].add(key) }
+                    }
                 }
             }
             cursor = read.next
@@ -119,7 +121,7 @@ public final class QueryTallies: Sendable {
         var report = Report(covered: covered, queries: 0, missed: missed, lists: [:], undercount: [:])
         for list in wanted {
             let merged = Self.merge(buckets, list)
-            report.lists[list] = merged.top(limit)
+            report.lists[list] = Self.ranked(merged.top(limit))
             report.undercount[list] = merged.undercount
         }
         // Every query has a name: the names list's total is the query count.
@@ -128,12 +130,18 @@ public final class QueryTallies: Sendable {
         return report
     }
 
-    /// One key's estimate in one list over a window: at most its true count and at most `error`
-    /// below it (a key the summaries no longer hold has an estimate of 0).
-    public func estimate(of key: String, in list: TopList, window: UInt64, now: UInt64) -> (count: UInt64, error: UInt64, covered: UInt64) {
+    /// One client's estimate over a window: at most its true count and at most `error` below it
+    /// (a client the summaries no longer hold has an estimate of 0).
+    public func estimate(ofClient client: ClientAddress, window: UInt64, now: UInt64) -> (count: UInt64, error: UInt64, covered: UInt64) {
         let (buckets, covered, _) = buckets(window: window, now: now)
-        let merged = Self.merge(buckets, list)
-        return (merged.counts[key] ?? 0, merged.undercount, covered)
+        let merged = Self.merge(buckets, .clients)
+        return (merged.counts[.address(client.withoutPort)] ?? 0, merged.undercount, covered)
+    }
+
+    /// Counted keys as text, largest first, equal counts in text order.
+    private static func ranked(_ entries: [(key: TopKey, count: UInt64)]) -> [(key: String, count: UInt64)] {
+        entries.map { (key: $0.key.description, count: $0.count) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
     }
 
     /// The buckets a window merges, the seconds they span and the events missed since start.
@@ -157,9 +165,9 @@ public final class QueryTallies: Sendable {
         }
     }
 
-    private static func merge(_ buckets: [Bucket], _ list: TopList) -> FrequentItems {
+    private static func merge(_ buckets: [Bucket], _ list: TopList) -> FrequentItems<TopKey> {
         let index = TopList.allCases.firstIndex(of: list)!
-        var merged = FrequentItems(capacity: hourCapacity)
+        var merged = FrequentItems<TopKey>(capacity: hourCapacity)
         for bucket in buckets { merged.merge(bucket.lists[index]) }
         return merged
     }
@@ -169,8 +177,8 @@ public final class QueryTallies: Sendable {
         let counts = TopList.tally(events, lists: wanted)
         var report = Report(covered: window, queries: UInt64(events.count), missed: 0, lists: [:], undercount: [:])
         for list in wanted {
-            let ranked = (counts[list] ?? [:]).map { (key: $0.key.description, count: $0.value) }
-            report.lists[list] = ranked.sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }.prefix(max(0, limit)).map { $0 }
+            let largest = (counts[list] ?? [:]).sorted { $0.value > $1.value }.prefix(max(0, limit))
+            report.lists[list] = ranked(largest.map { (key: $0.key, count: $0.value) })
             report.undercount[list] = 0
         }
         return report

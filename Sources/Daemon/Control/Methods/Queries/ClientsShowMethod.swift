@@ -19,7 +19,7 @@ struct ClientsShowMethod: ControlMethod {
         let now = Date().timeIntervalSince1970
         let since = UInt64(max(0, now - Double(window)) * 1_000_000_000)
         let events = context.runtime.events.recent(sinceNanos: since).filter { $0.client?.isSameHost(as: client) == true }
-        let estimate = context.runtime.tallies.estimate(of: client.ipAddress, in: .clients, window: UInt64(window), now: UInt64(now))
+        let estimate = context.runtime.tallies.estimate(ofClient: client, window: UInt64(window), now: UInt64(now))
         return .object([
             "client": .string(client.ipAddress),
             "window": .int(window),
