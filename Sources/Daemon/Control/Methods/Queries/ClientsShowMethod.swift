@@ -39,9 +39,7 @@ struct ClientsShowMethod: ControlMethod {
         let names = QueryTallies.exactReport(events, window: window, lists: [.names], limit: 10).lists[.names] ?? []
         let latencies = events.map(\.latencyNanos).sorted()
         func percentile(_ fraction: Double) -> JSONValue {
-            guard !latencies.isEmpty else { return .null }
-            let index = min(latencies.count - 1, Int((Double(latencies.count) * fraction).rounded(.up)) - 1)
-            return .double(Double(latencies[max(0, index)] / 1000) / 1000)
+            nearestRank(latencies, fraction).map { .double(Double($0 / 1000) / 1000) } ?? .null
         }
         func time(_ event: QueryEvent?) -> JSONValue {
             event.map { .double(Double($0.timeNanos / 1_000_000) / 1000) } ?? .null

@@ -42,11 +42,7 @@ struct LatencyHistogramMethod: ControlMethod {
     /// Exact percentiles (nearest rank) and the same log2 buckets.
     static func exactSummary(latencies: [UInt64], window: Int) -> JSONValue {
         let sorted = latencies.sorted()
-        func percentile(_ fraction: Double) -> JSONValue {
-            guard !sorted.isEmpty else { return .null }
-            let rank = Int((Double(sorted.count) * fraction).rounded(.up)) - 1
-            return .int(Int(sorted[min(max(rank, 0), sorted.count - 1)]))
-        }
+        func percentile(_ fraction: Double) -> JSONValue { nearestRank(sorted, fraction).map { .int(Int($0)) } ?? .null }
         var buckets = [Int](repeating: 0, count: QueryCounters.latencyBuckets)
         for micros in sorted { buckets[QueryCounters.bucket(nanos: micros * 1000)] += 1 }
         return .object([
