@@ -48,13 +48,7 @@ struct NSEC3Chain: Sendable {
     /// The NSEC3 whose span holds `name`'s hash: the last hash below it, wrapping to the last
     /// of the chain for a hash below the first.
     func covering(_ name: DNSName) -> [ResourceRecord] {
-        let target = hash(name)
-        var low = 0, high = hashes.count
-        while low < high {
-            let middle = (low + high) / 2
-            if hashes[middle].lexicographicallyPrecedes(target) { low = middle + 1 } else { high = middle }
-        }
-        return proofs[hashes[low > 0 ? low - 1 : hashes.count - 1]]!
+        proofs[hashes[hashes.predecessorIndex(of: hash(name)) { $0.lexicographicallyPrecedes($1) }]]!
     }
 
     /// The closest provable encloser proof for `name` (RFC 5155 §7.2.1): the NSEC3 matching the

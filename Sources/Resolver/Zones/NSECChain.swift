@@ -26,11 +26,6 @@ struct NSECChain: Sendable {
     /// that one, which is what a wildcard NODATA needs from the wildcard's owner.
     func covering(_ name: DNSName) -> [ResourceRecord] {
         if let own = proofs[name] { return own }
-        var low = 0, high = owners.count
-        while low < high {
-            let middle = (low + high) / 2
-            if owners[middle] < name { low = middle + 1 } else { high = middle }
-        }
-        return low > 0 ? proofs[owners[low - 1]]! : proofs[owners[owners.count - 1]]!
+        return proofs[owners[owners.predecessorIndex(of: name, by: <)]]!
     }
 }
